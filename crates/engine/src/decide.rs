@@ -1,0 +1,484 @@
+//! The decision function: `(community, actor, subject, command) -> Effect`.
+//!
+//! Ranks: a person with no membership has rank 0, then member < manager <
+//! owner, and an elevated (`admin`) actor outranks every role. "Manager+"
+//! means a rank of manager or more. Refusals change nothing.
+//!
+//! | subject's standing | command (by whom) | result |
+//! |---|---|---|
+//! | any | any command but unarchive on an archived community | `Archived` (leave by a non-member: `NotMember` first) |
+//! | none | join (self), policy open | member (`joined`) |
+//! | none | join (self), policy request | requested (`requested`) |
+//! | none | join (self), policy invite | `InvitationRequired` |
+//! | invited | join (self) | member (`invitation_accepted`) |
+//! | requested / member | join (self) | unchanged |
+//! | banned | join (self) | `Banned` |
+//! | member, not the last owner | leave (self) | none (`left`) |
+//! | member, the last owner | leave (self) | `LastOwner` |
+//! | requested | leave (self) | none (`request_withdrawn`) |
+//! | invited | leave (self) | none (`invitation_declined`) |
+//! | none / banned | leave (self) | `NotMember` |
+//! | none | invite (manager+) | invited (`invited`) |
+//! | requested | invite (manager+) | member (`approved`) |
+//! | invited / member | invite (manager+) | unchanged |
+//! | banned | invite / add (manager+) | `SubjectBanned` |
+//! | invited | revoke invitation (manager+) | none (`invitation_revoked`); anything else unchanged |
+//! | none / invited / requested | add (manager+) | member (`added`) |
+//! | member | add (manager+) | unchanged |
+//! | requested | approve (manager+) | member (`approved`) |
+//! | requested | reject (manager+) | none (`rejected`) |
+//! | not requested | approve / reject | `NoRequest` |
+//! | requested | remove (manager+) | none (`rejected`) |
+//! | invited | remove (manager+) | none (`invitation_revoked`) |
+//! | none / banned | remove (manager+) | `SubjectNotMember` |
+//! | the last owner | remove / ban (anyone, admin too) | `LastOwner` |
+//! | member below the actor's rank | remove (manager+) | none (`removed`) |
+//! | member of equal or higher rank | remove / ban (anyone but admin) | `NotPermitted` |
+//! | the actor | remove (self) | decided as leave |
+//! | member | set role (owner or admin: any role) | new role (`role_changed`) |
+//! | member | set role (manager: member → manager only) | new role (`role_changed`) |
+//! | member, the last owner | set role below owner | `LastOwner` |
+//! | member, role ≠ `expect` | set role with `expect` | `RoleMismatch` |
+//! | member, role = new role | set role | unchanged |
+//! | not a member | set role / transfer | `SubjectNotMember` |
+//! | member | transfer ownership (an owner) | subject owner, actor manager (`ownership_transferred`) |
+//! | member | transfer ownership (admin, not an owner) | subject owner (`ownership_transferred`) |
+//! | any but banned | ban (manager+ over a lower rank) | banned (`banned`) |
+//! | banned | ban | unchanged |
+//! | banned | unban (manager+) | none (`unbanned`); anything else unchanged |
+//! | — | update settings (manager+) | `updated`, or unchanged when nothing differs |
+//! | — | archive / unarchive / delete (owner or admin) | `archived` / `unarchived` / `deleted` |
+//! | — | archive / delete the site community | `NotPermitted` |
+//! | anyone below manager | invite, add, approve, reject, remove, set role, ban, unban, update | `NotPermitted` |
+
+use crate::command::{Command, NewCommunity, SettingsPatch};
+use crate::error::DomainError;
+use crate::event::{Change, Decision, Effect, EventKind, Transition};
+use crate::ids::UserId;
+use crate::model::{Actor, CommunityState, Role, Settings, Standing, Visibility};
+
+/// Longest community name, in characters.
+pub const MAX_NAME: usize = 100;
+/// Longest community description, in characters.
+pub const MAX_DESCRIPTION: usize = 2000;
+
+/// The projection a decision reads: the community, the actor and the
+/// subject's standing (for self-service commands, the subject is the actor).
+#[derive(Clone, Debug)]
+pub struct Context<'a> {
+    pub community: &'a CommunityState,
+    pub actor: Actor,
+    pub actor_standing: Standing,
+    pub subject_standing: Standing,
+}
+
+/// May `viewer` (with `standing` in the community) see it at all?
+/// Public communities are visible to everyone; private ones to the people
+/// who have a standing in them (banned people excepted) and to admins.
+pub fn can_view(community: &CommunityState, admin: bool, standing: Standing) -> bool {
+    admin
+        || community.settings.visibility == Visibility::Public
+        || !matches!(standing, Standing::None | Standing::Banned)
+}
+
+/// Decide a community creation: validates the settings; the actor becomes owner.
+pub fn decide_create(actor: Actor, new: &NewCommunity) -> Result<Decision, DomainError> {
+    validate_settings(&new.settings)?;
+    Ok(Decision {
+        kind: EventKind::Created,
+        subject: Some(actor.user),
+        reason: None,
+        changes: vec![Change::Standing(Transition {
+            user: actor.user,
+            from: Standing::None,
+            to: Standing::Member(Role::Owner),
+        })],
+    })
+}
+
+/// Decide one command. See the module documentation for the table.
+pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainError> {
+    if let Some(subject) = command.subject() {
+        if subject == ctx.actor.user && matches!(command, Command::Remove { .. }) {
+            return decide(ctx, &Command::Leave);
+        }
+    }
+    match command {
+        Command::Join => join(ctx),
+        Command::Leave => leave(ctx),
+        Command::Unarchive => {
+            require_owner(ctx)?;
+            if !ctx.community.archived {
+                return Ok(Effect::Unchanged);
+            }
+            Ok(community_change(EventKind::Unarchived, Change::Archived(false)))
+        }
+        _ if ctx.community.archived => Err(DomainError::Archived),
+        Command::Archive => {
+            require_owner(ctx)?;
+            refuse_on_site(ctx)?;
+            Ok(community_change(EventKind::Archived, Change::Archived(true)))
+        }
+        Command::Delete => {
+            require_owner(ctx)?;
+            refuse_on_site(ctx)?;
+            Ok(community_change(EventKind::Deleted, Change::Delete))
+        }
+        Command::Update(patch) => update(ctx, patch),
+        Command::Invite { subject } => invite(ctx, *subject),
+        Command::RevokeInvitation { subject } => {
+            require_manager(ctx)?;
+            match ctx.subject_standing {
+                Standing::Invited => Ok(move_subject(
+                    ctx,
+                    *subject,
+                    EventKind::InvitationRevoked,
+                    Standing::None,
+                )),
+                _ => Ok(Effect::Unchanged),
+            }
+        }
+        Command::Add { subject } => {
+            require_manager(ctx)?;
+            match ctx.subject_standing {
+                Standing::None | Standing::Invited | Standing::Requested => Ok(move_subject(
+                    ctx,
+                    *subject,
+                    EventKind::Added,
+                    Standing::Member(Role::Member),
+                )),
+                Standing::Member(_) => Ok(Effect::Unchanged),
+                Standing::Banned => Err(DomainError::SubjectBanned),
+            }
+        }
+        Command::Approve { subject } => {
+            require_manager(ctx)?;
+            if ctx.subject_standing != Standing::Requested {
+                return Err(DomainError::NoRequest);
+            }
+            Ok(move_subject(
+                ctx,
+                *subject,
+                EventKind::Approved,
+                Standing::Member(Role::Member),
+            ))
+        }
+        Command::Reject { subject } => {
+            require_manager(ctx)?;
+            if ctx.subject_standing != Standing::Requested {
+                return Err(DomainError::NoRequest);
+            }
+            Ok(move_subject(ctx, *subject, EventKind::Rejected, Standing::None))
+        }
+        Command::Remove { subject } => remove(ctx, *subject),
+        Command::SetRole {
+            subject,
+            role,
+            expect,
+        } => set_role(ctx, *subject, *role, *expect),
+        Command::TransferOwnership { subject } => transfer(ctx, *subject),
+        Command::Ban { subject, reason } => ban(ctx, *subject, reason.clone()),
+        Command::Unban { subject } => {
+            require_manager(ctx)?;
+            if ctx.subject_standing != Standing::Banned {
+                return Ok(Effect::Unchanged);
+            }
+            Ok(move_subject(ctx, *subject, EventKind::Unbanned, Standing::None))
+        }
+    }
+}
+
+fn join(ctx: &Context<'_>) -> Result<Effect, DomainError> {
+    if ctx.community.archived {
+        return Err(DomainError::Archived);
+    }
+    let (kind, to) = match ctx.actor_standing {
+        Standing::Banned => return Err(DomainError::Banned),
+        Standing::Member(_) | Standing::Requested => return Ok(Effect::Unchanged),
+        Standing::Invited => (
+            EventKind::InvitationAccepted,
+            Standing::Member(Role::Member),
+        ),
+        Standing::None => match ctx.community.settings.join_policy {
+            crate::model::JoinPolicy::Open => (EventKind::Joined, Standing::Member(Role::Member)),
+            crate::model::JoinPolicy::Request => (EventKind::Requested, Standing::Requested),
+            crate::model::JoinPolicy::Invite => return Err(DomainError::InvitationRequired),
+        },
+    };
+    Ok(move_subject(ctx, ctx.actor.user, kind, to))
+}
+
+fn leave(ctx: &Context<'_>) -> Result<Effect, DomainError> {
+    let kind = match ctx.actor_standing {
+        Standing::None | Standing::Banned => return Err(DomainError::NotMember),
+        _ if ctx.community.archived => return Err(DomainError::Archived),
+        Standing::Requested => EventKind::RequestWithdrawn,
+        Standing::Invited => EventKind::InvitationDeclined,
+        Standing::Member(role) => {
+            refuse_last_owner(ctx, role)?;
+            EventKind::Left
+        }
+    };
+    Ok(move_subject(ctx, ctx.actor.user, kind, Standing::None))
+}
+
+fn invite(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
+    require_manager(ctx)?;
+    match ctx.subject_standing {
+        Standing::None => Ok(move_subject(ctx, subject, EventKind::Invited, Standing::Invited)),
+        Standing::Requested => Ok(move_subject(
+            ctx,
+            subject,
+            EventKind::Approved,
+            Standing::Member(Role::Member),
+        )),
+        Standing::Invited | Standing::Member(_) => Ok(Effect::Unchanged),
+        Standing::Banned => Err(DomainError::SubjectBanned),
+    }
+}
+
+fn remove(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
+    require_manager(ctx)?;
+    match ctx.subject_standing {
+        Standing::None | Standing::Banned => Err(DomainError::SubjectNotMember),
+        Standing::Requested => Ok(move_subject(ctx, subject, EventKind::Rejected, Standing::None)),
+        Standing::Invited => Ok(move_subject(
+            ctx,
+            subject,
+            EventKind::InvitationRevoked,
+            Standing::None,
+        )),
+        Standing::Member(role) => {
+            refuse_last_owner(ctx, role)?;
+            require_outranks(ctx, role)?;
+            Ok(move_subject(ctx, subject, EventKind::Removed, Standing::None))
+        }
+    }
+}
+
+fn set_role(
+    ctx: &Context<'_>,
+    subject: UserId,
+    role: Role,
+    expect: Option<Role>,
+) -> Result<Effect, DomainError> {
+    require_manager(ctx)?;
+    let Standing::Member(current) = ctx.subject_standing else {
+        return Err(DomainError::SubjectNotMember);
+    };
+    if let Some(expected) = expect {
+        if expected != current {
+            return Err(DomainError::RoleMismatch { actual: current });
+        }
+    }
+    if current == role {
+        return Ok(Effect::Unchanged);
+    }
+    refuse_last_owner(ctx, current)?;
+    let by_owner = ctx.actor.admin || ctx.actor_standing == Standing::Member(Role::Owner);
+    let by_manager = current == Role::Member && role == Role::Manager;
+    if !by_owner && !by_manager {
+        return Err(DomainError::NotPermitted);
+    }
+    Ok(move_subject(ctx, subject, EventKind::RoleChanged, Standing::Member(role)))
+}
+
+fn transfer(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
+    let actor_is_owner = ctx.actor_standing == Standing::Member(Role::Owner);
+    if !actor_is_owner && !ctx.actor.admin {
+        return Err(DomainError::NotPermitted);
+    }
+    let Standing::Member(current) = ctx.subject_standing else {
+        return Err(DomainError::SubjectNotMember);
+    };
+    if subject == ctx.actor.user {
+        return Ok(Effect::Unchanged);
+    }
+    let mut changes = Vec::with_capacity(2);
+    if current != Role::Owner {
+        changes.push(Change::Standing(Transition {
+            user: subject,
+            from: ctx.subject_standing,
+            to: Standing::Member(Role::Owner),
+        }));
+    }
+    if actor_is_owner {
+        changes.push(Change::Standing(Transition {
+            user: ctx.actor.user,
+            from: ctx.actor_standing,
+            to: Standing::Member(Role::Manager),
+        }));
+    }
+    if changes.is_empty() {
+        return Ok(Effect::Unchanged);
+    }
+    Ok(Effect::Changed(Decision {
+        kind: EventKind::OwnershipTransferred,
+        subject: Some(subject),
+        reason: None,
+        changes,
+    }))
+}
+
+fn ban(ctx: &Context<'_>, subject: UserId, reason: Option<String>) -> Result<Effect, DomainError> {
+    require_manager(ctx)?;
+    if subject == ctx.actor.user {
+        return Err(DomainError::NotPermitted);
+    }
+    if let Some(reason) = &reason {
+        validate_text("reason", reason, MAX_DESCRIPTION, true)?;
+    }
+    match ctx.subject_standing {
+        Standing::Banned => return Ok(Effect::Unchanged),
+        Standing::Member(role) => {
+            refuse_last_owner(ctx, role)?;
+            require_outranks(ctx, role)?;
+        }
+        Standing::None | Standing::Invited | Standing::Requested => {}
+    }
+    let Effect::Changed(mut decision) =
+        move_subject(ctx, subject, EventKind::Banned, Standing::Banned)
+    else {
+        unreachable!("move_subject always changes");
+    };
+    decision.reason = reason;
+    Ok(Effect::Changed(decision))
+}
+
+fn update(ctx: &Context<'_>, patch: &SettingsPatch) -> Result<Effect, DomainError> {
+    require_manager(ctx)?;
+    let current = &ctx.community.settings;
+    let next = Settings {
+        name: patch.name.clone().unwrap_or_else(|| current.name.clone()),
+        description: patch
+            .description
+            .clone()
+            .unwrap_or_else(|| current.description.clone()),
+        visibility: patch.visibility.unwrap_or(current.visibility),
+        join_policy: patch.join_policy.unwrap_or(current.join_policy),
+        contribution_mode: patch.contribution_mode.unwrap_or(current.contribution_mode),
+    };
+    validate_settings(&next)?;
+    if &next == current {
+        return Ok(Effect::Unchanged);
+    }
+    Ok(community_change(EventKind::Updated, Change::Settings(next)))
+}
+
+/// Names and descriptions: trimmed, bounded, no control characters
+/// (descriptions may hold line breaks and tabs).
+pub fn validate_settings(settings: &Settings) -> Result<(), DomainError> {
+    if settings.name.trim().is_empty() || settings.name.trim() != settings.name {
+        return Err(DomainError::Invalid {
+            field: "name",
+            reason: "must not be empty or start or end with spaces",
+        });
+    }
+    validate_text("name", &settings.name, MAX_NAME, false)?;
+    validate_text("description", &settings.description, MAX_DESCRIPTION, true)
+}
+
+fn validate_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<(), DomainError> {
+    if text.chars().count() > max {
+        return Err(DomainError::Invalid {
+            field,
+            reason: "too long",
+        });
+    }
+    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\t' | '\r'));
+    if !text.chars().all(allowed) {
+        return Err(DomainError::Invalid {
+            field,
+            reason: "must not contain control characters",
+        });
+    }
+    Ok(())
+}
+
+/// The actor's rank: 0 without a membership, 1 member, 2 manager, 3 owner, 4 admin.
+fn rank(ctx: &Context<'_>) -> u8 {
+    if ctx.actor.admin {
+        return 4;
+    }
+    match ctx.actor_standing {
+        Standing::Member(role) => role_rank(role),
+        _ => 0,
+    }
+}
+
+fn role_rank(role: Role) -> u8 {
+    match role {
+        Role::Member => 1,
+        Role::Manager => 2,
+        Role::Owner => 3,
+    }
+}
+
+fn require_manager(ctx: &Context<'_>) -> Result<(), DomainError> {
+    if rank(ctx) >= role_rank(Role::Manager) {
+        Ok(())
+    } else {
+        Err(DomainError::NotPermitted)
+    }
+}
+
+fn require_owner(ctx: &Context<'_>) -> Result<(), DomainError> {
+    if rank(ctx) >= role_rank(Role::Owner) {
+        Ok(())
+    } else {
+        Err(DomainError::NotPermitted)
+    }
+}
+
+fn require_outranks(ctx: &Context<'_>, subject_role: Role) -> Result<(), DomainError> {
+    if rank(ctx) > role_rank(subject_role) {
+        Ok(())
+    } else {
+        Err(DomainError::NotPermitted)
+    }
+}
+
+fn refuse_last_owner(ctx: &Context<'_>, role: Role) -> Result<(), DomainError> {
+    if role == Role::Owner && ctx.community.counters.owners <= 1 {
+        Err(DomainError::LastOwner)
+    } else {
+        Ok(())
+    }
+}
+
+fn refuse_on_site(ctx: &Context<'_>) -> Result<(), DomainError> {
+    if ctx.community.site {
+        Err(DomainError::NotPermitted)
+    } else {
+        Ok(())
+    }
+}
+
+/// An accepted change of the subject's (or, for self-service, the actor's) standing.
+fn move_subject(ctx: &Context<'_>, user: UserId, kind: EventKind, to: Standing) -> Effect {
+    let from = if user == ctx.actor.user {
+        ctx.actor_standing
+    } else {
+        ctx.subject_standing
+    };
+    Effect::Changed(Decision {
+        kind,
+        subject: Some(user),
+        reason: None,
+        changes: vec![Change::Standing(Transition { user, from, to })],
+    })
+}
+
+fn community_change(kind: EventKind, change: Change) -> Effect {
+    Effect::Changed(Decision {
+        kind,
+        subject: None,
+        reason: None,
+        changes: vec![change],
+    })
+}

@@ -1,0 +1,84 @@
+//! Roster's persistence.
+//!
+//! The [`Store`] trait is what the server calls; each backend implements it
+//! so that every command runs in one transaction: lock the community, load
+//! the small projection the engine needs, [`roster_engine::decide`], write
+//! the membership rows, the counters and exactly one event, commit.
+//! The trait is blocking: the server calls it from `spawn_blocking`.
+//!
+//! Backends: [`sqlite::SqliteStore`] (embedded, the default).
+
+mod model;
+pub mod sqlite;
+
+pub use model::*;
+
+use roster_engine::{Actor, Command, CommunityId, DomainError, NewCommunity, Standing, UserId};
+
+/// A store failure: a refusal by the rules, or a backend fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The command was refused; nothing was written.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The database failed (I/O, corruption, busy beyond the timeout).
+    #[error("storage failure: {0}")]
+    Backend(String),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything the server needs from a database.
+pub trait Store: Send + Sync + 'static {
+    /// Is the database reachable? (`/readyz`)
+    fn ping(&self) -> Result<()>;
+
+    // --- users -----------------------------------------------------------
+
+    /// Create a user. The first admin created also creates the site
+    /// community and owns it; every user created once it exists joins it.
+    fn create_user(&self, new: NewUser) -> Result<User>;
+    fn find_user(&self, key: &UserKey) -> Result<Option<User>>;
+    fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User>;
+    /// Record a successful password login (`lastLoginDate`).
+    fn record_login(&self, id: UserId) -> Result<()>;
+    /// Users in creation order, after the given number.
+    fn list_users(&self, after: Option<i64>, limit: u32) -> Result<Vec<User>>;
+
+    // --- tokens ----------------------------------------------------------
+
+    fn create_token(&self, new: NewToken) -> Result<TokenRecord>;
+    /// The token with this hash and its user, whatever its expiry or revocation.
+    fn find_token(&self, hash: &[u8; 32]) -> Result<Option<(TokenRecord, User)>>;
+    fn list_tokens(&self, user: UserId) -> Result<Vec<TokenRecord>>;
+    /// Revoke a token of `user`; false when it does not exist or is not theirs.
+    fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool>;
+
+    // --- communities: writes ---------------------------------------------
+
+    /// Create a community owned by the actor.
+    fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome>;
+    /// Run one command on one community, atomically.
+    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command)
+        -> Result<Outcome>;
+
+    // --- communities: reads ----------------------------------------------
+
+    /// A community and the viewer's standing in it (`None` standing without a viewer).
+    fn community(
+        &self,
+        key: &CommunityKey,
+        viewer: Option<UserId>,
+    ) -> Result<Option<(Community, Standing)>>;
+    /// The site community, once the first admin has been created.
+    fn site_community(&self) -> Result<Option<Community>>;
+    /// One user's standing in one community.
+    fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing>;
+    /// People in a community with one of the given standings, by join order.
+    fn members(&self, community: CommunityId, query: &MemberQuery) -> Result<Page<MemberRow>>;
+    /// Communities in which the user has one of the given standings.
+    fn communities_of(&self, user: UserId, query: &MembershipQuery)
+        -> Result<Page<(Community, Standing)>>;
+    /// The event feed, oldest first, strictly after `after`.
+    fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>>;
+}

@@ -1,0 +1,224 @@
+//! The records the store reads and writes, beside the engine's own types.
+
+use chrono::{DateTime, Utc};
+use roster_engine::{CommunityId, CommunityState, EventKind, Standing, UserId};
+use serde::Serialize;
+
+/// How a caller names a community: canonical id, integer number, or unique name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CommunityKey {
+    Id(CommunityId),
+    Num(i64),
+    Name(String),
+}
+
+/// How a caller names a user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UserKey {
+    Id(UserId),
+    Num(i64),
+    Username(String),
+    Email(String),
+}
+
+/// A stored community: the engine's projection plus what dialects render.
+#[derive(Clone, Debug)]
+pub struct Community {
+    /// The integer number (the course API's id).
+    pub num: i64,
+    pub state: CommunityState,
+    pub creator: UserSummary,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Community {
+    pub fn id(&self) -> CommunityId {
+        self.state.id
+    }
+}
+
+/// The few user fields shown beside a community (its creator).
+#[derive(Clone, Debug, Serialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub num: i64,
+    pub username: String,
+}
+
+/// Profile fields shown by the dialects (Wix's `profile` and `contact`,
+/// the course API's `real_name` and `avatar`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Profile {
+    pub nickname: String,
+    pub slug: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub photo_url: String,
+}
+
+/// A stored user account.
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: UserId,
+    pub num: i64,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    /// May hold `admin`-scoped tokens.
+    pub admin: bool,
+    pub profile: Profile,
+    /// argon2 PHC string.
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    pub fn summary(&self) -> UserSummary {
+        UserSummary {
+            id: self.id,
+            num: self.num,
+            username: self.username.clone(),
+        }
+    }
+}
+
+/// A user to create. Validation is the caller's (see `roster_engine::users`).
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub password_hash: String,
+    pub email: Option<String>,
+    pub admin: bool,
+    pub profile: Profile,
+}
+
+/// A partial profile update; `None` keeps a field.
+#[derive(Clone, Debug, Default)]
+pub struct UserPatch {
+    pub email: Option<String>,
+    pub nickname: Option<String>,
+    pub slug: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub photo_url: Option<String>,
+    pub password_hash: Option<String>,
+}
+
+/// Token scopes, stored as a comma-separated list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Scopes {
+    pub read: bool,
+    pub write: bool,
+    pub admin: bool,
+}
+
+/// A token to store: only its SHA-256 hash is kept.
+#[derive(Clone, Debug)]
+pub struct NewToken {
+    pub user: UserId,
+    pub hash: [u8; 32],
+    pub scopes: Scopes,
+    pub label: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A stored token (never the secret itself).
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenRecord {
+    pub id: uuid::Uuid,
+    pub user: UserId,
+    pub scopes: Scopes,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The result of an accepted (or unchanged) command.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The community after the command (before it, for a delete).
+    pub community: Community,
+    /// The actor's standing after the command.
+    pub actor_standing: Standing,
+    /// The subject's standing after the command (the actor's for self-service).
+    pub subject_standing: Standing,
+    /// The event written, or `None` when nothing changed.
+    pub event: Option<EventRecord>,
+}
+
+impl Outcome {
+    pub fn changed(&self) -> bool {
+        self.event.is_some()
+    }
+}
+
+/// Where a page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Paging {
+    /// Keyset: the rows after this cursor (an opaque number).
+    After(Option<i64>),
+    /// Skip this many rows (dialects that page by offset).
+    Offset(u64),
+}
+
+/// One page of rows, with the cursor of its last row and the total count.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Cursor to pass as `Paging::After` for the next page; `None` at the end.
+    pub next: Option<i64>,
+    /// How many rows match the filter in all.
+    pub total: u64,
+}
+
+/// A filter and page over one community's people.
+#[derive(Clone, Debug)]
+pub struct MemberQuery {
+    /// Only these standings (never `Standing::None`); empty means members of any role.
+    pub standings: Vec<Standing>,
+    pub paging: Paging,
+    pub limit: u32,
+}
+
+/// A filter and page over one user's communities.
+#[derive(Clone, Debug)]
+pub struct MembershipQuery {
+    /// Only these standings; empty means members of any role.
+    pub standings: Vec<Standing>,
+    /// Leave out the site community (every dialect but Wix and native).
+    pub include_site: bool,
+    pub paging: Paging,
+    pub limit: u32,
+}
+
+/// A person in a community.
+#[derive(Clone, Debug)]
+pub struct MemberRow {
+    pub user: User,
+    pub standing: Standing,
+    pub since: DateTime<Utc>,
+}
+
+/// A filter over the event feed.
+#[derive(Clone, Debug)]
+pub struct EventQuery {
+    pub community: Option<CommunityId>,
+    pub after: i64,
+    pub limit: u32,
+}
+
+/// One row of the audit log and change feed.
+#[derive(Clone, Debug, Serialize)]
+pub struct EventRecord {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub community: CommunityId,
+    pub actor: UserId,
+    pub subject: Option<UserId>,
+    pub kind: EventKind,
+    pub reason: Option<String>,
+}
