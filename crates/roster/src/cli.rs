@@ -1,0 +1,464 @@
+//! The `roster` command line: `serve`, and the operator's commands to create
+//! users, tokens and communities. Scriptable: each command prints only the
+//! created id or token, or the whole object with `--json`.
+
+use crate::admin::{self, UserSpec};
+use crate::app::AppState;
+use crate::config::{self, ServerConfig, TlsFiles};
+use crate::http::timestamp;
+use anyhow::{anyhow, bail, Context as _};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use roster_engine::{
+    Actor, ContributionMode, JoinPolicy, NewCommunity, Settings, Visibility,
+};
+use roster_store::{Community, CommunityKey, EventQuery, Store, User, UserKey};
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "roster", version, about = "Roster: a self-hosted membership server")]
+pub struct Cli {
+    /// Database URL: `sqlite://FILE` (default `sqlite://roster.db`).
+    #[arg(long, global = true, env = "ROSTER_DATABASE_URL", default_value = config::DEFAULT_DATABASE)]
+    pub database: String,
+    /// Print the whole object as JSON instead of just its id.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP server (creates and migrates the database if needed).
+    Serve(ServeArgs),
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage communities.
+    #[command(subcommand)]
+    Community(CommunityCommand),
+    /// Print the event feed (audit log), oldest first.
+    Events {
+        /// Only events after this sequence number.
+        #[arg(long, default_value_t = 0)]
+        after: i64,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ROSTER_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Longest time a request may take before it is answered 408.
+    #[arg(long, env = "ROSTER_REQUEST_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+    /// Log format.
+    #[arg(long, env = "ROSTER_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, env = "ROSTER_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, env = "ROSTER_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create a user; prints its UUID.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "ROSTER_USER_PASSWORD")]
+        password: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// May hold admin-scoped tokens (the first admin owns the site community).
+        #[arg(long)]
+        admin: bool,
+    },
+    /// List users, oldest first.
+    List {
+        #[arg(long, default_value_t = 1000)]
+        limit: u32,
+    },
+    /// Show one user (username or UUID).
+    Show { user: String },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Issue a token for a user; prints the token (shown only once).
+    Create {
+        #[arg(long)]
+        username: String,
+        /// Comma-separated: community:read, community:write, admin.
+        #[arg(long, default_value = "community:read,community:write")]
+        scope: String,
+        /// Lifetime, e.g. 90m, 24h, 30d; never expires when absent.
+        #[arg(long, value_parser = parse_duration)]
+        expires_in: Option<Duration>,
+        #[arg(long, default_value = "cli")]
+        label: String,
+    },
+    /// List a user's tokens (never the secrets).
+    List {
+        #[arg(long)]
+        username: String,
+    },
+    /// Revoke one of a user's tokens by id.
+    Revoke {
+        #[arg(long)]
+        username: String,
+        id: uuid::Uuid,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CommunityCommand {
+    /// Create a community owned by a user; prints its UUID.
+    Create {
+        #[arg(long)]
+        name: String,
+        /// Username of the owner.
+        #[arg(long)]
+        owner: String,
+        #[arg(long, default_value = "")]
+        description: String,
+        #[arg(long, default_value = "public")]
+        visibility: Visibility,
+        /// Default: `open` for public communities, `request` for private ones.
+        #[arg(long)]
+        join_policy: Option<JoinPolicy>,
+        #[arg(long, default_value = "anyone")]
+        contribution_mode: ContributionMode,
+    },
+    /// Show one community (UUID, number or name).
+    Show { community: String },
+}
+
+/// Parse `90s`, `15m`, `24h`, `7d` (or a bare number of seconds).
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let value: u64 = digits
+        .parse()
+        .map_err(|_| format!("'{text}' is not a duration like 90s, 15m, 24h or 7d"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("'{text}': unknown unit '{unit}' (use s, m, h or d)")),
+    };
+    value
+        .checked_mul(seconds)
+        .map(Duration::from_secs)
+        .ok_or_else(|| format!("'{text}' is too long"))
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let log_format = match &cli.command {
+        Command::Serve(args) => args.log_format,
+        _ => LogFormat::Text,
+    };
+    init_logging(log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("roster: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("roster: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+/// Open the store a database URL names.
+pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        bail!("PostgreSQL is not supported by this build yet; use a sqlite:// URL");
+    }
+    let store = roster_store::sqlite::SqliteStore::open_url(url)
+        .with_context(|| format!("cannot open database {}", config::mask_url(url)))?;
+    Ok(Arc::new(store))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let store = open_store(&cli.database)?;
+    let state = AppState::new(store);
+    let json = cli.json;
+    match cli.command {
+        Command::Serve(args) => serve(args, &cli.database, state).await,
+        Command::User(command) => user_command(&state, command, json).await,
+        Command::Token(command) => token_command(&state, command, json).await,
+        Command::Community(command) => community_command(&state, command, json).await,
+        Command::Events { after, limit } => {
+            let events = state
+                .run(move |store| {
+                    store.events(&EventQuery {
+                        community: None,
+                        after,
+                        limit,
+                    })
+                })
+                .await?;
+            for event in events {
+                println!("{}", serde_json::to_string(&event)?);
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: ServeArgs, database: &str, state: AppState) -> anyhow::Result<()> {
+    let tls = match (args.tls_cert, args.tls_key) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        _ => None,
+    };
+    let config = ServerConfig {
+        listen: args.listen,
+        database: database.to_owned(),
+        request_timeout: args.request_timeout,
+        tls,
+    };
+    tracing::info!(
+        listen = %config.listen,
+        database = %config::mask_url(&config.database),
+        request_timeout = ?config.request_timeout,
+        tls = config.tls.is_some(),
+        "configuration"
+    );
+    crate::server::run(config, state).await
+}
+
+async fn user_command(state: &AppState, command: UserCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Create {
+            username,
+            password,
+            email,
+            admin,
+        } => {
+            let user = admin::create_user(
+                state,
+                UserSpec {
+                    username,
+                    password,
+                    email,
+                    admin,
+                    ..UserSpec::default()
+                },
+            )
+            .await?;
+            print(json, user.id.to_string(), user_json(&user));
+        }
+        UserCommand::List { limit } => {
+            let users = state.run(move |store| store.list_users(None, limit)).await?;
+            for user in users {
+                print(json, format!("{}\t{}", user.id, user.username), user_json(&user));
+            }
+        }
+        UserCommand::Show { user } => {
+            let user = admin::user(state, user_key(&user)).await?;
+            print(json, format!("{}\t{}", user.id, user.username), user_json(&user));
+        }
+    }
+    Ok(())
+}
+
+async fn token_command(state: &AppState, command: TokenCommand, json: bool) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create {
+            username,
+            scope,
+            expires_in,
+            label,
+        } => {
+            let user = admin::user(state, UserKey::Username(username)).await?;
+            let scopes = crate::auth::parse_scopes(&scope).map_err(|e| anyhow!(e))?;
+            let expires_at = expires_in
+                .map(|d| chrono::Duration::from_std(d).map(|d| chrono::Utc::now() + d))
+                .transpose()
+                .context("--expires-in is too long")?;
+            let (token, record) = admin::issue_token(state, &user, scopes, &label, expires_at).await?;
+            let mut object = token_json(&record);
+            object["token"] = json!(token);
+            print(json, token, object);
+        }
+        TokenCommand::List { username } => {
+            let user = admin::user(state, UserKey::Username(username)).await?;
+            let id = user.id;
+            for record in state.run(move |store| store.list_tokens(id)).await? {
+                print(json, format!("{}\t{}", record.id, crate::auth::format_scopes(record.scopes)), token_json(&record));
+            }
+        }
+        TokenCommand::Revoke { username, id } => {
+            let user = admin::user(state, UserKey::Username(username)).await?;
+            let user_id = user.id;
+            if !state.run(move |store| store.revoke_token(user_id, id)).await? {
+                bail!("no active token {id} belongs to that user");
+            }
+            print(json, id.to_string(), json!({"id": id, "revoked": true}));
+        }
+    }
+    Ok(())
+}
+
+async fn community_command(
+    state: &AppState,
+    command: CommunityCommand,
+    json: bool,
+) -> anyhow::Result<()> {
+    match command {
+        CommunityCommand::Create {
+            name,
+            owner,
+            description,
+            visibility,
+            join_policy,
+            contribution_mode,
+        } => {
+            let owner = admin::user(state, UserKey::Username(owner)).await?;
+            let join_policy = join_policy.unwrap_or(match visibility {
+                Visibility::Public => JoinPolicy::Open,
+                Visibility::Private => JoinPolicy::Request,
+            });
+            let new = NewCommunity {
+                settings: Settings {
+                    name,
+                    description,
+                    visibility,
+                    join_policy,
+                    contribution_mode,
+                },
+                site: false,
+            };
+            let actor = Actor {
+                user: owner.id,
+                admin: false,
+            };
+            let outcome = state
+                .run(move |store| store.create_community(actor, new))
+                .await?;
+            print(json, outcome.community.id().to_string(), community_json(&outcome.community));
+        }
+        CommunityCommand::Show { community } => {
+            let key = community_key(&community);
+            let (community, _) = state
+                .run(move |store| store.community(&key, None))
+                .await?
+                .ok_or(roster_engine::DomainError::CommunityNotFound)?;
+            print(
+                json,
+                format!("{}\t{}\t{}", community.id(), community.num, community.state.settings.name),
+                community_json(&community),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn print(json: bool, short: String, object: Value) {
+    if json {
+        println!("{object}");
+    } else {
+        println!("{short}");
+    }
+}
+
+fn user_key(text: &str) -> UserKey {
+    match roster_engine::UserId::parse(text) {
+        Some(id) => UserKey::Id(id),
+        None => UserKey::Username(text.to_owned()),
+    }
+}
+
+fn community_key(text: &str) -> CommunityKey {
+    if let Some(id) = roster_engine::CommunityId::parse(text) {
+        CommunityKey::Id(id)
+    } else if let Ok(num) = text.parse() {
+        CommunityKey::Num(num)
+    } else {
+        CommunityKey::Name(text.to_owned())
+    }
+}
+
+fn user_json(user: &User) -> Value {
+    json!({
+        "id": user.id,
+        "number": user.num,
+        "username": user.username,
+        "email": user.email,
+        "admin": user.admin,
+        "created_at": timestamp(user.created_at),
+    })
+}
+
+fn token_json(record: &roster_store::TokenRecord) -> Value {
+    json!({
+        "id": record.id,
+        "user": record.user,
+        "scopes": crate::auth::format_scopes(record.scopes),
+        "label": record.label,
+        "created_at": timestamp(record.created_at),
+        "expires_at": record.expires_at.map(timestamp),
+        "revoked_at": record.revoked_at.map(timestamp),
+    })
+}
+
+fn community_json(community: &Community) -> Value {
+    let s = &community.state.settings;
+    let c = &community.state.counters;
+    json!({
+        "id": community.id(),
+        "number": community.num,
+        "name": s.name,
+        "description": s.description,
+        "visibility": s.visibility,
+        "join_policy": s.join_policy,
+        "contribution_mode": s.contribution_mode,
+        "archived": community.state.archived,
+        "site": community.state.site,
+        "owner_count": c.owners,
+        "member_count": c.members,
+        "pending_count": c.pending,
+        "created_at": timestamp(community.created_at),
+    })
+}

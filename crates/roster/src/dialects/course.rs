@@ -1,0 +1,8 @@
+//! Placeholder: the course dialect is being written.
+
+use crate::app::AppState;
+use axum::Router;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}

@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by every dialect: body parsing, health routes,
+//! and the timestamp format.
+
+pub mod health;
+pub mod json;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// RFC 3339, UTC, with milliseconds: `2024-02-22T13:52:00.674Z`.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}

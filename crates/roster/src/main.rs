@@ -1,0 +1,5 @@
+//! The `roster` binary: see [`roster::cli`].
+
+fn main() -> std::process::ExitCode {
+    roster::cli::main()
+}

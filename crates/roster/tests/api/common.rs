@@ -1,0 +1,198 @@
+//! The test harness: a real server on 127.0.0.1:random over a temporary
+//! SQLite file, plus helpers to create users, tokens and communities the
+//! way an operator would (through the same code as the CLI).
+
+#![allow(dead_code)]
+
+use roster::admin::{self, UserSpec};
+use roster::app::AppState;
+use roster_engine::{
+    Actor, Command, ContributionMode, JoinPolicy, NewCommunity, Settings, Standing, Visibility,
+};
+use roster_store::{Community, CommunityKey, Scopes, Store, User};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery";
+
+pub struct TestServer {
+    /// `http://127.0.0.1:PORT`
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl TestServer {
+    /// Start a fresh server with an empty database.
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("roster.db");
+        let store = roster_store::sqlite::SqliteStore::open(&path).expect("open sqlite");
+        let state = AppState::new(Arc::new(store));
+        let app = roster::server::router(state.clone(), Duration::from_secs(30));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(roster::server::serve(listener, app, async move {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base,
+            state,
+            client: reqwest::Client::new(),
+            dir,
+            shutdown: Some(tx),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.state.store
+    }
+
+    /// Create a user (password [`PASSWORD`]).
+    pub async fn user(&self, username: &str) -> User {
+        self.create_user(username, false).await
+    }
+
+    /// Create an admin user. The first admin owns the site community.
+    pub async fn admin(&self, username: &str) -> User {
+        self.create_user(username, true).await
+    }
+
+    async fn create_user(&self, username: &str, is_admin: bool) -> User {
+        admin::create_user(
+            &self.state,
+            UserSpec {
+                username: username.to_owned(),
+                password: PASSWORD.to_owned(),
+                email: Some(format!("{username}@example.com")),
+                admin: is_admin,
+                ..UserSpec::default()
+            },
+        )
+        .await
+        .expect("create user")
+    }
+
+    /// A token with `community:read,community:write`.
+    pub async fn token(&self, user: &User) -> String {
+        self.token_with(user, "community:read,community:write").await
+    }
+
+    /// A token with the given comma-separated scopes.
+    pub async fn token_with(&self, user: &User, scopes: &str) -> String {
+        let scopes: Scopes = roster::auth::parse_scopes(scopes).expect("scopes");
+        admin::issue_token(&self.state, user, scopes, "test", None)
+            .await
+            .expect("token")
+            .0
+    }
+
+    /// A community owned by `owner`.
+    pub async fn community(
+        &self,
+        owner: &User,
+        name: &str,
+        visibility: Visibility,
+        join_policy: JoinPolicy,
+    ) -> Community {
+        let new = NewCommunity {
+            settings: Settings {
+                name: name.to_owned(),
+                description: format!("about {name}"),
+                visibility,
+                join_policy,
+                contribution_mode: ContributionMode::Anyone,
+            },
+            site: false,
+        };
+        let actor = Actor {
+            user: owner.id,
+            admin: false,
+        };
+        self.state
+            .run(move |store| store.create_community(actor, new))
+            .await
+            .expect("create community")
+            .community
+    }
+
+    /// Run a command directly on the store (test set-up), panicking on refusal.
+    pub async fn exec(&self, actor: &User, community: &Community, command: Command) {
+        let actor = Actor {
+            user: actor.id,
+            admin: false,
+        };
+        let key = CommunityKey::Id(community.id());
+        self.state
+            .run(move |store| store.execute(actor, &key, command))
+            .await
+            .expect("command");
+    }
+
+    /// A user's standing in a community, read from the store.
+    pub async fn standing(&self, community: &Community, user: &User) -> Standing {
+        let (c, u) = (community.id(), user.id);
+        self.state
+            .run(move |store| store.standing(c, u))
+            .await
+            .expect("standing")
+    }
+
+    /// The community as it is now.
+    pub async fn reload(&self, community: &Community) -> Community {
+        let key = CommunityKey::Id(community.id());
+        self.state
+            .run(move |store| store.community(&key, None))
+            .await
+            .expect("read")
+            .expect("exists")
+            .0
+    }
+
+    /// How many events the store holds (for "no event written" checks).
+    pub async fn event_count(&self) -> usize {
+        self.state
+            .run(|store| {
+                store.events(&roster_store::EventQuery {
+                    community: None,
+                    after: 0,
+                    limit: 1000,
+                })
+            })
+            .await
+            .expect("events")
+            .len()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Status and JSON body of a response (`Value::Null` for an empty body).
+pub async fn json(response: reqwest::Response) -> (u16, serde_json::Value) {
+    let status = response.status().as_u16();
+    let bytes = response.bytes().await.expect("body");
+    let body = if bytes.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        })
+    };
+    (status, body)
+}
