@@ -14,15 +14,27 @@ pub enum Command {
     /// Leave, withdraw a request, or decline an invitation.
     Leave,
     /// Invite someone; inviting a requester approves the request.
-    Invite { subject: UserId },
+    Invite {
+        subject: UserId,
+    },
     /// Take back an open invitation.
-    RevokeInvitation { subject: UserId },
+    RevokeInvitation {
+        subject: UserId,
+    },
     /// Make someone a member directly (Rocket.Chat's `groups.invite`).
-    Add { subject: UserId },
-    Approve { subject: UserId },
-    Reject { subject: UserId },
+    Add {
+        subject: UserId,
+    },
+    Approve {
+        subject: UserId,
+    },
+    Reject {
+        subject: UserId,
+    },
     /// End someone else's membership, request or invitation.
-    Remove { subject: UserId },
+    Remove {
+        subject: UserId,
+    },
     /// Change a member's role. With `expect`, refuse unless the member's
     /// current role is that one (a compare-and-set, so that "remove owner"
     /// never demotes a moderator that a concurrent call just changed).
@@ -32,12 +44,16 @@ pub enum Command {
         expect: Option<Role>,
     },
     /// The subject becomes an owner and the acting owner a manager, in one step.
-    TransferOwnership { subject: UserId },
+    TransferOwnership {
+        subject: UserId,
+    },
     Ban {
         subject: UserId,
         reason: Option<String>,
     },
-    Unban { subject: UserId },
+    Unban {
+        subject: UserId,
+    },
     Update(SettingsPatch),
     Archive,
     Unarchive,

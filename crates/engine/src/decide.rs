@@ -111,13 +111,19 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
             if !ctx.community.archived {
                 return Ok(Effect::Unchanged);
             }
-            Ok(community_change(EventKind::Unarchived, Change::Archived(false)))
+            Ok(community_change(
+                EventKind::Unarchived,
+                Change::Archived(false),
+            ))
         }
         _ if ctx.community.archived => Err(DomainError::Archived),
         Command::Archive => {
             require_owner(ctx)?;
             refuse_on_site(ctx)?;
-            Ok(community_change(EventKind::Archived, Change::Archived(true)))
+            Ok(community_change(
+                EventKind::Archived,
+                Change::Archived(true),
+            ))
         }
         Command::Delete => {
             require_owner(ctx)?;
@@ -168,7 +174,12 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
             if ctx.subject_standing != Standing::Requested {
                 return Err(DomainError::NoRequest);
             }
-            Ok(move_subject(ctx, *subject, EventKind::Rejected, Standing::None))
+            Ok(move_subject(
+                ctx,
+                *subject,
+                EventKind::Rejected,
+                Standing::None,
+            ))
         }
         Command::Remove { subject } => remove(ctx, *subject),
         Command::SetRole {
@@ -183,7 +194,12 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
             if ctx.subject_standing != Standing::Banned {
                 return Ok(Effect::Unchanged);
             }
-            Ok(move_subject(ctx, *subject, EventKind::Unbanned, Standing::None))
+            Ok(move_subject(
+                ctx,
+                *subject,
+                EventKind::Unbanned,
+                Standing::None,
+            ))
         }
     }
 }
@@ -225,7 +241,12 @@ fn leave(ctx: &Context<'_>) -> Result<Effect, DomainError> {
 fn invite(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
     require_manager(ctx)?;
     match ctx.subject_standing {
-        Standing::None => Ok(move_subject(ctx, subject, EventKind::Invited, Standing::Invited)),
+        Standing::None => Ok(move_subject(
+            ctx,
+            subject,
+            EventKind::Invited,
+            Standing::Invited,
+        )),
         Standing::Requested => Ok(move_subject(
             ctx,
             subject,
@@ -241,7 +262,12 @@ fn remove(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
     require_manager(ctx)?;
     match ctx.subject_standing {
         Standing::None | Standing::Banned => Err(DomainError::SubjectNotMember),
-        Standing::Requested => Ok(move_subject(ctx, subject, EventKind::Rejected, Standing::None)),
+        Standing::Requested => Ok(move_subject(
+            ctx,
+            subject,
+            EventKind::Rejected,
+            Standing::None,
+        )),
         Standing::Invited => Ok(move_subject(
             ctx,
             subject,
@@ -251,7 +277,12 @@ fn remove(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
         Standing::Member(role) => {
             refuse_last_owner(ctx, role)?;
             require_outranks(ctx, role)?;
-            Ok(move_subject(ctx, subject, EventKind::Removed, Standing::None))
+            Ok(move_subject(
+                ctx,
+                subject,
+                EventKind::Removed,
+                Standing::None,
+            ))
         }
     }
 }
@@ -280,7 +311,12 @@ fn set_role(
     if !by_owner && !by_manager {
         return Err(DomainError::NotPermitted);
     }
-    Ok(move_subject(ctx, subject, EventKind::RoleChanged, Standing::Member(role)))
+    Ok(move_subject(
+        ctx,
+        subject,
+        EventKind::RoleChanged,
+        Standing::Member(role),
+    ))
 }
 
 fn transfer(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {

@@ -126,10 +126,13 @@ impl FromStr for Standing {
             "invited" => Ok(Standing::Invited),
             "requested" => Ok(Standing::Requested),
             "banned" => Ok(Standing::Banned),
-            other => other.parse::<Role>().map(Standing::Member).map_err(|_| ParseError {
-                what: "standing",
-                value: text.to_owned(),
-            }),
+            other => other
+                .parse::<Role>()
+                .map(Standing::Member)
+                .map_err(|_| ParseError {
+                    what: "standing",
+                    value: text.to_owned(),
+                }),
         }
     }
 }
