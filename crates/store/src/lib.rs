@@ -59,8 +59,7 @@ pub trait Store: Send + Sync + 'static {
     /// Create a community owned by the actor.
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome>;
     /// Run one command on one community, atomically.
-    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command)
-        -> Result<Outcome>;
+    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome>;
 
     // --- communities: reads ----------------------------------------------
 
@@ -77,8 +76,11 @@ pub trait Store: Send + Sync + 'static {
     /// People in a community with one of the given standings, by join order.
     fn members(&self, community: CommunityId, query: &MemberQuery) -> Result<Page<MemberRow>>;
     /// Communities in which the user has one of the given standings.
-    fn communities_of(&self, user: UserId, query: &MembershipQuery)
-        -> Result<Page<(Community, Standing)>>;
+    fn communities_of(
+        &self,
+        user: UserId,
+        query: &MembershipQuery,
+    ) -> Result<Page<(Community, Standing)>>;
     /// The event feed, oldest first, strictly after `after`.
     fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>>;
 }

@@ -1,0 +1,379 @@
+//! The embedded SQLite backend (the default): opening the file, the
+//! connection settings that make an acknowledged write durable, the schema
+//! migrations, and the split between one writer and a pool of readers.
+//!
+//! SQLite admits one writer at a time, so every write goes through a single
+//! connection behind a [`Mutex`], each command in its own `BEGIN IMMEDIATE`
+//! transaction: that lock is what serialises concurrent commands on a
+//! community, so the engine always decides on the current rows. Reads go
+//! through a small r2d2 pool of read-only connections, which WAL lets run
+//! beside the writer without blocking it.
+
+mod communities;
+mod reads;
+mod rows;
+mod tokens;
+mod users;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use r2d2_sqlite::SqliteConnectionManager;
+use roster_engine::{Actor, Command, CommunityId, DomainError, NewCommunity, Standing, UserId};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::{
+    Community, CommunityKey, Error, EventQuery, EventRecord, MemberQuery, MemberRow,
+    MembershipQuery, NewToken, NewUser, Outcome, Page, Result, Store, TokenRecord, User, UserKey,
+    UserPatch,
+};
+
+/// How long a connection waits for another process's lock before failing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Read-only connections in the pool.
+const READERS: u32 = 4;
+
+/// The schema, one plain SQL file per version, applied in order on start.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+
+/// The SQLite store: one writer connection, a pool of readers.
+pub struct SqliteStore {
+    writer: Mutex<Connection>,
+    readers: r2d2::Pool<SqliteConnectionManager>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(error: rusqlite::Error) -> Self {
+        Error::Backend(format!("sqlite: {error}"))
+    }
+}
+
+impl From<r2d2::Error> for Error {
+    fn from(error: r2d2::Error) -> Self {
+        Error::Backend(format!("sqlite reader pool: {error}"))
+    }
+}
+
+impl SqliteStore {
+    /// Open (creating it and its directory if missing) the database at
+    /// `path`, and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        if path.as_os_str().is_empty() || path == Path::new(":memory:") {
+            return Err(Error::Backend(
+                "sqlite: a database file path is required (in-memory databases are not supported)"
+                    .into(),
+            ));
+        }
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                Error::Backend(format!("sqlite: cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        let writer = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_CREATE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        configure_writer(&writer)?;
+        migrate(&writer)?;
+
+        let manager = SqliteConnectionManager::file(path)
+            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            .with_init(|conn| conn.busy_timeout(BUSY_TIMEOUT));
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .connection_timeout(BUSY_TIMEOUT)
+            .build(manager)?;
+        tracing::debug!(path = %path.display(), "sqlite store open");
+        Ok(SqliteStore {
+            writer: Mutex::new(writer),
+            readers,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Open a database named by URL: `sqlite://path`, `sqlite:path` or a
+    /// bare path (`sqlite:///abs/file.db` is the absolute `/abs/file.db`).
+    /// A query string (`?mode=rwc`, as other tools write) is ignored.
+    pub fn open_url(url: &str) -> Result<SqliteStore> {
+        SqliteStore::open(&path_of_url(url)?)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Run `f` in one `BEGIN IMMEDIATE` transaction on the writer: commit
+    /// when it returns `Ok`, roll back (write nothing) when it returns `Err`.
+    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.lock_writer();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?; // dropping `tx` on error rolls back
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Run `f` in one read transaction on a pooled read-only connection, so
+    /// that its queries (a page and its total) see one snapshot.
+    fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut conn = self.readers.get()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
+        f(&tx)
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock unwound through the transaction's
+        // drop, which rolled it back: the connection is still sound.
+        let guard = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if !guard.is_autocommit() {
+            if let Err(error) = guard.execute_batch("ROLLBACK") {
+                tracing::warn!(%error, "sqlite: rolling back an abandoned transaction failed");
+            }
+        }
+        guard
+    }
+}
+
+/// The writer's settings.
+fn configure_writer(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let mode: String =
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Backend(format!(
+            "sqlite: cannot enable WAL journal mode (got '{mode}')"
+        )));
+    }
+    // FULL, not NORMAL: an acknowledged write must survive kill -9 AND power
+    // loss. In WAL mode NORMAL skips the fsync of the WAL at each commit, so a
+    // committed transaction survives a process crash but may be rolled back
+    // by a power failure or OS crash; FULL syncs the WAL on every commit.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    // Enforced per connection: membership rows cascade with their community.
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Apply every migration the file has not seen, in one IMMEDIATE
+/// transaction (two processes starting at once apply it once).
+fn migrate(conn: &Connection) -> Result<()> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY,
+             name       TEXT NOT NULL,
+             applied_at TEXT NOT NULL
+         )",
+    )?;
+    let current: i64 = tx.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |row| row.get(0),
+    )?;
+    let latest = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > latest {
+        return Err(Error::Backend(format!(
+            "sqlite: the database schema (version {current}) is newer than this build \
+             (version {latest}); use a newer roster"
+        )));
+    }
+    for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(sql)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![version, name, rows::fmt_ts(rows::now())],
+        )?;
+        tracing::info!(version, name, "sqlite: applied migration");
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn path_of_url(url: &str) -> Result<PathBuf> {
+    let rest = if let Some(rest) = url.strip_prefix("sqlite://") {
+        strip_query(rest)
+    } else if let Some(rest) = url.strip_prefix("sqlite:") {
+        strip_query(rest)
+    } else {
+        url
+    };
+    if rest.is_empty() {
+        return Err(Error::Backend(format!(
+            "sqlite: no file path in database URL '{url}'"
+        )));
+    }
+    Ok(PathBuf::from(rest))
+}
+
+fn strip_query(rest: &str) -> &str {
+    rest.split_once('?').map_or(rest, |(path, _)| path)
+}
+
+/// Clamp a caller's page size to 1..=1000.
+fn clamp_limit(limit: u32) -> i64 {
+    i64::from(limit.clamp(1, 1000))
+}
+
+impl Store for SqliteStore {
+    fn ping(&self) -> Result<()> {
+        self.read(|tx| {
+            tx.query_row("SELECT 1", [], |_| Ok(()))?;
+            Ok(())
+        })
+    }
+
+    fn create_user(&self, new: NewUser) -> Result<User> {
+        self.write(|tx| users::create(tx, new))
+    }
+
+    fn find_user(&self, key: &UserKey) -> Result<Option<User>> {
+        self.read(|tx| users::find(tx, key))
+    }
+
+    fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
+        self.write(|tx| users::update(tx, id, patch))
+    }
+
+    fn record_login(&self, id: UserId) -> Result<()> {
+        self.write(|tx| users::record_login(tx, id))
+    }
+
+    fn list_users(&self, after: Option<i64>, limit: u32) -> Result<Vec<User>> {
+        self.read(|tx| users::list(tx, after, clamp_limit(limit)))
+    }
+
+    fn create_token(&self, new: NewToken) -> Result<TokenRecord> {
+        self.write(|tx| tokens::create(tx, new))
+    }
+
+    fn find_token(&self, hash: &[u8; 32]) -> Result<Option<(TokenRecord, User)>> {
+        self.read(|tx| tokens::find(tx, hash))
+    }
+
+    fn list_tokens(&self, user: UserId) -> Result<Vec<TokenRecord>> {
+        self.read(|tx| tokens::list(tx, user))
+    }
+
+    fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool> {
+        self.write(|tx| tokens::revoke(tx, user, token))
+    }
+
+    fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
+        self.write(|tx| communities::create(tx, actor, &new))
+    }
+
+    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome> {
+        let result = self.write(|tx| communities::execute(tx, actor, community, &command));
+        if let Err(Error::Backend(error)) = &result {
+            tracing::error!(command = command.name(), %error, "sqlite: command failed");
+        }
+        result
+    }
+
+    fn community(
+        &self,
+        key: &CommunityKey,
+        viewer: Option<UserId>,
+    ) -> Result<Option<(Community, Standing)>> {
+        self.read(|tx| reads::community(tx, key, viewer))
+    }
+
+    fn site_community(&self) -> Result<Option<Community>> {
+        self.read(|tx| reads::site_community(tx))
+    }
+
+    fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
+        self.read(|tx| reads::standing(tx, community, user))
+    }
+
+    fn members(&self, community: CommunityId, query: &MemberQuery) -> Result<Page<MemberRow>> {
+        self.read(|tx| reads::members(tx, community, query))
+    }
+
+    fn communities_of(
+        &self,
+        user: UserId,
+        query: &MembershipQuery,
+    ) -> Result<Page<(Community, Standing)>> {
+        self.read(|tx| reads::communities_of(tx, user, query))
+    }
+
+    fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>> {
+        self.read(|tx| reads::events(tx, query))
+    }
+}
+
+/// Refusals surface as [`Error::Domain`].
+fn refuse<T>(error: DomainError) -> Result<T> {
+    Err(Error::Domain(error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_forms() {
+        assert_eq!(
+            path_of_url("sqlite://a/b.db").unwrap(),
+            PathBuf::from("a/b.db")
+        );
+        assert_eq!(
+            path_of_url("sqlite:///abs/b.db").unwrap(),
+            PathBuf::from("/abs/b.db")
+        );
+        assert_eq!(path_of_url("sqlite:b.db").unwrap(), PathBuf::from("b.db"));
+        assert_eq!(
+            path_of_url("sqlite://b.db?mode=rwc").unwrap(),
+            PathBuf::from("b.db")
+        );
+        assert_eq!(path_of_url("/x/y.db").unwrap(), PathBuf::from("/x/y.db"));
+        assert!(path_of_url("sqlite://").is_err());
+        assert!(path_of_url("").is_err());
+    }
+
+    #[test]
+    fn the_writer_is_durable_and_enforces_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
+        let writer = store.lock_writer();
+        let pragma = |name: &str| -> i64 {
+            writer
+                .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
+                .unwrap()
+        };
+        assert_eq!(pragma("synchronous"), 2, "FULL");
+        assert_eq!(pragma("foreign_keys"), 1);
+        assert_eq!(pragma("busy_timeout"), 5000);
+        let mode: String = writer
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        drop(writer);
+        let reader = store.readers.get().unwrap();
+        let write = reader.execute_batch("CREATE TABLE nope (x)");
+        assert!(write.is_err(), "readers are read-only");
+    }
+
+    #[test]
+    fn limits_are_clamped() {
+        assert_eq!(clamp_limit(0), 1);
+        assert_eq!(clamp_limit(50), 50);
+        assert_eq!(clamp_limit(u32::MAX), 1000);
+    }
+}

@@ -1,0 +1,296 @@
+//! The read side: one community with a viewer's standing, a community's
+//! people and a user's communities (filtered, paged by keyset or offset),
+//! and the event feed. Every query is bounded by its page size and served
+//! by an index; totals come from the community's counters when they can.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use roster_engine::{CommunityId, Counters, DomainError, Role, Standing, UserId};
+
+use super::rows::{
+    self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
+    USER_WIDTH,
+};
+use super::{clamp_limit, refuse};
+use crate::{
+    Community, CommunityKey, EventQuery, EventRecord, MemberQuery, MemberRow, MembershipQuery,
+    Page, Paging, Result,
+};
+
+/// The standings an empty filter means: members of any role.
+const MEMBER_ROLES: [Standing; 3] = [
+    Standing::Member(Role::Owner),
+    Standing::Member(Role::Manager),
+    Standing::Member(Role::Member),
+];
+
+/// A community by any of its keys.
+pub(super) fn load_community(conn: &Connection, key: &CommunityKey) -> Result<Option<Community>> {
+    let (column, value): (&str, Value) = match key {
+        CommunityKey::Id(id) => ("id", id.0.to_string().into()),
+        CommunityKey::Num(num) => ("num", (*num).into()),
+        CommunityKey::Name(name) => ("name", name.clone().into()),
+    };
+    let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.{column} = ?1");
+    Ok(conn
+        .query_row(&sql, [value], |row| rows::community(row, 0))
+        .optional()?)
+}
+
+pub(super) fn community(
+    conn: &Connection,
+    key: &CommunityKey,
+    viewer: Option<UserId>,
+) -> Result<Option<(Community, Standing)>> {
+    let Some(community) = load_community(conn, key)? else {
+        return Ok(None);
+    };
+    let standing = match viewer {
+        Some(viewer) => match rows::user_num(conn, viewer)? {
+            Some(user) => rows::standing_by_num(conn, community.num, user)?,
+            None => Standing::None,
+        },
+        None => Standing::None,
+    };
+    Ok(Some((community, standing)))
+}
+
+pub(super) fn site_community(conn: &Connection) -> Result<Option<Community>> {
+    let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.site = 1");
+    Ok(conn
+        .query_row(&sql, [], |row| rows::community(row, 0))
+        .optional()?)
+}
+
+/// One user's standing in one community (`None` when either is unknown).
+pub(super) fn standing(
+    conn: &Connection,
+    community: CommunityId,
+    user: UserId,
+) -> Result<Standing> {
+    Ok(conn
+        .query_row(
+            "SELECT m.standing
+             FROM memberships m
+             JOIN communities c ON c.num = m.community_num
+             JOIN users u ON u.num = m.user_num
+             WHERE c.id = ?1 AND u.id = ?2",
+            [community.0.to_string(), user.0.to_string()],
+            |row| rows::standing(row, 0),
+        )
+        .optional()?
+        .unwrap_or(Standing::None))
+}
+
+pub(super) fn members(
+    conn: &Connection,
+    community: CommunityId,
+    query: &MemberQuery,
+) -> Result<Page<MemberRow>> {
+    let found = conn
+        .query_row(
+            "SELECT num, members, owners, pending, invited FROM communities WHERE id = ?1",
+            [community.0.to_string()],
+            |row| {
+                let counters = Counters {
+                    members: row.get(1)?,
+                    owners: row.get(2)?,
+                    pending: row.get(3)?,
+                    invited: row.get(4)?,
+                };
+                Ok((row.get::<_, i64>(0)?, counters))
+            },
+        )
+        .optional()?;
+    let Some((num, counters)) = found else {
+        return refuse(DomainError::CommunityNotFound);
+    };
+    let standings = filter(&query.standings);
+    if standings.is_empty() {
+        return Ok(empty_page());
+    }
+    let mut args: Vec<Value> = vec![num.into()];
+    let filter = format!(
+        "m.community_num = ?1 AND m.standing IN ({})",
+        placeholders(&mut args, &standings)
+    );
+    let limit = clamp_limit(query.limit);
+    let (page, page_args) = paging(&query.paging, "m.user_num", args.len(), limit);
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, m.standing, m.since
+         FROM memberships m JOIN users u ON u.num = m.user_num
+         WHERE {filter} {page}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let items = stmt
+        .query_map(params_from_iter(args.iter().chain(&page_args)), |row| {
+            Ok(MemberRow {
+                user: rows::user(row, 0)?,
+                standing: rows::standing(row, USER_WIDTH)?,
+                since: rows::ts(row, USER_WIDTH + 1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = match counted(&standings, &counters) {
+        Some(total) => total,
+        None => count(
+            conn,
+            &format!("SELECT count(*) FROM memberships m WHERE {filter}"),
+            &args,
+        )?,
+    };
+    Ok(finish(items, limit, total, |row| row.user.num))
+}
+
+pub(super) fn communities_of(
+    conn: &Connection,
+    user: UserId,
+    query: &MembershipQuery,
+) -> Result<Page<(Community, Standing)>> {
+    let Some(user_num) = rows::user_num(conn, user)? else {
+        return refuse(DomainError::UserNotFound);
+    };
+    let standings = filter(&query.standings);
+    if standings.is_empty() {
+        return Ok(empty_page());
+    }
+    let mut args: Vec<Value> = vec![user_num.into()];
+    let mut filter = format!(
+        "m.user_num = ?1 AND m.standing IN ({})",
+        placeholders(&mut args, &standings)
+    );
+    if !query.include_site {
+        filter.push_str(" AND c.site = 0");
+    }
+    let limit = clamp_limit(query.limit);
+    let (page, page_args) = paging(&query.paging, "m.community_num", args.len(), limit);
+    let sql = format!(
+        "SELECT {COMMUNITY_COLUMNS}, m.standing
+         FROM memberships m
+         JOIN communities c ON c.num = m.community_num
+         JOIN users cu ON cu.num = c.creator_num
+         WHERE {filter} {page}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let items = stmt
+        .query_map(params_from_iter(args.iter().chain(&page_args)), |row| {
+            Ok((
+                rows::community(row, 0)?,
+                rows::standing(row, COMMUNITY_WIDTH)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = count(
+        conn,
+        &format!(
+            "SELECT count(*) FROM memberships m JOIN communities c ON c.num = m.community_num
+             WHERE {filter}"
+        ),
+        &args,
+    )?;
+    Ok(finish(items, limit, total, |(community, _)| community.num))
+}
+
+pub(super) fn events(conn: &Connection, query: &EventQuery) -> Result<Vec<EventRecord>> {
+    let limit = clamp_limit(query.limit);
+    let mut stmt;
+    let rows = match query.community {
+        Some(community) => {
+            stmt = conn.prepare(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events
+                 WHERE community_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
+            ))?;
+            stmt.query_map(
+                params![community.0.to_string(), query.after, limit],
+                rows::event,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+        None => {
+            stmt = conn.prepare(&format!(
+                "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
+            ))?;
+            stmt.query_map(params![query.after, limit], rows::event)?
+                .collect::<rusqlite::Result<Vec<_>>>()?
+        }
+    };
+    Ok(rows)
+}
+
+/// The stored standings a filter names, in a fixed order, without
+/// duplicates; an empty filter means members of any role.
+fn filter(standings: &[Standing]) -> Vec<Standing> {
+    if standings.is_empty() {
+        return MEMBER_ROLES.to_vec();
+    }
+    Standing::STORED
+        .into_iter()
+        .filter(|s| standings.contains(s))
+        .collect()
+}
+
+/// The total a filter has without counting rows, when counters hold it.
+fn counted(standings: &[Standing], counters: &Counters) -> Option<u64> {
+    let total = match standings {
+        s if s == MEMBER_ROLES => counters.members,
+        [Standing::Member(Role::Owner)] => counters.owners,
+        [Standing::Invited] => counters.invited,
+        [Standing::Requested] => counters.pending,
+        _ => return None,
+    };
+    Some(u64::try_from(total).unwrap_or(0))
+}
+
+/// `?2, ?3, …` for the standings, appended to `args`.
+fn placeholders(args: &mut Vec<Value>, standings: &[Standing]) -> String {
+    let mut marks = Vec::with_capacity(standings.len());
+    for standing in standings {
+        args.push(standing.as_str().to_owned().into());
+        marks.push(format!("?{}", args.len()));
+    }
+    marks.join(", ")
+}
+
+/// The ordering and page clause on `key`, fetching one row more than the
+/// page so that the caller knows whether another page follows.
+fn paging(paging: &Paging, key: &str, bound: usize, limit: i64) -> (String, Vec<Value>) {
+    let (a, b) = (bound + 1, bound + 2);
+    match paging {
+        Paging::After(cursor) => (
+            format!("AND {key} > ?{a} ORDER BY {key} LIMIT ?{b}"),
+            vec![cursor.unwrap_or(i64::MIN).into(), (limit + 1).into()],
+        ),
+        Paging::Offset(offset) => (
+            format!("ORDER BY {key} LIMIT ?{a} OFFSET ?{b}"),
+            vec![
+                (limit + 1).into(),
+                i64::try_from(*offset).unwrap_or(i64::MAX).into(),
+            ],
+        ),
+    }
+}
+
+fn count(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64> {
+    let total: i64 = conn.query_row(sql, params_from_iter(args), |row| row.get(0))?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+fn finish<T>(mut items: Vec<T>, limit: i64, total: u64, key: impl Fn(&T) -> i64) -> Page<T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(key)
+    } else {
+        None
+    };
+    Page { items, next, total }
+}
+
+fn empty_page<T>() -> Page<T> {
+    Page {
+        items: Vec::new(),
+        next: None,
+        total: 0,
+    }
+}

@@ -1,0 +1,288 @@
+//! Row <-> record mapping, in one place: the column lists every query
+//! selects, the functions that turn a row into a record, and the text forms
+//! of timestamps, ids, standings and scopes. A stored value that does not
+//! parse is reported as a backend error, never a panic.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use roster_engine::{CommunityId, CommunityState, Counters, EventKind, Settings, Standing, UserId};
+use rusqlite::types::Type;
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use crate::{Community, EventRecord, Profile, Result, Scopes, TokenRecord, User, UserSummary};
+
+/// The current time, truncated to the millisecond that is stored, so that a
+/// record returned by a write equals the same record read back.
+pub(super) fn now() -> DateTime<Utc> {
+    truncate(Utc::now())
+}
+
+/// A caller's timestamp as it will be stored: whole milliseconds, within
+/// the years 0000..=9999 that RFC 3339 text (and its lexical order) covers.
+pub(super) fn truncate(at: DateTime<Utc>) -> DateTime<Utc> {
+    const MIN: i64 = -62_167_219_200_000; // 0000-01-01T00:00:00.000Z
+    const MAX: i64 = 253_402_300_799_999; // 9999-12-31T23:59:59.999Z
+    let millis = at.timestamp_millis().clamp(MIN, MAX);
+    DateTime::from_timestamp_millis(millis).unwrap_or(at)
+}
+
+/// RFC 3339 UTC with milliseconds: sorts lexically in time order.
+pub(super) fn fmt_ts(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn conversion<E>(index: usize, error: E) -> rusqlite::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    rusqlite::Error::FromSqlConversionFailure(index, Type::Text, Box::new(error))
+}
+
+/// A text column parsed with `FromStr`.
+pub(super) fn parsed<T>(row: &Row<'_>, index: usize) -> rusqlite::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = row.get(index)?;
+    text.parse().map_err(|e| conversion(index, e))
+}
+
+pub(super) fn ts(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+    let text: String = row.get(index)?;
+    DateTime::parse_from_rfc3339(&text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| conversion(index, e))
+}
+
+pub(super) fn opt_ts(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
+    match row.get_ref(index)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => ts(row, index).map(Some),
+    }
+}
+
+fn uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<uuid::Uuid> {
+    parsed(row, index)
+}
+
+// --- users -----------------------------------------------------------------
+
+/// The user columns, for a `users` table aliased `u`.
+pub(super) const USER_COLUMNS: &str = "u.num, u.id, u.username, u.email, u.email_verified, \
+     u.admin, u.nickname, u.slug, u.first_name, u.last_name, u.photo_url, u.password_hash, \
+     u.created_at, u.updated_at, u.last_login_at";
+/// How many columns [`USER_COLUMNS`] selects.
+pub(super) const USER_WIDTH: usize = 15;
+
+/// A user from [`USER_COLUMNS`] starting at column `at`.
+pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
+    Ok(User {
+        num: row.get(at)?,
+        id: UserId(uuid_at(row, at + 1)?),
+        username: row.get(at + 2)?,
+        email: row.get(at + 3)?,
+        email_verified: row.get(at + 4)?,
+        admin: row.get(at + 5)?,
+        profile: Profile {
+            nickname: row.get(at + 6)?,
+            slug: row.get(at + 7)?,
+            first_name: row.get(at + 8)?,
+            last_name: row.get(at + 9)?,
+            photo_url: row.get(at + 10)?,
+        },
+        password_hash: row.get(at + 11)?,
+        created_at: ts(row, at + 12)?,
+        updated_at: ts(row, at + 13)?,
+        last_login_at: opt_ts(row, at + 14)?,
+    })
+}
+
+/// A user's number from its id.
+pub(super) fn user_num(conn: &Connection, id: UserId) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT num FROM users WHERE id = ?1",
+            [id.0.to_string()],
+            |row| row.get(0),
+        )
+        .optional()?)
+}
+
+// --- communities -------------------------------------------------------------
+
+/// The community columns and its creator's, for `communities c JOIN users cu`.
+pub(super) const COMMUNITY_COLUMNS: &str = "c.num, c.id, c.name, c.description, c.visibility, \
+     c.join_policy, c.contribution_mode, c.archived, c.site, c.members, c.owners, c.pending, \
+     c.invited, c.created_at, c.updated_at, cu.id, cu.num, cu.username";
+/// The `FROM` clause matching [`COMMUNITY_COLUMNS`].
+pub(super) const COMMUNITY_FROM: &str = "communities c JOIN users cu ON cu.num = c.creator_num";
+/// How many columns [`COMMUNITY_COLUMNS`] selects.
+pub(super) const COMMUNITY_WIDTH: usize = 18;
+
+/// A community from [`COMMUNITY_COLUMNS`] starting at column `at`.
+pub(super) fn community(row: &Row<'_>, at: usize) -> rusqlite::Result<Community> {
+    let creator = UserSummary {
+        id: UserId(uuid_at(row, at + 15)?),
+        num: row.get(at + 16)?,
+        username: row.get(at + 17)?,
+    };
+    Ok(Community {
+        num: row.get(at)?,
+        state: CommunityState {
+            id: CommunityId(uuid_at(row, at + 1)?),
+            settings: Settings {
+                name: row.get(at + 2)?,
+                description: row.get(at + 3)?,
+                visibility: parsed(row, at + 4)?,
+                join_policy: parsed(row, at + 5)?,
+                contribution_mode: parsed(row, at + 6)?,
+            },
+            archived: row.get(at + 7)?,
+            site: row.get(at + 8)?,
+            creator: creator.id,
+            counters: Counters {
+                members: row.get(at + 9)?,
+                owners: row.get(at + 10)?,
+                pending: row.get(at + 11)?,
+                invited: row.get(at + 12)?,
+            },
+        },
+        created_at: ts(row, at + 13)?,
+        updated_at: ts(row, at + 14)?,
+        creator,
+    })
+}
+
+// --- memberships -------------------------------------------------------------
+
+/// A stored standing (`None` is never stored: no row means no standing).
+pub(super) fn standing(row: &Row<'_>, index: usize) -> rusqlite::Result<Standing> {
+    parsed(row, index)
+}
+
+/// One membership row's standing, by primary key.
+pub(super) fn standing_by_num(conn: &Connection, community: i64, user: i64) -> Result<Standing> {
+    Ok(conn
+        .query_row(
+            "SELECT standing FROM memberships WHERE community_num = ?1 AND user_num = ?2",
+            [community, user],
+            |row| standing(row, 0),
+        )
+        .optional()?
+        .unwrap_or(Standing::None))
+}
+
+// --- events ------------------------------------------------------------------
+
+pub(super) const EVENT_COLUMNS: &str = "seq, at, community_id, actor_id, subject_id, kind, reason";
+
+pub(super) fn event(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
+    let subject: Option<String> = row.get(4)?;
+    let subject = match subject {
+        Some(text) => Some(UserId(text.parse().map_err(|e| conversion(4, e))?)),
+        None => None,
+    };
+    Ok(EventRecord {
+        seq: row.get(0)?,
+        at: ts(row, 1)?,
+        community: CommunityId(uuid_at(row, 2)?),
+        actor: UserId(uuid_at(row, 3)?),
+        subject,
+        kind: parsed::<EventKind>(row, 5)?,
+        reason: row.get(6)?,
+    })
+}
+
+// --- tokens ------------------------------------------------------------------
+
+/// The token columns, for `tokens t JOIN users u` (the user's id is `u.id`).
+pub(super) const TOKEN_COLUMNS: &str =
+    "t.id, u.id, t.scopes, t.label, t.created_at, t.expires_at, t.revoked_at";
+pub(super) const TOKEN_WIDTH: usize = 7;
+
+pub(super) fn token(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenRecord> {
+    let scopes: String = row.get(at + 2)?;
+    Ok(TokenRecord {
+        id: uuid_at(row, at)?,
+        user: UserId(uuid_at(row, at + 1)?),
+        scopes: parse_scopes(&scopes),
+        label: row.get(at + 3)?,
+        created_at: ts(row, at + 4)?,
+        expires_at: opt_ts(row, at + 5)?,
+        revoked_at: opt_ts(row, at + 6)?,
+    })
+}
+
+/// `community:read,community:write,admin`, in that order, only those held.
+pub(super) fn fmt_scopes(scopes: Scopes) -> String {
+    let mut names = Vec::with_capacity(3);
+    if scopes.read {
+        names.push("community:read");
+    }
+    if scopes.write {
+        names.push("community:write");
+    }
+    if scopes.admin {
+        names.push("admin");
+    }
+    names.join(",")
+}
+
+/// The inverse of [`fmt_scopes`]; an unknown name grants nothing.
+pub(super) fn parse_scopes(text: &str) -> Scopes {
+    let mut scopes = Scopes::default();
+    for name in text.split(',').map(str::trim) {
+        match name {
+            "community:read" => scopes.read = true,
+            "community:write" => scopes.write = true,
+            "admin" => scopes.admin = true,
+            _ => {}
+        }
+    }
+    scopes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_round_trip() {
+        for bits in 0..8u8 {
+            let scopes = Scopes {
+                read: bits & 1 != 0,
+                write: bits & 2 != 0,
+                admin: bits & 4 != 0,
+            };
+            assert_eq!(parse_scopes(&fmt_scopes(scopes)), scopes);
+        }
+        assert_eq!(
+            parse_scopes("bogus, admin"),
+            Scopes {
+                admin: true,
+                ..Scopes::default()
+            }
+        );
+    }
+
+    #[test]
+    fn timestamps_sort_lexically() {
+        let a = DateTime::from_timestamp_millis(1_000).unwrap();
+        let b = DateTime::from_timestamp_millis(1_001).unwrap();
+        assert_eq!(fmt_ts(a), "1970-01-01T00:00:01.000Z");
+        assert!(fmt_ts(a) < fmt_ts(b));
+        assert_eq!(
+            fmt_ts(truncate(DateTime::<Utc>::MAX_UTC)),
+            "9999-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            fmt_ts(truncate(DateTime::<Utc>::MIN_UTC)),
+            "0000-01-01T00:00:00.000Z"
+        );
+        let at = now();
+        assert_eq!(at.timestamp_subsec_nanos() % 1_000_000, 0);
+        assert_eq!(truncate(at), at);
+    }
+}

@@ -1,0 +1,152 @@
+//! User accounts: creation (with the site community's bookkeeping, in the
+//! same transaction), lookups by every key a dialect knows, profile patches,
+//! logins and the admin listing.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use roster_engine::{DomainError, UserId};
+
+use super::rows::{self, fmt_ts, USER_COLUMNS};
+use super::{communities, refuse};
+use crate::{NewUser, Result, User, UserKey, UserPatch};
+
+/// Create a user. The first admin founds the site community; once it
+/// exists, every new user joins it. Users created before any admin stay
+/// outside it.
+pub(super) fn create(tx: &Transaction<'_>, new: NewUser) -> Result<User> {
+    let email = new.email.filter(|e| !e.is_empty());
+    if taken(tx, "username", &new.username, None)? {
+        return refuse(DomainError::UsernameTaken);
+    }
+    if let Some(email) = &email {
+        if taken(tx, "email", email, None)? {
+            return refuse(DomainError::EmailTaken);
+        }
+    }
+    let now = fmt_ts(rows::now());
+    let profile = &new.profile;
+    tx.execute(
+        "INSERT INTO users (id, username, email, email_verified, admin, nickname, slug,
+                            first_name, last_name, photo_url, password_hash,
+                            created_at, updated_at)
+         VALUES (?1, ?2, ?3, 0, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+        params![
+            UserId::random().0.to_string(),
+            new.username,
+            email,
+            new.admin,
+            profile.nickname,
+            profile.slug,
+            profile.first_name,
+            profile.last_name,
+            profile.photo_url,
+            new.password_hash,
+            now,
+        ],
+    )?;
+    let user = by_num(tx, tx.last_insert_rowid())?;
+    match communities::site_num(tx)? {
+        Some(site) => communities::join_site(tx, site, &user)?,
+        None if user.admin => communities::create_site(tx, &user)?,
+        None => {}
+    }
+    Ok(user)
+}
+
+pub(super) fn find(conn: &Connection, key: &UserKey) -> Result<Option<User>> {
+    let (column, value): (&str, rusqlite::types::Value) = match key {
+        UserKey::Id(id) => ("id", id.0.to_string().into()),
+        UserKey::Num(num) => ("num", (*num).into()),
+        UserKey::Username(name) => ("username", name.clone().into()),
+        UserKey::Email(email) => ("email", email.clone().into()),
+    };
+    let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.{column} = ?1");
+    Ok(conn
+        .query_row(&sql, [value], |row| rows::user(row, 0))
+        .optional()?)
+}
+
+/// Apply a profile patch. A new email address starts unverified.
+pub(super) fn update(tx: &Transaction<'_>, id: UserId, patch: &UserPatch) -> Result<User> {
+    let Some(user) = find(tx, &UserKey::Id(id))? else {
+        return refuse(DomainError::UserNotFound);
+    };
+    let mut email = user.email.clone();
+    let mut verified = user.email_verified;
+    if let Some(new_email) = &patch.email {
+        let new_email = Some(new_email.clone()).filter(|e| !e.is_empty());
+        if let Some(address) = &new_email {
+            if taken(tx, "email", address, Some(user.num))? {
+                return refuse(DomainError::EmailTaken);
+            }
+        }
+        let same = match (&new_email, &user.email) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            verified = false;
+        }
+        email = new_email;
+    }
+    let keep =
+        |value: &Option<String>, current: &str| value.clone().unwrap_or_else(|| current.to_owned());
+    let profile = &user.profile;
+    tx.execute(
+        "UPDATE users SET email = ?2, email_verified = ?3, nickname = ?4, slug = ?5,
+                          first_name = ?6, last_name = ?7, photo_url = ?8,
+                          password_hash = ?9, updated_at = ?10
+         WHERE num = ?1",
+        params![
+            user.num,
+            email,
+            verified,
+            keep(&patch.nickname, &profile.nickname),
+            keep(&patch.slug, &profile.slug),
+            keep(&patch.first_name, &profile.first_name),
+            keep(&patch.last_name, &profile.last_name),
+            keep(&patch.photo_url, &profile.photo_url),
+            keep(&patch.password_hash, &user.password_hash),
+            fmt_ts(rows::now()),
+        ],
+    )?;
+    by_num(tx, user.num)
+}
+
+pub(super) fn record_login(tx: &Transaction<'_>, id: UserId) -> Result<()> {
+    let changed = tx.execute(
+        "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
+        params![id.0.to_string(), fmt_ts(rows::now())],
+    )?;
+    if changed == 0 {
+        return refuse(DomainError::UserNotFound);
+    }
+    Ok(())
+}
+
+pub(super) fn list(conn: &Connection, after: Option<i64>, limit: i64) -> Result<Vec<User>> {
+    let sql =
+        format!("SELECT {USER_COLUMNS} FROM users u WHERE u.num > ?1 ORDER BY u.num LIMIT ?2");
+    let mut stmt = conn.prepare(&sql)?;
+    let users = stmt
+        .query_map(params![after.unwrap_or(i64::MIN), limit], |row| {
+            rows::user(row, 0)
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(users)
+}
+
+pub(super) fn by_num(conn: &Connection, num: i64) -> Result<User> {
+    match find(conn, &UserKey::Num(num))? {
+        Some(user) => Ok(user),
+        None => refuse(DomainError::UserNotFound),
+    }
+}
+
+/// Does another user (not `except`) hold this username or email? Both
+/// columns compare case-insensitively (`COLLATE NOCASE` in the schema).
+fn taken(conn: &Connection, column: &str, value: &str, except: Option<i64>) -> Result<bool> {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM users WHERE {column} = ?1 AND num IS NOT ?2)");
+    Ok(conn.query_row(&sql, params![value, except], |row| row.get(0))?)
+}
