@@ -6,6 +6,7 @@ mod common;
 
 mod cli;
 mod course;
+mod invariants;
 mod native;
 mod rocketchat;
 mod server;
