@@ -1,0 +1,166 @@
+"""The published Rocket.Chat client (PyPI `rocketchat_API`), unmodified,
+against a real Roster server: log in, create a group, invite, add an owner,
+leave, and check what the server then reports.
+
+The test starts Roster itself: the binary from $ROSTER_BIN (default
+target/debug/roster under the repository root), a fresh SQLite database in
+a temporary directory, users created with `roster user create`, and
+`roster serve` on a free port, stopped at the end.
+"""
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from rocketchat_API.APIExceptions.RocketExceptions import (
+    RocketApiException,
+    RocketAuthenticationException,
+)
+from rocketchat_API.rocketchat import RocketChat
+
+ROOT = Path(__file__).resolve().parents[2]
+PASSWORD = "correct horse battery"
+
+
+def roster_bin() -> str:
+    path = Path(os.environ.get("ROSTER_BIN", ROOT / "target" / "debug" / "roster"))
+    if not path.is_absolute():
+        path = ROOT / path
+    if not path.exists():
+        pytest.fail(f"no Roster binary at {path}: run `cargo build -p roster` first")
+    return str(path)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def roster(tmp_path_factory):
+    """A running Roster with users ann, bob and cat; yields (url, user ids)."""
+    binary = roster_bin()
+    tmp = tmp_path_factory.mktemp("roster")
+    database = f"sqlite://{tmp / 'r.db'}"
+    ids = {}
+    for name in ("ann", "bob", "cat"):
+        created = subprocess.run(
+            [binary, "--database", database, "user", "create",
+             "--username", name, "--password", PASSWORD],
+            check=True, capture_output=True, text=True, timeout=60,
+        )
+        ids[name] = created.stdout.strip()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(tmp / "serve.log", "wb")
+    server = subprocess.Popen(
+        [binary, "--database", database, "serve", "--listen", f"127.0.0.1:{port}"],
+        stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"roster serve exited: {(tmp / 'serve.log').read_text()}")
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("roster serve did not answer /healthz within 60 s")
+            time.sleep(0.1)
+        yield url, ids
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def member_names(client, room_id):
+    return sorted(m["username"] for m in client.groups_members(room_id=room_id))
+
+
+def test_login_create_invite_add_owner_and_leave(roster):
+    url, ids = roster
+    ann = RocketChat("ann", PASSWORD, server_url=url)
+    assert ann.me()["_id"] == ids["ann"]
+    bob_id = ann.users_info(username="bob")["user"]["_id"]
+    assert bob_id == ids["bob"]
+
+    created = ann.groups_create("py-club")
+    assert created["success"] is True
+    group = created["group"]
+    room_id = group["_id"]
+    assert (group["name"], group["t"], group["usersCount"]) == ("py-club", "p", 1)
+    assert group["u"] == {"_id": ids["ann"], "username": "ann"}
+
+    invited = ann.groups_invite(room_id, bob_id)
+    assert invited["success"] is True
+    assert invited["group"]["usersCount"] == 2
+    assert member_names(ann, room_id) == ["ann", "bob"]
+
+    # The only owner may not leave: the server refuses with success false.
+    with pytest.raises(RocketApiException) as refused:
+        ann.groups_leave(room_id)
+    assert refused.value.status_code == 400
+    assert refused.value.response_json["success"] is False
+    assert refused.value.error_type == "error-you-are-last-owner"
+    assert member_names(ann, room_id) == ["ann", "bob"]
+
+    assert ann.groups_add_owner(room_id, bob_id) == {"success": True}
+    left = ann.groups_leave(room_id)
+    assert left["success"] is True
+    assert left["group"]["_id"] == room_id
+    assert left["group"]["usernames"] == ["bob"]
+    assert left["group"]["usersCount"] == 1
+
+    bob = RocketChat("bob", PASSWORD, server_url=url)
+    assert member_names(bob, room_id) == ["bob"]
+    assert [g["_id"] for g in bob.groups_list()] == [room_id]
+    assert list(ann.groups_list()) == []
+
+    # Once out, the group no longer exists for ann.
+    with pytest.raises(RocketApiException) as gone:
+        ann.groups_leave(room_id)
+    assert gone.value.error_type == "error-room-not-found"
+
+    ann.logout()
+    with pytest.raises(RocketApiException) as logged_out:
+        ann.me()
+    assert logged_out.value.status_code == 401
+
+
+def test_owner_and_moderator_changes_and_kick(roster):
+    url, ids = roster
+    ann = RocketChat("ann", PASSWORD, server_url=url)
+    room_id = ann.groups_create("py-roles", members=["cat"])["group"]["_id"]
+    assert member_names(ann, room_id) == ["ann", "cat"]
+
+    with pytest.raises(RocketApiException) as not_owner:
+        ann.groups_remove_owner(room_id, ids["cat"])
+    assert not_owner.value.error_type == "error-user-not-owner"
+
+    assert ann.groups_add_moderator(room_id, ids["cat"])["success"] is True
+    assert ann.groups_remove_moderator(room_id, ids["cat"])["success"] is True
+    assert ann.groups_kick(room_id, ids["cat"])["success"] is True
+    assert member_names(ann, room_id) == ["ann"]
+
+    with pytest.raises(RocketApiException) as not_in_room:
+        ann.groups_kick(room_id, ids["cat"])
+    assert not_in_room.value.error_type == "error-user-not-in-room"
+
+
+def test_wrong_password_is_an_authentication_error(roster):
+    url, _ = roster
+    with pytest.raises(RocketAuthenticationException):
+        RocketChat("ann", "not the password", server_url=url)

@@ -1,0 +1,50 @@
+//! Rocket.Chat's authentication: `X-User-Id` and `X-Auth-Token`, both
+//! required, and the token must belong to that user. Any Roster token works
+//! (one issued by `login` or by an operator); failures take Rocket.Chat's
+//! 401 shape.
+
+use super::envelope::{self, RcError};
+use crate::app::AppState;
+use crate::auth::{self, AuthError, Principal, Scope};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use roster_engine::UserId;
+
+/// The caller, holding `scope` when one is given.
+pub async fn principal(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: Option<Scope>,
+) -> Result<Principal, Response> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let (Some(user_id), Some(token)) = (header("x-user-id"), header("x-auth-token")) else {
+        return Err(envelope::unauthorized());
+    };
+    let principal = auth::authenticate(state, token).await.map_err(refusal)?;
+    if UserId::parse(user_id) != Some(principal.user.id) {
+        return Err(envelope::unauthorized());
+    }
+    if let Some(scope) = scope {
+        principal.require(scope).map_err(refusal)?;
+    }
+    Ok(principal)
+}
+
+/// Every authentication failure in Rocket.Chat's words.
+fn refusal(error: AuthError) -> Response {
+    match error {
+        AuthError::Missing
+        | AuthError::Malformed
+        | AuthError::Unknown
+        | AuthError::Expired
+        | AuthError::Revoked => envelope::unauthorized(),
+        AuthError::MissingScope(scope) => RcError::forbidden(scope.as_str()).into_response(),
+        AuthError::Backend(detail) => RcError::internal(&detail).into_response(),
+    }
+}

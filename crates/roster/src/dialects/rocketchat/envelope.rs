@@ -1,0 +1,311 @@
+//! Rocket.Chat's response envelope: `{…,"success":true}` on success,
+//! `{"success":false,"error":"<reason> [<type>]","errorType":"<type>","details":{"method":…}}`
+//! (400) on failure, and its 401 body. The one exhaustive mapping of
+//! `DomainError` to Rocket.Chat error types lives here.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use roster_engine::{DomainError, Role};
+use serde_json::{json, Map, Value};
+
+/// What the 401 body says.
+const LOGGED_OUT: &str = "You must be logged in to do this.";
+const ROOM_NOT_FOUND: &str =
+    "The required \"roomId\" or \"roomName\" param provided does not match any group";
+const USER_NOT_FOUND: &str =
+    "The required \"userId\" or \"username\" param provided does not match any users";
+
+/// The Rocket.Chat operation a request performs; its Meteor method name goes
+/// into `details.method`, and some errors read differently per operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Login,
+    UsersInfo,
+    Create,
+    Invite,
+    Leave,
+    Kick,
+    AddOwner,
+    RemoveOwner,
+    AddModerator,
+    RemoveModerator,
+    Archive,
+    Unarchive,
+    Info,
+    Members,
+    List,
+}
+
+impl Action {
+    /// The Rocket.Chat server method behind the REST route.
+    pub fn method(self) -> &'static str {
+        match self {
+            Action::Login => "login",
+            Action::UsersInfo => "getFullUserData",
+            Action::Create => "createPrivateGroup",
+            Action::Invite => "addUsersToRoom",
+            Action::Leave => "leaveRoom",
+            Action::Kick => "removeUserFromRoom",
+            Action::AddOwner => "addRoomOwner",
+            Action::RemoveOwner => "removeRoomOwner",
+            Action::AddModerator => "addRoomModerator",
+            Action::RemoveModerator => "removeRoomModerator",
+            Action::Archive => "archiveRoom",
+            Action::Unarchive => "unarchiveRoom",
+            Action::Info => "getRoomById",
+            Action::Members => "getUsersOfRoom",
+            Action::List => "rooms/get",
+        }
+    }
+}
+
+/// A failure in Rocket.Chat's shape.
+#[derive(Debug)]
+pub struct RcError {
+    status: StatusCode,
+    /// `errorType`; without it the body is only `{"success":false,"error":reason}`.
+    kind: Option<&'static str>,
+    reason: String,
+    method: Option<&'static str>,
+}
+
+impl RcError {
+    /// A 400 with an error type, as a Rocket.Chat server method throws it.
+    pub fn new(action: Action, kind: &'static str, reason: impl Into<String>) -> Self {
+        RcError {
+            status: StatusCode::BAD_REQUEST,
+            kind: Some(kind),
+            reason: reason.into(),
+            method: Some(action.method()),
+        }
+    }
+
+    /// A 400 without an error type (Rocket.Chat's `API.v1.failure("…")`).
+    pub fn failure(reason: impl Into<String>) -> Self {
+        RcError {
+            status: StatusCode::BAD_REQUEST,
+            kind: None,
+            reason: reason.into(),
+            method: None,
+        }
+    }
+
+    /// Malformed or mistyped parameters.
+    pub fn invalid(action: Action, reason: &str) -> Self {
+        RcError::new(action, "error-invalid-params", reason)
+    }
+
+    pub fn room_param_missing(action: Action) -> Self {
+        RcError::new(
+            action,
+            "error-room-param-not-provided",
+            "The parameter \"roomId\" or \"roomName\" is required",
+        )
+    }
+
+    pub fn room_not_found(action: Action) -> Self {
+        RcError::new(action, "error-room-not-found", ROOM_NOT_FOUND)
+    }
+
+    pub fn user_param_missing(action: Action) -> Self {
+        RcError::new(
+            action,
+            "error-user-param-not-provided",
+            "The required \"userId\" or \"username\" param was not provided",
+        )
+    }
+
+    pub fn user_not_found(action: Action) -> Self {
+        RcError::new(action, "error-invalid-user", USER_NOT_FOUND)
+    }
+
+    /// The token lacks the scope the route needs (403).
+    pub fn forbidden(scope: &str) -> Self {
+        RcError {
+            status: StatusCode::FORBIDDEN,
+            kind: Some("error-unauthorized"),
+            reason: format!("The token lacks the scope {scope}"),
+            method: None,
+        }
+    }
+
+    /// A storage failure (500), logged; the client learns nothing more.
+    pub fn internal(detail: &str) -> Self {
+        tracing::error!(error = detail, "rocketchat dialect: storage failure");
+        RcError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            kind: None,
+            reason: "Internal server error".to_owned(),
+            method: None,
+        }
+    }
+
+    /// A store failure: a refusal by the rules, or a backend fault.
+    pub fn store(error: roster_store::Error, action: Action, room: &str) -> Self {
+        match error {
+            roster_store::Error::Domain(e) => domain(&e, action, room),
+            roster_store::Error::Backend(detail) => RcError::internal(&detail),
+        }
+    }
+
+    /// A command that changed nothing, where Rocket.Chat reports that as an
+    /// error (`addOwner` on an owner…); `None` where it is a plain success.
+    pub fn unchanged(action: Action) -> Option<Self> {
+        match action {
+            Action::AddOwner => Some(already_owner(action)),
+            Action::AddModerator => Some(already_moderator(action)),
+            Action::RemoveOwner => Some(not_owner(action)),
+            Action::RemoveModerator => Some(not_moderator(action)),
+            Action::Login
+            | Action::UsersInfo
+            | Action::Create
+            | Action::Invite
+            | Action::Leave
+            | Action::Kick
+            | Action::Archive
+            | Action::Unarchive
+            | Action::Info
+            | Action::Members
+            | Action::List => None,
+        }
+    }
+}
+
+impl IntoResponse for RcError {
+    fn into_response(self) -> Response {
+        let mut body = Map::new();
+        body.insert("success".into(), Value::Bool(false));
+        match self.kind {
+            Some(kind) => {
+                body.insert("error".into(), format!("{} [{kind}]", self.reason).into());
+                body.insert("errorType".into(), kind.into());
+            }
+            None => {
+                body.insert("error".into(), self.reason.into());
+            }
+        }
+        if let Some(method) = self.method {
+            body.insert("details".into(), json!({ "method": method }));
+        }
+        (self.status, Json(Value::Object(body))).into_response()
+    }
+}
+
+/// `{…fields, "success": true}` with status 200.
+pub fn success(mut body: Map<String, Value>) -> Response {
+    body.insert("success".into(), Value::Bool(true));
+    (StatusCode::OK, Json(Value::Object(body))).into_response()
+}
+
+/// The 401 of every authenticated route.
+pub fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({
+            "success": false,
+            "error": LOGGED_OUT,
+            "status": "error",
+            "message": LOGGED_OUT,
+        })),
+    )
+        .into_response()
+}
+
+/// The 401 of a failed `login`.
+pub fn login_refused() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({
+            "success": false,
+            "status": "error",
+            "error": "Unauthorized",
+            "message": "Unauthorized",
+        })),
+    )
+        .into_response()
+}
+
+/// Every refusal of the engine in Rocket.Chat's words. `room` is the group's
+/// name, for the messages that quote it.
+pub fn domain(error: &DomainError, action: Action, room: &str) -> RcError {
+    let not_allowed = || RcError::new(action, "error-not-allowed", "Not allowed");
+    match error {
+        DomainError::CommunityNotFound | DomainError::NotMember => RcError::room_not_found(action),
+        DomainError::UserNotFound => RcError::user_not_found(action),
+        DomainError::SubjectNotMember => {
+            RcError::new(action, "error-user-not-in-room", "User is not in this room")
+        }
+        DomainError::LastOwner => match action {
+            Action::RemoveOwner | Action::AddModerator | Action::RemoveModerator => RcError::new(
+                action,
+                "error-remove-last-owner",
+                "This is the last owner. Please set a new owner before removing this one.",
+            ),
+            _ => RcError::new(
+                action,
+                "error-you-are-last-owner",
+                "You are the last owner. Please set new owner before leaving the room.",
+            ),
+        },
+        DomainError::NotPermitted
+        | DomainError::Banned
+        | DomainError::SubjectBanned
+        | DomainError::InvitationRequired
+        | DomainError::NoRequest => not_allowed(),
+        DomainError::Archived => RcError::new(
+            action,
+            "error-room-archived",
+            format!("The private group, {room}, is archived"),
+        ),
+        DomainError::RoleMismatch { actual } => match (action, actual) {
+            (Action::RemoveOwner, _) => not_owner(action),
+            (Action::RemoveModerator, _) => not_moderator(action),
+            (Action::AddModerator | Action::AddOwner, Role::Owner) => already_owner(action),
+            (Action::AddModerator, _) => already_moderator(action),
+            _ => not_allowed(),
+        },
+        DomainError::NameTaken => RcError::new(
+            action,
+            "error-duplicate-channel-name",
+            format!("A channel with name '{room}' exists"),
+        ),
+        DomainError::UsernameTaken | DomainError::EmailTaken => {
+            RcError::new(action, "error-field-unavailable", error.to_string())
+        }
+        DomainError::Invalid { field: "name", .. } if action == Action::Create => RcError::new(
+            action,
+            "error-invalid-room-name",
+            format!("{room} is not a valid room name"),
+        ),
+        DomainError::Invalid { .. } => RcError::invalid(action, &error.to_string()),
+    }
+}
+
+fn already_owner(action: Action) -> RcError {
+    RcError::new(
+        action,
+        "error-user-already-owner",
+        "User is already an owner",
+    )
+}
+
+fn already_moderator(action: Action) -> RcError {
+    RcError::new(
+        action,
+        "error-user-already-moderator",
+        "User is already a moderator",
+    )
+}
+
+fn not_owner(action: Action) -> RcError {
+    RcError::new(action, "error-user-not-owner", "User is not an owner")
+}
+
+fn not_moderator(action: Action) -> RcError {
+    RcError::new(
+        action,
+        "error-user-not-moderator",
+        "User is not a moderator",
+    )
+}

@@ -1,0 +1,164 @@
+//! Rocket.Chat REST API v1 (private groups), so that published Rocket.Chat
+//! clients work against Roster by changing only the server URL.
+//!
+//! This module holds the routes and the request parameters: Rocket.Chat
+//! reads a body as JSON or as a form, and a GET's parameters from the query
+//! string; either way a handler sees one [`Params`] object. The contract is
+//! `shared/DIALECTS.md` §2.
+//!
+//! Roster's choices where Rocket.Chat's record is silent: a group's `_id` and
+//! a user's `_id` are the hyphenated UUIDs; every community but the site
+//! community is a group (`t:"p"`); `status` is always `"offline"` (Roster
+//! keeps no presence); `groups.list` answers an empty list when the caller
+//! is in no group; empty `roomId`/`roomName` strings count as absent.
+
+mod auth;
+mod envelope;
+mod groups;
+mod login;
+mod views;
+
+use crate::app::AppState;
+use axum::http::{header, HeaderMap};
+use axum::routing::{get, post};
+use axum::Router;
+use envelope::{Action, RcError};
+use serde_json::{Map, Value};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/login", post(login::login))
+        .route("/api/v1/logout", post(login::logout).get(login::logout))
+        .route("/api/v1/me", get(login::me))
+        .route("/api/v1/users.info", get(login::users_info))
+        .route("/api/v1/groups.create", post(groups::create))
+        .route("/api/v1/groups.invite", post(groups::invite))
+        .route("/api/v1/groups.leave", post(groups::leave))
+        .route("/api/v1/groups.kick", post(groups::kick))
+        .route("/api/v1/groups.addOwner", post(groups::add_owner))
+        .route("/api/v1/groups.removeOwner", post(groups::remove_owner))
+        .route("/api/v1/groups.addModerator", post(groups::add_moderator))
+        .route(
+            "/api/v1/groups.removeModerator",
+            post(groups::remove_moderator),
+        )
+        .route("/api/v1/groups.archive", post(groups::archive))
+        .route("/api/v1/groups.unarchive", post(groups::unarchive))
+        .route("/api/v1/groups.members", get(groups::members))
+        .route("/api/v1/groups.info", get(groups::info))
+        .route("/api/v1/groups.list", get(groups::list))
+}
+
+/// A request's parameters: a JSON object, or the string pairs of a form or
+/// query string.
+pub(crate) struct Params(Map<String, Value>);
+
+impl Params {
+    /// A POST body: a form when the client says so, otherwise JSON (an
+    /// empty body reads as `{}`).
+    fn from_body(headers: &HeaderMap, body: &[u8], action: Action) -> Result<Params, RcError> {
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if is_form {
+            return Params::from_pairs(body, action);
+        }
+        match crate::http::json::parse::<Value>(body) {
+            Ok(Value::Object(map)) => Ok(Params(map)),
+            Ok(_) => Err(RcError::invalid(action, "The body must be a JSON object")),
+            Err(e) => Err(RcError::invalid(action, &e.to_string())),
+        }
+    }
+
+    /// A GET's query string.
+    fn from_query(query: Option<&str>, action: Action) -> Result<Params, RcError> {
+        Params::from_pairs(query.unwrap_or("").as_bytes(), action)
+    }
+
+    /// `a=1&b=x+y` (percent-encoded); the last value of a repeated key wins.
+    fn from_pairs(text: &[u8], action: Action) -> Result<Params, RcError> {
+        let mut map = Map::new();
+        for pair in text.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+            let mut parts = pair.splitn(2, |b| *b == b'=');
+            let key = decode(parts.next().unwrap_or_default());
+            let value = decode(parts.next().unwrap_or_default());
+            match (key, value) {
+                (Some(key), Some(value)) => {
+                    map.insert(key, Value::String(value));
+                }
+                _ => {
+                    return Err(RcError::invalid(
+                        action,
+                        "The parameters are not valid UTF-8",
+                    ))
+                }
+            }
+        }
+        Ok(Params(map))
+    }
+
+    /// A string parameter; absent, `null` and `""` read as `None`.
+    fn str(&self, key: &str, action: Action) -> Result<Option<&str>, RcError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(RcError::invalid(
+                action,
+                &format!("The parameter \"{key}\" must be a string"),
+            )),
+        }
+    }
+
+    /// A non-negative integer parameter (a number or a decimal string).
+    fn uint(&self, key: &str, action: Action) -> Result<Option<u64>, RcError> {
+        let bad = || {
+            RcError::invalid(
+                action,
+                &format!("The parameter \"{key}\" must be a non-negative integer"),
+            )
+        };
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => s.parse::<u64>().map(Some).map_err(|_| bad()),
+            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(bad),
+            Some(_) => Err(bad()),
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0.get(key).filter(|v| !v.is_null())
+    }
+}
+
+/// Percent-decode one form component (`+` is a space); `None` when the
+/// bytes are not UTF-8. A `%` not followed by two hex digits stays as it is.
+fn decode(raw: &[u8]) -> Option<String> {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let byte = raw[i];
+        let escaped = match (byte, raw.get(i + 1), raw.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
+            _ => None,
+        };
+        match (byte, escaped) {
+            (_, Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            (b'+', None) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (other, None) => {
+                out.push(other);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
