@@ -1,0 +1,173 @@
+//! Whisk Community API v2 (`/community/v2/…`), byte-compatible with
+//! `api.whisk.com` apart from the base URL.
+//!
+//! Routes: `POST /community/v2/{id}/leave`, `POST /community/v2/{id}/join`,
+//! `GET /community/v2/{id}`, `GET /community/v2` (the caller's communities;
+//! see [`list`]). `Authorization: Bearer <token>`; writes need the scope
+//! `community:write`, reads `community:read`.
+//!
+//! Ids are community UUIDs as 32 lowercase hex digits (the hyphenated form
+//! is accepted on input). Roles: owner → `OWNER`, manager → `ADMIN`,
+//! member → `MEMBER`, requested → `PENDING`, banned → `BLOCKED`, none and
+//! invited → `UNSET`. Mode: `ANYONE` ↔ anyone may contribute, `ADMINS` ↔
+//! managers only; visibility is the community's.
+//!
+//! Choices where Whisk's documentation is silent (see [`error`] for shapes):
+//! - leaving when not a member answers 200 with role `UNSET` and writes no
+//!   event; a blocked caller stays blocked (200, `BLOCKED`); leaving while a
+//!   request is pending withdraws it; while invited, declines the invitation;
+//! - joining when already a member (or pending) answers the current role;
+//! - a private community the caller may not see answers 404, like an unknown
+//!   one, for every route;
+//! - `members.count` is a JSON number (Whisk's schema shows a number; only
+//!   `paging.total`, an int64, is a string).
+
+mod error;
+mod list;
+mod wire;
+
+use crate::app::AppState;
+use crate::auth::{self, Principal, Scope};
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use error::{reply, Refusal, WhiskError};
+use roster_engine::{can_view, Command, CommunityId, Standing};
+use roster_store::{Community, CommunityKey};
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/community/v2", get(list::list))
+        .route("/community/v2/{community_id}", get(show))
+        .route("/community/v2/{community_id}/leave", post(leave))
+        .route("/community/v2/{community_id}/join", post(join))
+}
+
+type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+type IdPath = Result<Path<String>, PathRejection>;
+
+async fn leave(State(state): State<AppState>, headers: HeaderMap, id: IdPath) -> Response {
+    membership(state, headers, id, Command::Leave)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn join(State(state): State<AppState>, headers: HeaderMap, id: IdPath) -> Response {
+    membership(state, headers, id, Command::Join)
+        .await
+        .unwrap_or_else(IntoResponse::into_response)
+}
+
+async fn show(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: IdPath,
+    query: Pairs,
+) -> Response {
+    let shown = async {
+        let principal = caller(&state, &headers, Scope::Read).await?;
+        let id = community_id(id)?;
+        check_fields(&pairs(query)?)?;
+        let (community, standing) = visible(&state, &principal, id).await?;
+        Ok::<_, WhiskError>(reply(
+            StatusCode::OK,
+            json!({ "community": wire::community(&community, standing) }),
+        ))
+    };
+    shown.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// Join or leave: the caller's role after the command, and the community's settings.
+async fn membership(
+    state: AppState,
+    headers: HeaderMap,
+    id: IdPath,
+    command: Command,
+) -> Result<Response, WhiskError> {
+    let principal = caller(&state, &headers, Scope::Write).await?;
+    let id = community_id(id)?;
+    let (community, _) = visible(&state, &principal, id).await?;
+    let actor = principal.actor();
+    let key = CommunityKey::Id(id);
+    let (standing, settings) = match state.run(move |s| s.execute(actor, &key, command)).await {
+        Ok(outcome) => (outcome.actor_standing, outcome.community.state.settings),
+        Err(roster_store::Error::Domain(refused)) => match error::refusal(&refused) {
+            Refusal::CurrentStanding => {
+                let standing = state.run(move |s| s.standing(id, actor.user)).await?;
+                (standing, community.state.settings)
+            }
+            Refusal::Reply(status, body) => return Ok(reply(status, body)),
+        },
+        Err(backend) => return Err(backend.into()),
+    };
+    Ok(reply(
+        StatusCode::OK,
+        json!({ "permissions": wire::permissions(standing, &settings) }),
+    ))
+}
+
+/// Authenticate the `Authorization` header and require a scope.
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: Scope,
+) -> Result<Principal, WhiskError> {
+    let principal = auth::from_authorization(state, headers).await?;
+    principal.require(scope)?;
+    Ok(principal)
+}
+
+fn community_id(path: IdPath) -> Result<CommunityId, WhiskError> {
+    let bad = || WhiskError::BadRequest("community_id must be 32 lowercase hex digits".into());
+    let Path(raw) = path.map_err(|_| bad())?;
+    wire::parse_id(&raw).ok_or_else(bad)
+}
+
+/// The community and the caller's standing, or 404 when it does not exist
+/// or the caller may not see it.
+async fn visible(
+    state: &AppState,
+    principal: &Principal,
+    id: CommunityId,
+) -> Result<(Community, Standing), WhiskError> {
+    let viewer = principal.user.id;
+    let found = state
+        .run(move |s| s.community(&CommunityKey::Id(id), Some(viewer)))
+        .await?;
+    match found {
+        Some((community, standing))
+            if can_view(&community.state, principal.is_admin(), standing) =>
+        {
+            Ok((community, standing))
+        }
+        _ => Err(WhiskError::NotFound),
+    }
+}
+
+fn pairs(query: Pairs) -> Result<Vec<(String, String)>, WhiskError> {
+    query
+        .map(|Query(pairs)| pairs)
+        .map_err(|_| WhiskError::BadRequest("the query string is malformed".into()))
+}
+
+/// `fields` values must be ones Whisk documents; every field is rendered anyway.
+fn check_fields(pairs: &[(String, String)]) -> Result<(), WhiskError> {
+    for (key, value) in pairs {
+        if key == "fields" && !wire::FIELDS.contains(&value.as_str()) {
+            return Err(WhiskError::BadRequest(format!(
+                "unknown field '{}'",
+                clip(value)
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A client's value, shortened before it is echoed in a message.
+fn clip(value: &str) -> String {
+    value.chars().take(64).collect()
+}
