@@ -1,8 +1,0 @@
-//! Placeholder: the course dialect is being written.
-
-use crate::app::AppState;
-use axum::Router;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-}

@@ -1,0 +1,342 @@
+//! Who is in a course: join, leave (or remove someone, or withdraw a
+//! request), the caller's status, the member, request and invitation lists,
+//! invitations and roles. Each write is one engine command per user; a
+//! request naming several users runs several commands, each atomic on its
+//! own, and stops at the first refusal (the earlier ones stay applied),
+//! after every named user has been checked to exist.
+
+use super::courses::render;
+use super::errors::ApiError;
+use super::views::{self, ListUrl};
+use super::{
+    body_object, caller, course, course_num, execute, origin, parse_int, query_pairs,
+    resolve_users, user_nums, Course,
+};
+use crate::app::AppState;
+use crate::auth::{Principal, Scope};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::Json;
+use roster_engine::{Command, DomainError, Role, Standing};
+use roster_store::{MemberQuery, Outcome, Paging};
+use serde_json::{json, Value};
+
+/// Page size when `limit` is absent or not a positive integer (as DRF does).
+const DEFAULT_LIMIT: u32 = 20;
+/// Largest page size; larger `limit`s are cut to it.
+const MAX_LIMIT: u32 = 100;
+
+/// `POST …/join/`: join (open), request (private) or accept an invitation
+/// (secret) → 200 with the course and the caller's new `join_status`.
+pub(super) async fn join(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let num = course_num(path)?;
+    let principal = caller(&state, &headers, Scope::Write).await?;
+    let course = course(&state, &principal, num).await?;
+    let outcome = execute(&state, principal.actor(), &course, Command::Join).await?;
+    let view = render(&state, &outcome.community, outcome.actor_standing).await?;
+    Ok(Json(view))
+}
+
+/// `DELETE …/join/` (and `…/subscribe/`): leave, withdraw a request or
+/// decline an invitation → 204. With `?user=<id>` (or a body
+/// `{"users":[id]}`, as the published client sends), remove those users or
+/// reject their requests instead. Nothing to end is success too.
+pub(super) async fn leave(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    let num = course_num(path)?;
+    let principal = caller(&state, &headers, Scope::Write).await?;
+    let mut nums = Vec::new();
+    if let Some((_, value)) = query_pairs(query.as_deref())
+        .into_iter()
+        .find(|(key, _)| key == "user")
+    {
+        let user = parse_int(value.trim())
+            .ok_or_else(|| ApiError::invalid("user: A valid integer is required."))?;
+        nums.push(user);
+    }
+    let body = body_object(&headers, body)?;
+    nums.extend(user_nums(&body, "users")?.unwrap_or_default());
+    let course = course(&state, &principal, num).await?;
+    let subjects = resolve_users(&state, nums).await?;
+    let actor = principal.actor();
+    if subjects.is_empty() {
+        settle(execute(&state, actor, &course, Command::Leave).await)?;
+    }
+    for subject in subjects {
+        settle(execute(&state, actor, &course, Command::Remove { subject }).await)?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Leaving and removing are idempotent on the wire: when there is no
+/// membership, request or invitation to end, the end state already holds.
+fn settle(result: roster_store::Result<Outcome>) -> Result<(), ApiError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(roster_store::Error::Domain(
+            DomainError::NotMember | DomainError::SubjectNotMember,
+        )) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// `GET …/status/` → `{"status": join_status}`.
+pub(super) async fn status(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let num = course_num(path)?;
+    let principal = caller(&state, &headers, Scope::Read).await?;
+    let course = course(&state, &principal, num).await?;
+    Ok(Json(json!({"status": views::join_status(course.standing)})))
+}
+
+/// `GET …/join/?limit&offset&statuses` → the course's people; `statuses`
+/// (comma-separated or repeated) takes `creator`, `manager`, `joined`;
+/// the default is managers and joined users, as SelfCommunity documents.
+pub(super) async fn joined(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    let num = course_num(path)?;
+    let principal = caller(&state, &headers, Scope::Read).await?;
+    let pairs = query_pairs(query.as_deref());
+    let standings = statuses(&pairs)?;
+    let course = course(&state, &principal, num).await?;
+    list(&state, &headers, &uri, pairs, &course, standings).await
+}
+
+/// `GET …/request_join/` → users waiting for approval (creator or manager).
+pub(super) async fn requested(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    staff_list(state, path, query, uri, headers, Standing::Requested).await
+}
+
+/// `GET …/invite/` → invited users (creator or manager).
+pub(super) async fn invited(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    RawQuery(query): RawQuery,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Json<Value>, ApiError> {
+    staff_list(state, path, query, uri, headers, Standing::Invited).await
+}
+
+async fn staff_list(
+    state: AppState,
+    path: Result<Path<String>, PathRejection>,
+    query: Option<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    standing: Standing,
+) -> Result<Json<Value>, ApiError> {
+    let num = course_num(path)?;
+    let principal = caller(&state, &headers, Scope::Read).await?;
+    let course = course(&state, &principal, num).await?;
+    if !may_read_pending(&principal, course.standing) {
+        return Err(DomainError::NotPermitted.into());
+    }
+    let pairs = query_pairs(query.as_deref());
+    list(&state, &headers, &uri, pairs, &course, vec![standing]).await
+}
+
+/// Who may read a course's pending requests and invitations: its creator
+/// and managers (and admins), as SelfCommunity documents. The engine rules
+/// on writes only; this read rule mirrors its "manager or above".
+fn may_read_pending(principal: &Principal, standing: Standing) -> bool {
+    principal.is_admin() || matches!(standing, Standing::Member(Role::Owner | Role::Manager))
+}
+
+/// The `statuses` filter; unknown values are refused.
+fn statuses(pairs: &[(String, String)]) -> Result<Vec<Standing>, ApiError> {
+    let mut standings = Vec::new();
+    let values = pairs
+        .iter()
+        .filter(|(key, _)| key == "statuses" || key == "statuses[]")
+        .flat_map(|(_, value)| value.split(','))
+        .map(str::trim)
+        .filter(|value| !value.is_empty());
+    for value in values {
+        let standing = views::member_status(value).ok_or_else(|| {
+            let shown: String = value.chars().take(40).collect();
+            ApiError::invalid(format!(
+                "statuses: \"{shown}\" is not a valid choice (creator, manager, joined)."
+            ))
+        })?;
+        if !standings.contains(&standing) {
+            standings.push(standing);
+        }
+    }
+    if standings.is_empty() {
+        standings = vec![
+            Standing::Member(Role::Manager),
+            Standing::Member(Role::Member),
+        ];
+    }
+    Ok(standings)
+}
+
+/// `limit` and `offset` as DRF's `LimitOffsetPagination` reads them: a
+/// value that is not a positive integer falls back to the default.
+fn paging(pairs: &[(String, String)]) -> (u32, u64) {
+    let first = |name: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+    };
+    let limit = first("limit")
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|v| *v > 0)
+        .map_or(DEFAULT_LIMIT, |v| {
+            u32::try_from(v.min(u64::from(MAX_LIMIT))).unwrap_or(MAX_LIMIT)
+        });
+    let offset = first("offset")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    (limit, offset)
+}
+
+async fn list(
+    state: &AppState,
+    headers: &HeaderMap,
+    uri: &Uri,
+    pairs: Vec<(String, String)>,
+    course: &Course,
+    standings: Vec<Standing>,
+) -> Result<Json<Value>, ApiError> {
+    let (limit, offset) = paging(&pairs);
+    let id = course.community.id();
+    let query = MemberQuery {
+        standings,
+        paging: Paging::Offset(offset),
+        limit,
+    };
+    let page = state.run(move |store| store.members(id, &query)).await?;
+    let results = page
+        .items
+        .iter()
+        .map(|row| views::user(&row.user))
+        .collect();
+    let url = ListUrl {
+        base: format!("{}{}", origin(headers, uri).unwrap_or_default(), uri.path()),
+        params: pairs
+            .into_iter()
+            .filter(|(key, _)| key != "limit" && key != "offset")
+            .collect(),
+    };
+    Ok(Json(views::page(&url, limit, offset, page.total, results)))
+}
+
+/// `POST …/invite/ {"users":[id]}` → 204: invite each user; inviting a
+/// user who asked to join approves the request.
+pub(super) async fn invite(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    for_each_user(state, path, headers, body, |subject| Command::Invite {
+        subject,
+    })
+    .await
+}
+
+/// `DELETE …/invite/ {"users":[id]}` → 204: take back each invitation.
+pub(super) async fn revoke(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    for_each_user(state, path, headers, body, |subject| {
+        Command::RevokeInvitation { subject }
+    })
+    .await
+}
+
+async fn for_each_user(
+    state: AppState,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    command: fn(roster_engine::UserId) -> Command,
+) -> Result<StatusCode, ApiError> {
+    let num = course_num(path)?;
+    let principal = caller(&state, &headers, Scope::Write).await?;
+    let body = body_object(&headers, body)?;
+    let nums = user_nums(&body, "users")?
+        .filter(|nums| !nums.is_empty())
+        .ok_or_else(|| ApiError::invalid("users: This field is required."))?;
+    let course = course(&state, &principal, num).await?;
+    let actor = principal.actor();
+    for subject in resolve_users(&state, nums).await? {
+        execute(&state, actor, &course, command(subject)).await?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST …/role/ {"managers":[id],"joined":[id],"unjoined":[id]}` → 204.
+/// `managers` become managers; `joined` are made plain members (joining
+/// them if need be, as SelfCommunity's "force to join"); `unjoined` are
+/// removed. Lists run in that order; see the module doc on atomicity.
+pub(super) async fn role(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, ApiError> {
+    let num = course_num(path)?;
+    let principal = caller(&state, &headers, Scope::Write).await?;
+    let body = body_object(&headers, body)?;
+    let managers = user_nums(&body, "managers")?.unwrap_or_default();
+    let joined = user_nums(&body, "joined")?.unwrap_or_default();
+    let unjoined = user_nums(&body, "unjoined")?.unwrap_or_default();
+    if managers.is_empty() && joined.is_empty() && unjoined.is_empty() {
+        return Err(ApiError::invalid(
+            "At least one of managers, joined and unjoined is required.",
+        ));
+    }
+    let course = course(&state, &principal, num).await?;
+    let managers = resolve_users(&state, managers).await?;
+    let joined = resolve_users(&state, joined).await?;
+    let unjoined = resolve_users(&state, unjoined).await?;
+    let actor = principal.actor();
+    let set_role = |subject, role| Command::SetRole {
+        subject,
+        role,
+        expect: None,
+    };
+    for subject in managers {
+        execute(&state, actor, &course, set_role(subject, Role::Manager)).await?;
+    }
+    for subject in joined {
+        execute(&state, actor, &course, Command::Add { subject }).await?;
+        execute(&state, actor, &course, set_role(subject, Role::Member)).await?;
+    }
+    for subject in unjoined {
+        settle(execute(&state, actor, &course, Command::Remove { subject }).await)?;
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,325 @@
+//! SelfCommunity's course API v2 (`/api/v2/course/…`), spoken so that the
+//! published `@selfcommunity/api-services` client works against Roster with
+//! only its base URL changed. A course is a community; its `privacy` is the
+//! community's visibility and join policy (see [`views::Privacy`]); its id
+//! and its users' ids are the integer numbers.
+//!
+//! This module holds the router (every path with and without its trailing
+//! slash, as Django's `APPEND_SLASH` clients expect) and the request
+//! plumbing every handler shares: the course id in the path, the token, the
+//! course as the caller may see it, the query string and the body (JSON, or
+//! a urlencoded form). Handlers live in [`courses`] and [`membership`];
+//! errors in [`errors`]; JSON in [`views`].
+
+mod courses;
+mod errors;
+mod membership;
+mod views;
+
+use crate::app::AppState;
+use crate::auth::{self, Principal, Scope};
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::Path;
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use errors::ApiError;
+use roster_engine::{can_view, Actor, Command, Standing, UserId};
+use roster_store::{Community, CommunityKey, Outcome, UserKey};
+use serde_json::{Map, Value};
+
+/// The most users one invite, revoke or role request may name.
+const MAX_USERS: usize = 100;
+
+pub fn router() -> Router<AppState> {
+    let routes: [(&str, MethodRouter<AppState>); 8] = [
+        ("/api/v2/course/", post(courses::create)),
+        (
+            "/api/v2/course/{id}/",
+            get(courses::get).delete(courses::delete),
+        ),
+        (
+            "/api/v2/course/{id}/join/",
+            post(membership::join)
+                .delete(membership::leave)
+                .get(membership::joined),
+        ),
+        // The published leave page's own example calls this path.
+        (
+            "/api/v2/course/{id}/subscribe/",
+            MethodRouter::new().delete(membership::leave),
+        ),
+        ("/api/v2/course/{id}/status/", get(membership::status)),
+        (
+            "/api/v2/course/{id}/request_join/",
+            get(membership::requested),
+        ),
+        (
+            "/api/v2/course/{id}/invite/",
+            post(membership::invite)
+                .delete(membership::revoke)
+                .get(membership::invited),
+        ),
+        ("/api/v2/course/{id}/role/", post(membership::role)),
+    ];
+    let mut router = Router::new();
+    for (path, methods) in routes {
+        let methods = methods.fallback(method_not_allowed);
+        router = router
+            .route(path, methods.clone())
+            .route(path.trim_end_matches('/'), methods);
+    }
+    router
+}
+
+async fn method_not_allowed(method: Method) -> ApiError {
+    ApiError::method_not_allowed(method.as_str())
+}
+
+/// The course id of the path: digits only (Django's `<int:id>`), else 404.
+fn course_num(path: Result<Path<String>, PathRejection>) -> Result<i64, ApiError> {
+    let Ok(Path(text)) = path else {
+        return Err(ApiError::not_found());
+    };
+    parse_int(&text).ok_or_else(ApiError::not_found)
+}
+
+/// A non-negative decimal integer that fits an `i64`.
+fn parse_int(text: &str) -> Option<i64> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// The caller, whose token must carry `scope`.
+async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: Scope,
+) -> Result<Principal, ApiError> {
+    let principal = auth::from_authorization(state, headers).await?;
+    principal.require(scope)?;
+    Ok(principal)
+}
+
+/// A course as one caller sees it.
+struct Course {
+    community: Community,
+    /// The caller's standing in it.
+    standing: Standing,
+}
+
+/// Load a course the caller may see; anything else is 404 (an unknown
+/// course, a secret one, or the site community, which is no course).
+async fn course(state: &AppState, caller: &Principal, num: i64) -> Result<Course, ApiError> {
+    let viewer = caller.user.id;
+    let found = state
+        .run(move |store| store.community(&CommunityKey::Num(num), Some(viewer)))
+        .await?;
+    match found {
+        Some((community, standing))
+            if !community.state.site && can_view(&community.state, caller.is_admin(), standing) =>
+        {
+            Ok(Course {
+                community,
+                standing,
+            })
+        }
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+/// Run one command on a course, as the caller.
+async fn execute(
+    state: &AppState,
+    actor: Actor,
+    course: &Course,
+    command: Command,
+) -> roster_store::Result<Outcome> {
+    let key = CommunityKey::Id(course.community.id());
+    state
+        .run(move |store| store.execute(actor, &key, command))
+        .await
+}
+
+/// The query string's parameters, decoded, in order.
+fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
+    form_pairs(raw.unwrap_or_default())
+}
+
+/// `application/x-www-form-urlencoded` pairs (`+` is a space; bad escapes kept as is).
+fn form_pairs(text: &str) -> Vec<(String, String)> {
+    text.split('&')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            (decode(key), decode(value))
+        })
+        .collect()
+}
+
+fn decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b'%' => match bytes.get(i + 1..i + 3).and_then(hex_byte) {
+                Some(byte) => {
+                    out.push(byte);
+                    i += 3;
+                }
+                None => {
+                    out.push(b'%');
+                    i += 1;
+                }
+            },
+            byte => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex_byte(pair: &[u8]) -> Option<u8> {
+    let text = std::str::from_utf8(pair).ok()?;
+    u8::from_str_radix(text, 16).ok()
+}
+
+/// The body as an object: JSON (whatever the declared type, since the
+/// published examples send JSON labelled as a form), a urlencoded form
+/// (repeated keys become lists), or `{}` when empty.
+fn body_object(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Map<String, Value>, ApiError> {
+    let body = body.map_err(|rejection| {
+        ApiError::new(
+            rejection.status(),
+            "invalid",
+            "The request body could not be read.",
+        )
+    })?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    let Some(first) = first else {
+        return Ok(Map::new());
+    };
+    if first != b'{' && first != b'[' {
+        if content_type.starts_with("application/x-www-form-urlencoded") {
+            return Ok(form_object(&String::from_utf8_lossy(&body)));
+        }
+        if content_type.starts_with("multipart/") {
+            let media = content_type.split(';').next().unwrap_or_default();
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                format!("Unsupported media type \"{media}\" in request."),
+            ));
+        }
+    }
+    match crate::http::json::parse::<Value>(&body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::invalid("The body must be a JSON object.")),
+        Err(error) => Err(ApiError::parse_error(error)),
+    }
+}
+
+fn form_object(text: &str) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (key, value) in form_pairs(text) {
+        let key = key.strip_suffix("[]").map(str::to_owned).unwrap_or(key);
+        match map.get_mut(&key) {
+            Some(Value::Array(items)) => items.push(Value::String(value)),
+            Some(single) => {
+                let first = single.take();
+                *single = Value::Array(vec![first, Value::String(value)]);
+            }
+            None => {
+                map.insert(key, Value::String(value));
+            }
+        }
+    }
+    map
+}
+
+/// A list of user ids under `key`: JSON integers or digit strings (a form
+/// sends strings; one value stands for a list of one). Absent or null: `None`.
+fn user_nums(body: &Map<String, Value>, key: &str) -> Result<Option<Vec<i64>>, ApiError> {
+    let items = match body.get(key) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(items)) => items.as_slice(),
+        Some(single) => std::slice::from_ref(single),
+    };
+    if items.len() > MAX_USERS {
+        return Err(ApiError::invalid(format!(
+            "{key}: at most {MAX_USERS} users per request."
+        )));
+    }
+    let nums = items
+        .iter()
+        .map(|item| match item {
+            Value::Number(n) => n.as_i64().filter(|n| *n >= 0),
+            Value::String(s) => parse_int(s.trim()),
+            _ => None,
+        })
+        .collect::<Option<Vec<i64>>>()
+        .ok_or_else(|| ApiError::invalid(format!("{key}: expected a list of user ids.")))?;
+    Ok(Some(nums))
+}
+
+/// The canonical ids of users named by number; one unknown number refuses
+/// the whole request before anything is written.
+async fn resolve_users(state: &AppState, nums: Vec<i64>) -> Result<Vec<UserId>, ApiError> {
+    if nums.is_empty() {
+        return Ok(Vec::new());
+    }
+    let found = state
+        .run(move |store| {
+            nums.into_iter()
+                .map(|num| Ok((num, store.find_user(&UserKey::Num(num))?)))
+                .collect::<roster_store::Result<Vec<_>>>()
+        })
+        .await?;
+    found
+        .into_iter()
+        .map(|(num, user)| {
+            user.map(|u| u.id).ok_or_else(|| {
+                ApiError::invalid(format!("Invalid pk \"{num}\" - object does not exist."))
+            })
+        })
+        .collect()
+}
+
+/// `scheme://host` of the request, for absolute links; `None` when the host
+/// is missing or not a plain host name (never echo a hostile header).
+fn origin(headers: &HeaderMap, uri: &Uri) -> Option<String> {
+    let host = match uri.authority() {
+        Some(authority) => authority.as_str(),
+        None => headers.get(header::HOST)?.to_str().ok()?,
+    };
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._:[]".contains(&b);
+    if host.is_empty() || !host.bytes().all(plain) {
+        return None;
+    }
+    let forwarded = headers
+        .get("x-forwarded-proto")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(str::trim)
+        .filter(|p| *p == "http" || *p == "https");
+    let scheme = uri.scheme_str().or(forwarded).unwrap_or("http");
+    Some(format!("{scheme}://{host}"))
+}
