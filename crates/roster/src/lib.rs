@@ -16,3 +16,4 @@ pub mod http;
 pub mod native;
 pub mod password;
 pub mod server;
+pub mod tls;

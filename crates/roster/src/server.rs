@@ -6,7 +6,9 @@ use crate::config::{ServerConfig, BODY_LIMIT};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request, StatusCode};
 use axum::Router;
+use axum_server::tls_rustls::RustlsConfig;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -80,13 +82,49 @@ pub async fn shutdown_signal() {
     tracing::info!("shutdown requested; finishing in-flight requests");
 }
 
+/// Serve HTTPS on `listener` with `tls` until `shutdown` resolves; then
+/// stop accepting, and give in-flight requests up to `grace` to finish.
+pub async fn serve_tls(
+    listener: std::net::TcpListener,
+    app: Router,
+    tls: Arc<rustls::ServerConfig>,
+    grace: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let handle = axum_server::Handle::new();
+    let on_signal = handle.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        on_signal.graceful_shutdown(Some(grace));
+    });
+    axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls))
+        .handle(handle)
+        .serve(app.into_make_service())
+        .await
+}
+
 /// Start the configured server and run it until a shutdown signal.
+/// The TLS files are read before the port is opened, so a bad certificate
+/// or key stops start-up with a message naming the file.
 pub async fn run(config: ServerConfig, state: AppState) -> anyhow::Result<()> {
+    let tls = config.tls.as_ref().map(crate::tls::load).transpose()?;
     let app = router(state, config.request_timeout);
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
-    tracing::info!(address = %listener.local_addr()?, "roster is listening (http)");
-    serve(listener, app, shutdown_signal()).await?;
+    let address = listener.local_addr()?;
+    match tls {
+        None => {
+            tracing::info!(%address, "roster is listening (http)");
+            serve(listener, app, shutdown_signal()).await?;
+        }
+        Some(tls) => {
+            tracing::info!(%address, "roster is listening (https: h2, http/1.1)");
+            // Requests are cut at the request timeout anyway; a little more
+            // lets their answers reach the client.
+            let grace = config.request_timeout + Duration::from_secs(1);
+            serve_tls(listener.into_std()?, app, tls, grace, shutdown_signal()).await?;
+        }
+    }
     Ok(())
 }

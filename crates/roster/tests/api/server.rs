@@ -1,1 +1,329 @@
-//! Tests of the server API (being written).
+//! Tests of how the server is served: HTTPS with a certificate the test
+//! makes itself (HTTP/2 and HTTP/1.1 by ALPN), through the library and
+//! through the real `roster serve` binary, and start-up refusing a missing
+//! certificate with a message that names the file.
+
+use roster::config::TlsFiles;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A self-signed certificate for 127.0.0.1 and localhost, written as PEM
+/// files into `dir`.
+struct SelfSigned {
+    cert_pem: String,
+    files: TlsFiles,
+}
+
+fn self_signed(dir: &Path) -> SelfSigned {
+    let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+    let certified = rcgen::generate_simple_self_signed(names).expect("certificate");
+    let cert_pem = certified.cert.pem();
+    let cert = dir.join("cert.pem");
+    let key = dir.join("key.pem");
+    std::fs::write(&cert, &cert_pem).expect("write cert");
+    std::fs::write(&key, certified.key_pair.serialize_pem()).expect("write key");
+    SelfSigned {
+        cert_pem,
+        files: TlsFiles { cert, key },
+    }
+}
+
+/// A client that trusts only `cert_pem`.
+fn client(cert_pem: &str, http1_only: bool) -> reqwest::Client {
+    let root = reqwest::Certificate::from_pem(cert_pem.as_bytes()).expect("root");
+    let builder = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(root);
+    let builder = if http1_only {
+        builder.http1_only()
+    } else {
+        builder
+    };
+    builder.build().expect("client")
+}
+
+/// Start the library's HTTPS server on a random port; returns its base URL
+/// and the sender that stops it.
+async fn start_tls(dir: &Path, files: &TlsFiles) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let store = roster_store::sqlite::SqliteStore::open(&dir.join("roster.db")).expect("db");
+    let state = roster::app::AppState::new(std::sync::Arc::new(store));
+    let app = roster::server::router(state, Duration::from_secs(30));
+    let tls = roster::tls::load(files).expect("load tls");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("https://{}", listener.local_addr().expect("addr"));
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(roster::server::serve_tls(
+        listener,
+        app,
+        tls,
+        Duration::from_secs(5),
+        async move {
+            let _ = rx.await;
+        },
+    ));
+    (base, tx)
+}
+
+#[tokio::test]
+async fn https_negotiates_http2_by_alpn() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let (base, _stop) = start_tls(dir.path(), &cert.files).await;
+
+    let response = client(&cert.cert_pem, false)
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("https request");
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok\n");
+}
+
+#[tokio::test]
+async fn https_serves_http1_clients_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let (base, _stop) = start_tls(dir.path(), &cert.files).await;
+
+    let response = client(&cert.cert_pem, true)
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .expect("https request");
+    assert_eq!(response.version(), reqwest::Version::HTTP_11);
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok\n");
+}
+
+#[tokio::test]
+async fn https_reaches_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let (base, _stop) = start_tls(dir.path(), &cert.files).await;
+
+    let response = client(&cert.cert_pem, false)
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .expect("https request");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ready\n");
+}
+
+#[tokio::test]
+async fn a_plain_http_client_is_not_answered_in_plain_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let (base, _stop) = start_tls(dir.path(), &cert.files).await;
+    let plain = base.replacen("https://", "http://", 1);
+    let result = reqwest::Client::new()
+        .get(format!("{plain}/healthz"))
+        .send()
+        .await;
+    assert!(result.is_err(), "plain HTTP must not be served: {result:?}");
+}
+
+#[test]
+fn mismatched_key_and_certificate_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = self_signed(dir.path());
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = self_signed(other_dir.path());
+    let files = TlsFiles {
+        cert: one.files.cert.clone(),
+        key: other.files.key.clone(),
+    };
+    let message = roster::tls::load(&files).expect_err("refused").to_string();
+    assert_eq!(
+        message,
+        format!(
+            "the TLS key file {} does not belong to the certificate in {}",
+            files.key.display(),
+            files.cert.display()
+        )
+    );
+}
+
+// ---- the real binary ----------------------------------------------------
+
+const BIN: &str = env!("CARGO_BIN_EXE_roster");
+
+/// A free port on 127.0.0.1 (released for the child to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn database(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("roster.db").display())
+}
+
+/// Kills the child if a test fails before stopping it.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_until_up(client: &reqwest::Client, url: &str, server: &mut Server) {
+    for _ in 0..200 {
+        if let Some(status) = server.0.try_wait().expect("try_wait") {
+            panic!("roster exited early with {status}");
+        }
+        if let Ok(response) = client.get(url).send().await {
+            assert_eq!(response.status(), 200);
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("roster never answered {url}");
+}
+
+#[tokio::test]
+async fn roster_serve_with_tls_flags_serves_https_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["--database", &database(dir.path()), "serve"])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .arg("--tls-cert")
+        .arg(&cert.files.cert)
+        .arg("--tls-key")
+        .arg(&cert.files.key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn roster");
+    let mut server = Server(child);
+    let client = client(&cert.cert_pem, false);
+    let url = format!("https://127.0.0.1:{port}/healthz");
+    wait_until_up(&client, &url, &mut server).await;
+
+    let response = client.get(&url).send().await.expect("https");
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+
+    let pid = server.0.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    // Wait without blocking the runtime: the client's idle HTTP/2
+    // connection must keep being driven to see the server's GOAWAY.
+    let status = loop {
+        if let Some(status) = server.0.try_wait().expect("try_wait") {
+            break status;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(
+        status.success(),
+        "graceful shutdown must exit 0, got {status}"
+    );
+}
+
+#[tokio::test]
+async fn tls_files_can_come_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["--database", &database(dir.path()), "serve"])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env("ROSTER_TLS_CERT", &cert.files.cert)
+        .env("ROSTER_TLS_KEY", &cert.files.key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn roster");
+    let mut server = Server(child);
+    let url = format!("https://127.0.0.1:{port}/healthz");
+    wait_until_up(&client(&cert.cert_pem, true), &url, &mut server).await;
+}
+
+#[tokio::test]
+async fn without_tls_flags_roster_serves_plain_http() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new(BIN)
+        .args(["--database", &database(dir.path()), "serve"])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .env_remove("ROSTER_TLS_CERT")
+        .env_remove("ROSTER_TLS_KEY")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn roster");
+    let mut server = Server(child);
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    wait_until_up(&reqwest::Client::new(), &url, &mut server).await;
+}
+
+/// Run `roster serve` with the given TLS files; it must exit non-zero at
+/// once. Returns its stderr.
+fn failed_start(dir: &Path, cert: &Path, key: &Path) -> String {
+    let output = Command::new(BIN)
+        .args(["--database", &database(dir), "serve"])
+        .args(["--listen", &format!("127.0.0.1:{}", free_port())])
+        .arg("--tls-cert")
+        .arg(cert)
+        .arg("--tls-key")
+        .arg(key)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run roster");
+    assert!(!output.status.success(), "start-up must fail");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn a_missing_certificate_file_fails_start_up_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let missing: PathBuf = dir.path().join("no-such-cert.pem");
+    let stderr = failed_start(dir.path(), &missing, &cert.files.key);
+    let expected = format!(
+        "roster: cannot read the TLS certificate file {}: No such file or directory",
+        missing.display()
+    );
+    assert!(stderr.contains(&expected), "stderr: {stderr}");
+}
+
+#[test]
+fn a_key_file_without_a_key_fails_start_up_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    // The certificate is not a key.
+    let stderr = failed_start(dir.path(), &cert.files.cert, &cert.files.cert);
+    let expected = format!(
+        "roster: the TLS key file {} holds no private key",
+        cert.files.cert.display()
+    );
+    assert!(stderr.contains(&expected), "stderr: {stderr}");
+}
+
+#[test]
+fn a_certificate_flag_without_a_key_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let output = Command::new(BIN)
+        .args(["--database", &database(dir.path()), "serve"])
+        .arg("--tls-cert")
+        .arg(&cert.files.cert)
+        .env_remove("ROSTER_TLS_KEY")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run roster");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--tls-key"), "stderr: {stderr}");
+}
