@@ -183,15 +183,52 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Au
 /// (the course API's client) or the bare token (Wix). `None` when absent.
 pub fn token_from_authorization(value: Option<&str>) -> Option<&str> {
     let value = value?.trim();
-    if value.is_empty() {
-        return None;
+    let token = match value.split_once(char::is_whitespace) {
+        Some((scheme, rest)) if is_scheme(scheme) => rest.trim(),
+        None if is_scheme(value) => "",
+        _ => value,
+    };
+    (!token.is_empty()).then_some(token)
+}
+
+/// The schemes clients put before a token: `Bearer`, and `Token` (DRF-style).
+fn is_scheme(word: &str) -> bool {
+    word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("token")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authorization_values() {
+        assert_eq!(token_from_authorization(None), None);
+        assert_eq!(token_from_authorization(Some("  ")), None);
+        assert_eq!(token_from_authorization(Some("Bearer")), None);
+        assert_eq!(token_from_authorization(Some("Bearer   ")), None);
+        assert_eq!(token_from_authorization(Some("Bearer abc")), Some("abc"));
+        assert_eq!(token_from_authorization(Some("bearer  abc ")), Some("abc"));
+        assert_eq!(token_from_authorization(Some("Token abc")), Some("abc"));
+        assert_eq!(token_from_authorization(Some("abc")), Some("abc"));
     }
-    for scheme in ["Bearer ", "bearer ", "Token ", "token "] {
-        if let Some(rest) = value.strip_prefix(scheme) {
-            return Some(rest.trim());
-        }
+
+    #[test]
+    fn generated_tokens_are_well_formed_and_hash_stably() {
+        let (token, hash) = generate_token();
+        assert!(is_well_formed(&token), "{token}");
+        assert_eq!(hash_token(&token), hash);
+        assert!(!is_well_formed(&token[1..]));
+        assert!(!is_well_formed(
+            "rst_!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+        ));
     }
-    Some(value)
+
+    #[test]
+    fn scopes_round_trip() {
+        let scopes = parse_scopes("community:read, admin").unwrap();
+        assert_eq!(format_scopes(scopes), "community:read,admin");
+        assert!(parse_scopes("root").is_err());
+    }
 }
 
 /// Read the `Authorization` header of a request and authenticate it.

@@ -728,6 +728,12 @@ async fn a_blocked_member_stays_blocked() {
         reason: None,
     };
     s.exec(&owner, &site, ban).await;
+    // A ban from the site changes the member record: its updatedDate moves.
+    let banned = roster::admin::user(&s.state, roster_store::UserKey::Id(ann.id))
+        .await
+        .unwrap();
+    assert!(banned.updated_at >= ann.updated_at);
+    let ann = banned;
     let token = s.token(&ann).await;
     let events = s.event_count().await;
     let updated = timestamp(ann.updated_at);

@@ -227,6 +227,14 @@ fn apply(
                     },
                 };
                 move_standing(tx, community.num, user_num, transition, &now)?;
+                if community.state.site {
+                    // Site membership is the member's privacy status (Wix's
+                    // `privacyStatus`): a change of it is a change of the user.
+                    tx.execute(
+                        "UPDATE users SET updated_at = ?2 WHERE num = ?1",
+                        params![user_num, fmt_ts(now)],
+                    )?;
+                }
                 community
                     .state
                     .counters

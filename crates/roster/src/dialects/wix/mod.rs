@@ -29,8 +29,8 @@
 //!   elevated caller (others get `PUBLIC`, so no member learns another's
 //!   email). A `PRIVATE` member is 404 to other members, visible to
 //!   themselves and to elevated callers;
-//! - `updatedDate` moves on every join or leave: Roster touches the user
-//!   record after an accepted one.
+//! - `updatedDate` moves on every join or leave: the store stamps the user
+//!   record in the same transaction as the site membership change.
 //!
 //! Wix's own example for `leaveCommunity()` calls `members.joinCommunity()`
 //! — a bug in their documentation; Roster's leave leaves.
@@ -52,7 +52,7 @@ use chrono::{DateTime, Utc};
 use error::{envelope, Refusal, WixError};
 use member::Fieldset;
 use roster_engine::{Actor, Command, CommunityId, Standing, UserId};
-use roster_store::{Community, CommunityKey, MemberQuery, Paging, User, UserKey, UserPatch};
+use roster_store::{Community, CommunityKey, MemberQuery, Paging, User, UserKey};
 use serde_json::{json, Value};
 
 /// The header an elevated caller names the member it acts for with.
@@ -205,13 +205,13 @@ async fn self_service(
         admin: caller.elevated,
     };
     let key = CommunityKey::Id(site.id());
-    let mut user = caller.user;
+    let user = caller.user;
     let mut updated = user.updated_at;
     let standing = match state.run(move |s| s.execute(actor, &key, command)).await {
         Ok(outcome) => {
             if let Some(event) = &outcome.event {
+                // The store moved the user's `updated_at` to the event's time.
                 updated = event.at;
-                user = touch(&state, user).await;
             }
             outcome.actor_standing
         }
@@ -224,22 +224,6 @@ async fn self_service(
         Err(backend) => return Err(backend.into()),
     };
     Ok(one(&user, standing, Fieldset::Full, updated))
-}
-
-/// Mark the member record as changed (its `updatedDate`); a failure here
-/// only costs the timestamp, the membership change is already committed.
-async fn touch(state: &AppState, user: User) -> User {
-    let id = user.id;
-    match state
-        .run(move |s| s.update_user(id, &UserPatch::default()))
-        .await
-    {
-        Ok(touched) => touched,
-        Err(cause) => {
-            tracing::warn!(%cause, "wix: could not touch the member record");
-            user
-        }
-    }
 }
 
 fn one(user: &User, standing: Standing, fieldset: Fieldset, updated: DateTime<Utc>) -> Response {
