@@ -5,7 +5,7 @@
 use crate::admin::{self, UserSpec};
 use crate::app::AppState;
 use crate::config::{self, ServerConfig, TlsFiles};
-use crate::http::timestamp;
+use crate::native::views;
 use anyhow::{anyhow, bail, Context as _};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use roster_engine::{
@@ -420,45 +420,15 @@ fn community_key(text: &str) -> CommunityKey {
     }
 }
 
+/// The native API's JSON shapes, so that `--json` prints what `/v1` serves.
 fn user_json(user: &User) -> Value {
-    json!({
-        "id": user.id,
-        "number": user.num,
-        "username": user.username,
-        "email": user.email,
-        "admin": user.admin,
-        "created_at": timestamp(user.created_at),
-    })
+    views::to_json(&views::user(user, true))
 }
 
 fn token_json(record: &roster_store::TokenRecord) -> Value {
-    json!({
-        "id": record.id,
-        "user": record.user,
-        "scopes": crate::auth::format_scopes(record.scopes),
-        "label": record.label,
-        "created_at": timestamp(record.created_at),
-        "expires_at": record.expires_at.map(timestamp),
-        "revoked_at": record.revoked_at.map(timestamp),
-    })
+    views::to_json(&views::token(record, None))
 }
 
 fn community_json(community: &Community) -> Value {
-    let s = &community.state.settings;
-    let c = &community.state.counters;
-    json!({
-        "id": community.id(),
-        "number": community.num,
-        "name": s.name,
-        "description": s.description,
-        "visibility": s.visibility,
-        "join_policy": s.join_policy,
-        "contribution_mode": s.contribution_mode,
-        "archived": community.state.archived,
-        "site": community.state.site,
-        "owner_count": c.owners,
-        "member_count": c.members,
-        "pending_count": c.pending,
-        "created_at": timestamp(community.created_at),
-    })
+    views::to_json(&views::community(community, None))
 }

@@ -1,8 +1,124 @@
-//! Placeholder: the native API is being written.
+//! Roster's own HTTP API, `/v1/...`: JSON in and out, bearer tokens with
+//! scopes, RFC 9457 problems, an OpenAPI 3.1 document at `/openapi.json`
+//! generated from the handlers themselves.
+//!
+//! Like every dialect it only translates: a request becomes one engine
+//! `Command` or one store read, and an `Outcome` or `DomainError` becomes
+//! JSON ([`views`]) or a problem ([`problem`]). This module assembles the
+//! routes; each resource has its own module.
+
+pub mod bans;
+pub mod communities;
+pub mod events;
+pub mod extract;
+pub mod invitations;
+pub mod members;
+pub mod openapi;
+pub mod problem;
+pub mod requests;
+pub mod tokens;
+pub mod users;
+pub mod views;
 
 use crate::app::AppState;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
 use axum::Router;
+use problem::Problem;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+/// The native API's routes and `/openapi.json`.
 pub fn router() -> Router<AppState> {
-    Router::new()
+    let (router, doc) = build();
+    let document = match serde_json::to_vec(&doc) {
+        Ok(bytes) => axum::body::Bytes::from(bytes),
+        Err(error) => {
+            tracing::error!(%error, "cannot serialise the OpenAPI document");
+            axum::body::Bytes::new()
+        }
+    };
+    router
+        .route(
+            "/v1/{*rest}",
+            any(|uri: Uri| async move { Problem::not_found(format!("no route {}", uri.path())) }),
+        )
+        .layer(axum::middleware::map_response(method_not_allowed))
+        .route(
+            "/openapi.json",
+            get(move || {
+                let document = document.clone();
+                async move {
+                    (
+                        [(
+                            header::CONTENT_TYPE,
+                            HeaderValue::from_static("application/json"),
+                        )],
+                        document,
+                    )
+                }
+            }),
+        )
+}
+
+/// The OpenAPI document, as served at `/openapi.json`.
+pub fn document() -> utoipa::openapi::OpenApi {
+    build().1
+}
+
+fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let (router, mut doc) = OpenApiRouter::with_openapi(openapi::skeleton())
+        .routes(routes!(users::create))
+        .routes(routes!(users::me, users::update_me))
+        .routes(routes!(users::get_one))
+        .routes(routes!(tokens::create, tokens::list))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(communities::create, communities::list_mine))
+        .routes(routes!(
+            communities::get_one,
+            communities::update,
+            communities::delete
+        ))
+        .routes(routes!(communities::archive))
+        .routes(routes!(communities::unarchive))
+        .routes(routes!(members::list, members::add))
+        .routes(routes!(members::join))
+        .routes(routes!(members::leave))
+        .routes(routes!(members::remove))
+        .routes(routes!(members::set_role))
+        .routes(routes!(members::transfer))
+        .routes(routes!(invitations::list, invitations::invite))
+        .routes(routes!(invitations::revoke))
+        .routes(routes!(requests::list))
+        .routes(routes!(requests::approve))
+        .routes(routes!(requests::reject))
+        .routes(routes!(bans::list, bans::ban))
+        .routes(routes!(bans::unban))
+        .routes(routes!(events::community))
+        .routes(routes!(events::all))
+        .split_for_parts();
+    openapi::finish(&mut doc);
+    (router, doc)
+}
+
+/// axum answers a wrong method with an empty 405; give it the problem shape.
+async fn method_not_allowed(response: Response) -> Response {
+    if response.status() != StatusCode::METHOD_NOT_ALLOWED
+        || response.headers().contains_key(header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let problem = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "Method not allowed",
+        "this route does not answer that method; see the Allow header",
+    )
+    .into_response();
+    let (problem_parts, body) = problem.into_parts();
+    parts.headers.extend(problem_parts.headers);
+    Response::from_parts(parts, Body::new(body))
 }

@@ -1,0 +1,240 @@
+//! Reading a native request: the bearer token and its scope, path ids, query
+//! parameters, JSON bodies and paging cursors. Every extractor's rejection
+//! is taken as a value and turned into a [`Problem`], so that no request ever
+//! gets axum's plain-text answers. Also the few store calls every module
+//! shares: running a command, and reading a community the caller may see.
+
+use super::problem::Problem;
+use crate::app::AppState;
+use crate::auth::{self, Principal, Scope};
+use crate::http::json::BodyError;
+use axum::body::Bytes;
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::{Path, Query};
+use axum::http::{HeaderMap, StatusCode};
+use base64::Engine as _;
+use roster_engine::{can_view, Actor, Command, CommunityId, Role, Standing, UserId};
+use roster_store::{Community, CommunityKey, Outcome};
+use serde::de::DeserializeOwned;
+
+/// Default page size of the list routes.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Largest page size of the list routes.
+pub const MAX_LIMIT: u32 = 1000;
+
+pub type Body = Result<Bytes, BytesRejection>;
+pub type OnePath = Result<Path<String>, PathRejection>;
+pub type TwoPaths = Result<Path<(String, String)>, PathRejection>;
+
+/// Authenticate the request and check that its token holds `scope`.
+pub async fn principal(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: Scope,
+) -> Result<Principal, Problem> {
+    let principal = auth::from_authorization(state, headers).await?;
+    principal.require(scope)?;
+    Ok(principal)
+}
+
+/// The JSON object body as `T`: 413 when over the limit, 400 when not
+/// JSON, 422 when of the wrong shape. An empty body reads as `{}`.
+pub fn body<T: DeserializeOwned>(body: Body) -> Result<T, Problem> {
+    let bytes = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "Body too large",
+                format!("the body exceeds {} bytes", crate::config::BODY_LIMIT),
+            )
+        } else {
+            Problem::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                "Unreadable body",
+                rejection.body_text(),
+            )
+        }
+    })?;
+    // Through a `Value` first: serde would otherwise read a struct from a
+    // JSON array (`["name"]`), which no client means.
+    let value: serde_json::Value = crate::http::json::parse(&bytes)?;
+    if !value.is_object() {
+        return Err(BodyError::Shape("the body must be a JSON object".to_owned()).into());
+    }
+    serde_json::from_value(value).map_err(|e| BodyError::Shape(e.to_string()).into())
+}
+
+fn path_problem(rejection: PathRejection) -> Problem {
+    Problem::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_id",
+        "Invalid identifier",
+        rejection.body_text(),
+    )
+}
+
+pub fn community_id(text: &str) -> Result<CommunityId, Problem> {
+    CommunityId::parse(text).ok_or_else(|| Problem::invalid_id("community id", text))
+}
+
+pub fn user_id(text: &str) -> Result<UserId, Problem> {
+    UserId::parse(text).ok_or_else(|| Problem::invalid_id("user id", text))
+}
+
+/// `/…/{id}` as a community id.
+pub fn community_path(path: OnePath) -> Result<CommunityId, Problem> {
+    let Path(text) = path.map_err(path_problem)?;
+    community_id(&text)
+}
+
+/// `/…/{id}` as a user id.
+pub fn user_path(path: OnePath) -> Result<UserId, Problem> {
+    let Path(text) = path.map_err(path_problem)?;
+    user_id(&text)
+}
+
+/// `/…/{id}/…/{user_id}` as a community and a user id.
+pub fn member_path(path: TwoPaths) -> Result<(CommunityId, UserId), Problem> {
+    let Path((community, user)) = path.map_err(path_problem)?;
+    Ok((community_id(&community)?, user_id(&user)?))
+}
+
+/// `/…/{id}` as any UUID (tokens).
+pub fn uuid_path(path: OnePath, what: &str) -> Result<uuid::Uuid, Problem> {
+    let Path(text) = path.map_err(path_problem)?;
+    uuid::Uuid::try_parse(&text).map_err(|_| Problem::invalid_id(what, &text))
+}
+
+/// The query string as `T` (every field a string, checked by the caller).
+pub fn query<T>(query: Result<Query<T>, QueryRejection>) -> Result<T, Problem> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|rejection| Problem::invalid_query(rejection.body_text()))
+}
+
+/// `limit=`: 1 to [`MAX_LIMIT`], [`DEFAULT_LIMIT`] when absent.
+pub fn limit(text: Option<&str>) -> Result<u32, Problem> {
+    match text {
+        None => Ok(DEFAULT_LIMIT),
+        Some(text) => match text.parse::<u32>() {
+            Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            _ => Err(Problem::invalid_query(format!(
+                "limit must be an integer from 1 to {MAX_LIMIT}"
+            ))),
+        },
+    }
+}
+
+/// `standing=owner,manager,…`; empty or absent means members of any role.
+pub fn standings(text: Option<&str>) -> Result<Vec<Standing>, Problem> {
+    let mut standings = Vec::new();
+    for part in text.unwrap_or("").split(',').map(str::trim) {
+        if part.is_empty() {
+            continue;
+        }
+        match part.parse::<Standing>() {
+            Ok(Standing::None) | Err(_) => {
+                let shown: String = part.chars().take(32).collect();
+                return Err(Problem::invalid_query(format!(
+                    "standing '{}' is not one of owner, manager, member, invited, requested, banned",
+                    shown.escape_debug()
+                )));
+            }
+            Ok(standing) => standings.push(standing),
+        }
+    }
+    Ok(standings)
+}
+
+const CURSOR_PREFIX: &str = "c1.";
+
+/// The opaque form of a store cursor.
+pub fn encode_cursor(key: i64) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{key}"))
+}
+
+/// `after=` as a store cursor; absent means the first page.
+pub fn decode_cursor(text: Option<&str>) -> Result<Option<i64>, Problem> {
+    let Some(text) = text.filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(text)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|s| s.strip_prefix(CURSOR_PREFIX)?.parse::<i64>().ok())
+        .map(Some)
+        .ok_or_else(|| Problem::invalid_query("after is not a cursor this server returned"))
+}
+
+/// `after=` of the event feeds: a sequence number (0 or more).
+pub fn sequence(text: Option<&str>) -> Result<i64, Problem> {
+    match text.filter(|t| !t.is_empty()) {
+        None => Ok(0),
+        Some(text) => match text.parse::<i64>() {
+            Ok(n) if n >= 0 => Ok(n),
+            _ => Err(Problem::invalid_query(
+                "after must be an event sequence number (an integer, 0 or more)",
+            )),
+        },
+    }
+}
+
+/// Who the caller acts as: themselves, or (with the admin scope) the user
+/// a body names. An admin acting for someone acts as that user would.
+pub fn acting_for(principal: &Principal, user: Option<uuid::Uuid>) -> Result<Actor, Problem> {
+    match user.map(UserId) {
+        Some(user) if user != principal.user.id => {
+            principal.require(Scope::Admin)?;
+            Ok(Actor { user, admin: false })
+        }
+        _ => Ok(principal.actor()),
+    }
+}
+
+/// Run one command as `actor` on a community.
+pub async fn execute(
+    state: &AppState,
+    actor: Actor,
+    community: CommunityId,
+    command: Command,
+) -> Result<Outcome, Problem> {
+    let key = CommunityKey::Id(community);
+    Ok(state
+        .run(move |store| store.execute(actor, &key, command))
+        .await?)
+}
+
+/// A community the caller may see, and the caller's standing in it.
+/// Private communities are `community_not_found` to people without standing.
+pub async fn visible(
+    state: &AppState,
+    principal: &Principal,
+    community: CommunityId,
+) -> Result<(Community, Standing), Problem> {
+    let key = CommunityKey::Id(community);
+    let viewer = principal.user.id;
+    let found = state
+        .run(move |store| store.community(&key, Some(viewer)))
+        .await?;
+    match found {
+        Some((community, standing))
+            if can_view(&community.state, principal.is_admin(), standing) =>
+        {
+            Ok((community, standing))
+        }
+        _ => Err(roster_engine::DomainError::CommunityNotFound.into()),
+    }
+}
+
+/// Lists that only the people who manage a community see (pending
+/// requests, invitations, bans, its event feed): managers, owners, admins.
+pub fn require_manager(principal: &Principal, standing: Standing) -> Result<(), Problem> {
+    if principal.is_admin() || standing.role() >= Some(Role::Manager) {
+        Ok(())
+    } else {
+        Err(roster_engine::DomainError::NotPermitted.into())
+    }
+}

@@ -1,0 +1,82 @@
+//! `/v1/communities/{id}/invitations`: list open invitations, invite
+//! someone (inviting a requester approves the request), revoke an
+//! invitation. The list is for managers, owners and admins.
+
+use super::extract::{self, Body, OnePath, TwoPaths};
+use super::members::{self, PageQuery, Subject};
+use super::problem::Problem;
+use super::views::{MemberPage, OutcomeView};
+use crate::app::AppState;
+use crate::auth::Scope;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use roster_engine::{Command, Standing};
+
+#[utoipa::path(
+    get, path = "/v1/communities/{id}/invitations", tag = "invitations", operation_id = "list_invitations",
+    description = "People invited and not yet joined (managers, owners, admins). \
+                   Scope: community:read.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID"), PageQuery),
+    responses((status = 200, description = "One page", body = MemberPage)),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<MemberPage>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let community = extract::community_path(path)?;
+    let query = extract::query(query)?;
+    members::people(
+        &state,
+        &principal,
+        community,
+        vec![Standing::Invited],
+        query.after.as_deref(),
+        query.limit.as_deref(),
+    )
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/v1/communities/{id}/invitations", tag = "invitations", operation_id = "invite",
+    description = "Invite someone (managers, owners, admins). Scope: community:write.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID")),
+    request_body = Subject,
+    responses((status = 200, description = "The invitee's standing after", body = OutcomeView)),
+)]
+pub async fn invite(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    body: Body,
+) -> Result<Json<OutcomeView>, Problem> {
+    members::on_body_subject(&state, &headers, path, body, |subject| Command::Invite {
+        subject,
+    })
+    .await
+}
+
+#[utoipa::path(
+    delete, path = "/v1/communities/{id}/invitations/{user_id}", tag = "invitations", operation_id = "revoke_invitation",
+    description = "Take back an open invitation (managers, owners, admins). \
+                   Scope: community:write.",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The community's UUID"),
+        ("user_id" = uuid::Uuid, Path, description = "The invitee's UUID"),
+    ),
+    responses((status = 200, description = "The user's standing after", body = OutcomeView)),
+)]
+pub async fn revoke(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: TwoPaths,
+) -> Result<Json<OutcomeView>, Problem> {
+    members::on_subject(&state, &headers, path, |subject| {
+        Command::RevokeInvitation { subject }
+    })
+    .await
+}

@@ -1,0 +1,295 @@
+//! `/v1/communities/{id}/members` and the self-service routes: list the
+//! people of a community, join, leave, add, remove, set a role, transfer
+//! ownership. Each write is one engine command.
+
+use super::extract::{self, Body, OnePath, TwoPaths};
+use super::problem::Problem;
+use super::views::{self, schemas, MemberPage, OutcomeView};
+use crate::app::AppState;
+use crate::auth::{Principal, Scope};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use roster_engine::{Command, CommunityId, Role, Standing};
+use roster_store::{MemberQuery, Paging};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+/// Filter and page of the people lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeopleQuery {
+    /// Comma-separated standings: owner, manager, member (anyone who can
+    /// see the community); invited, requested, banned (managers and admins).
+    /// Default: members of any role.
+    pub standing: Option<String>,
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 1000 (default 50).
+    pub limit: Option<String>,
+}
+
+/// Paging of the invitation, request and ban lists.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// The `next` cursor of the previous page.
+    pub after: Option<String>,
+    /// Page size, 1 to 1000 (default 50).
+    pub limit: Option<String>,
+}
+
+/// Join or leave as yourself, or (admin scope) as the user named.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SelfService {
+    #[serde(default)]
+    pub user_id: Option<uuid::Uuid>,
+}
+
+/// The person a command is about.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subject {
+    pub user_id: uuid::Uuid,
+}
+
+/// A new role; with `expect`, refused unless the member's role is that one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRole {
+    #[schema(schema_with = schemas::role)]
+    pub role: Role,
+    #[serde(default)]
+    #[schema(schema_with = schemas::role, required = false)]
+    pub expect: Option<Role>,
+}
+
+/// People of a community with the given standings, for a caller who may
+/// see the community; standings other than roles need a manager.
+pub(super) async fn people(
+    state: &AppState,
+    principal: &Principal,
+    community: CommunityId,
+    standings: Vec<Standing>,
+    after: Option<&str>,
+    limit: Option<&str>,
+) -> Result<Json<MemberPage>, Problem> {
+    let paging = Paging::After(extract::decode_cursor(after)?);
+    let limit = extract::limit(limit)?;
+    let (_, standing) = extract::visible(state, principal, community).await?;
+    if standings.iter().any(|s| !s.is_member()) {
+        extract::require_manager(principal, standing)?;
+    }
+    let query = MemberQuery {
+        standings,
+        paging,
+        limit,
+    };
+    let page = state
+        .run(move |store| store.members(community, &query))
+        .await?;
+    Ok(Json(MemberPage {
+        items: page.items.iter().map(views::member).collect(),
+        next: page.next.map(extract::encode_cursor),
+        total: page.total,
+    }))
+}
+
+/// Run a command about `subject` by the caller; the answer names the subject.
+pub(super) async fn on_subject(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: TwoPaths,
+    command: impl FnOnce(roster_engine::UserId) -> Command,
+) -> Result<Json<OutcomeView>, Problem> {
+    let principal = extract::principal(state, headers, Scope::Write).await?;
+    let (community, subject) = extract::member_path(path)?;
+    let outcome = extract::execute(state, principal.actor(), community, command(subject)).await?;
+    Ok(Json(views::outcome(&outcome, subject)))
+}
+
+/// Run a command about the body's `user_id` by the caller.
+pub(super) async fn on_body_subject(
+    state: &AppState,
+    headers: &HeaderMap,
+    path: OnePath,
+    body: Body,
+    command: impl FnOnce(roster_engine::UserId) -> Command,
+) -> Result<Json<OutcomeView>, Problem> {
+    let principal = extract::principal(state, headers, Scope::Write).await?;
+    let community = extract::community_path(path)?;
+    let input: Subject = extract::body(body)?;
+    let subject = roster_engine::UserId(input.user_id);
+    let outcome = extract::execute(state, principal.actor(), community, command(subject)).await?;
+    Ok(Json(views::outcome(&outcome, subject)))
+}
+
+#[utoipa::path(
+    get, path = "/v1/communities/{id}/members", tag = "members", operation_id = "list_members",
+    description = "People of a community, by join order. Scope: community:read.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID"), PeopleQuery),
+    responses((status = 200, description = "One page", body = MemberPage)),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    query: Result<Query<PeopleQuery>, QueryRejection>,
+) -> Result<Json<MemberPage>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let community = extract::community_path(path)?;
+    let query = extract::query(query)?;
+    let standings = extract::standings(query.standing.as_deref())?;
+    people(
+        &state,
+        &principal,
+        community,
+        standings,
+        query.after.as_deref(),
+        query.limit.as_deref(),
+    )
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/v1/communities/{id}/members", tag = "members", operation_id = "add_member",
+    description = "Make someone a member directly (managers, owners, admins). \
+                   Scope: community:write.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID")),
+    request_body = Subject,
+    responses((status = 200, description = "Added (or already a member)", body = OutcomeView)),
+)]
+pub async fn add(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    body: Body,
+) -> Result<Json<OutcomeView>, Problem> {
+    on_body_subject(&state, &headers, path, body, |subject| Command::Add {
+        subject,
+    })
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/v1/communities/{id}/join", tag = "members", operation_id = "join_community",
+    description = "Join, request to join, or accept an invitation, as decided by the \
+                   community's join policy. Scope: community:write.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID")),
+    request_body(content = Option<SelfService>, description = "Optional"),
+    responses((status = 200, description = "The caller's standing after", body = OutcomeView)),
+)]
+pub async fn join(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    body: Body,
+) -> Result<Json<OutcomeView>, Problem> {
+    self_service(state, headers, path, body, Command::Join).await
+}
+
+#[utoipa::path(
+    post, path = "/v1/communities/{id}/leave", tag = "members", operation_id = "leave_community",
+    description = "Leave, withdraw a request, or decline an invitation. The last owner \
+                   cannot leave (`last_owner`); someone without standing gets \
+                   `not_member`. Scope: community:write.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID")),
+    request_body(content = Option<SelfService>, description = "Optional"),
+    responses((status = 200, description = "The caller's standing after", body = OutcomeView)),
+)]
+pub async fn leave(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    body: Body,
+) -> Result<Json<OutcomeView>, Problem> {
+    self_service(state, headers, path, body, Command::Leave).await
+}
+
+async fn self_service(
+    state: AppState,
+    headers: HeaderMap,
+    path: OnePath,
+    body: Body,
+    command: Command,
+) -> Result<Json<OutcomeView>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let community = extract::community_path(path)?;
+    let input: SelfService = extract::body(body)?;
+    let actor = extract::acting_for(&principal, input.user_id)?;
+    let outcome = extract::execute(&state, actor, community, command).await?;
+    Ok(Json(views::outcome(&outcome, actor.user)))
+}
+
+#[utoipa::path(
+    delete, path = "/v1/communities/{id}/members/{user_id}", tag = "members", operation_id = "remove_member",
+    description = "Remove a member of lower rank, reject a request or revoke an \
+                   invitation (managers, owners, admins); yourself: leave. \
+                   Scope: community:write.",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The community's UUID"),
+        ("user_id" = uuid::Uuid, Path, description = "The user's UUID"),
+    ),
+    responses((status = 200, description = "The user's standing after", body = OutcomeView)),
+)]
+pub async fn remove(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: TwoPaths,
+) -> Result<Json<OutcomeView>, Problem> {
+    on_subject(&state, &headers, path, |subject| Command::Remove {
+        subject,
+    })
+    .await
+}
+
+#[utoipa::path(
+    put, path = "/v1/communities/{id}/members/{user_id}/role", tag = "members", operation_id = "set_member_role",
+    description = "Change a member's role (owners and admins: any; managers: member to \
+                   manager). Scope: community:write.",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The community's UUID"),
+        ("user_id" = uuid::Uuid, Path, description = "The member's UUID"),
+    ),
+    request_body = SetRole,
+    responses((status = 200, description = "The member's standing after", body = OutcomeView)),
+)]
+pub async fn set_role(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: TwoPaths,
+    body: Body,
+) -> Result<Json<OutcomeView>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let (community, subject) = extract::member_path(path)?;
+    let input: SetRole = extract::body(body)?;
+    let command = Command::SetRole {
+        subject,
+        role: input.role,
+        expect: input.expect,
+    };
+    let outcome = extract::execute(&state, principal.actor(), community, command).await?;
+    Ok(Json(views::outcome(&outcome, subject)))
+}
+
+#[utoipa::path(
+    post, path = "/v1/communities/{id}/transfer", tag = "members", operation_id = "transfer_ownership",
+    description = "Make a member owner; the acting owner becomes a manager, in one step. \
+                   Scope: community:write.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID")),
+    request_body = Subject,
+    responses((status = 200, description = "The new owner's standing", body = OutcomeView)),
+)]
+pub async fn transfer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    body: Body,
+) -> Result<Json<OutcomeView>, Problem> {
+    on_body_subject(&state, &headers, path, body, |subject| {
+        Command::TransferOwnership { subject }
+    })
+    .await
+}

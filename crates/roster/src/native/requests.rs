@@ -1,0 +1,81 @@
+//! `/v1/communities/{id}/requests`: pending join requests, and approving
+//! or rejecting one. For managers, owners and admins.
+
+use super::extract::{self, OnePath, TwoPaths};
+use super::members::{self, PageQuery};
+use super::problem::Problem;
+use super::views::{MemberPage, OutcomeView};
+use crate::app::AppState;
+use crate::auth::Scope;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use roster_engine::{Command, Standing};
+
+#[utoipa::path(
+    get, path = "/v1/communities/{id}/requests", tag = "requests", operation_id = "list_requests",
+    description = "Pending join requests (managers, owners, admins). Scope: community:read.",
+    params(("id" = uuid::Uuid, Path, description = "The community's UUID"), PageQuery),
+    responses((status = 200, description = "One page", body = MemberPage)),
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> Result<Json<MemberPage>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let community = extract::community_path(path)?;
+    let query = extract::query(query)?;
+    members::people(
+        &state,
+        &principal,
+        community,
+        vec![Standing::Requested],
+        query.after.as_deref(),
+        query.limit.as_deref(),
+    )
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/v1/communities/{id}/requests/{user_id}/approve", tag = "requests", operation_id = "approve_request",
+    description = "Approve a pending request: the requester becomes a member. \
+                   Scope: community:write.",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The community's UUID"),
+        ("user_id" = uuid::Uuid, Path, description = "The requester's UUID"),
+    ),
+    responses((status = 200, description = "The requester's standing after", body = OutcomeView)),
+)]
+pub async fn approve(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: TwoPaths,
+) -> Result<Json<OutcomeView>, Problem> {
+    members::on_subject(&state, &headers, path, |subject| Command::Approve {
+        subject,
+    })
+    .await
+}
+
+#[utoipa::path(
+    post, path = "/v1/communities/{id}/requests/{user_id}/reject", tag = "requests", operation_id = "reject_request",
+    description = "Reject a pending request. Scope: community:write.",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The community's UUID"),
+        ("user_id" = uuid::Uuid, Path, description = "The requester's UUID"),
+    ),
+    responses((status = 200, description = "The requester's standing after", body = OutcomeView)),
+)]
+pub async fn reject(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: TwoPaths,
+) -> Result<Json<OutcomeView>, Problem> {
+    members::on_subject(&state, &headers, path, |subject| Command::Reject {
+        subject,
+    })
+    .await
+}

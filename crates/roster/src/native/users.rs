@@ -1,0 +1,210 @@
+//! `/v1/users`: create an account (admin scope), read one, read and update
+//! your own. Validation is `roster_engine::users`'; creation goes through
+//! `admin::create_user`, like the CLI's.
+
+use super::extract::{self, Body, OnePath};
+use super::problem::Problem;
+use super::views::{self, UserView};
+use crate::admin::{self, UserSpec};
+use crate::app::AppState;
+use crate::auth::{Principal, Scope};
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use roster_engine::users;
+use roster_store::{Profile, UserKey, UserPatch};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+/// Profile fields: each up to 256 characters, no control characters.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProfileInput {
+    pub nickname: String,
+    pub slug: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub photo_url: String,
+}
+
+/// An account to create.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    /// 1 to 64 of ASCII letters, digits, `.`, `_`, `-`.
+    pub username: String,
+    /// 8 to 1024 characters.
+    pub password: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// May hold admin-scoped tokens.
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    #[schema(required = false)]
+    pub profile: Option<ProfileInput>,
+}
+
+/// Changes to your account; absent fields keep their value. An empty
+/// `email` removes it. A new `password` needs the `current_password`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields, default)]
+pub struct UpdateMe {
+    pub email: Option<String>,
+    pub password: Option<String>,
+    pub current_password: Option<String>,
+    pub nickname: Option<String>,
+    pub slug: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub photo_url: Option<String>,
+}
+
+#[utoipa::path(
+    post, path = "/v1/users", tag = "users", operation_id = "create_user",
+    description = "Create an account. Scope: admin.",
+    request_body = CreateUser,
+    responses((status = 201, description = "Created", body = UserView)),
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    extract::principal(&state, &headers, Scope::Admin).await?;
+    let input: CreateUser = extract::body(body)?;
+    let profile = input.profile.unwrap_or_default();
+    let spec = UserSpec {
+        username: input.username,
+        password: input.password,
+        email: input.email.filter(|e| !e.is_empty()),
+        admin: input.admin,
+        profile: Profile {
+            nickname: profile.nickname,
+            slug: profile.slug,
+            first_name: profile.first_name,
+            last_name: profile.last_name,
+            photo_url: profile.photo_url,
+        },
+    };
+    let user = admin::create_user(&state, spec).await?;
+    let mut response = (StatusCode::CREATED, Json(views::user(&user, true))).into_response();
+    if let Ok(value) = HeaderValue::from_str(&format!("/v1/users/{}", user.id)) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+#[utoipa::path(
+    get, path = "/v1/users/me", tag = "users", operation_id = "get_me",
+    description = "Your account. Scope: community:read.",
+    responses((status = 200, description = "Your account", body = UserView)),
+)]
+pub async fn me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Json<UserView>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    Ok(Json(views::user(&principal.user, true)))
+}
+
+#[utoipa::path(
+    get, path = "/v1/users/{id}", tag = "users", operation_id = "get_user",
+    description = "An account; its email only to the user and admins. Scope: community:read.",
+    params(("id" = uuid::Uuid, Path, description = "The user's UUID")),
+    responses((status = 200, description = "The account", body = UserView)),
+)]
+pub async fn get_one(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    path: OnePath,
+) -> Result<Json<UserView>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let id = extract::user_path(path)?;
+    let user = admin::user(&state, UserKey::Id(id)).await?;
+    let private = user.id == principal.user.id || principal.is_admin();
+    Ok(Json(views::user(&user, private)))
+}
+
+#[utoipa::path(
+    patch, path = "/v1/users/me", tag = "users", operation_id = "update_me",
+    description = "Update your profile, email or password. Scope: community:write.",
+    request_body = UpdateMe,
+    responses((status = 200, description = "Your account after", body = UserView)),
+)]
+pub async fn update_me(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<UserView>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let input: UpdateMe = extract::body(body)?;
+    if let Some(email) = input.email.as_deref().filter(|e| !e.is_empty()) {
+        users::validate_email(email)?;
+    }
+    for (field, value) in [
+        ("nickname", &input.nickname),
+        ("slug", &input.slug),
+        ("first_name", &input.first_name),
+        ("last_name", &input.last_name),
+        ("photo_url", &input.photo_url),
+    ] {
+        if let Some(value) = value {
+            users::validate_text(field, value)?;
+        }
+    }
+    let password_hash = match &input.password {
+        None => None,
+        Some(password) => {
+            Some(new_password_hash(&state, &principal, password, input.current_password).await?)
+        }
+    };
+    let patch = UserPatch {
+        email: input.email,
+        nickname: input.nickname,
+        slug: input.slug,
+        first_name: input.first_name,
+        last_name: input.last_name,
+        photo_url: input.photo_url,
+        password_hash,
+    };
+    let id = principal.user.id;
+    let user = state
+        .run(move |store| store.update_user(id, &patch))
+        .await?;
+    Ok(Json(views::user(&user, true)))
+}
+
+/// Check the current password and hash the new one (both off the runtime).
+async fn new_password_hash(
+    state: &AppState,
+    principal: &Principal,
+    password: &str,
+    current: Option<String>,
+) -> Result<String, Problem> {
+    users::validate_password(password)?;
+    let Some(current) = current else {
+        return Err(Problem::invalid(
+            "current_password",
+            "required to change the password",
+        ));
+    };
+    let stored = principal.user.password_hash.clone();
+    let password = password.to_owned();
+    let hash =
+        state
+            .run(move |_| {
+                Ok(crate::password::verify(&current, &stored)
+                    .then(|| crate::password::hash(&password)))
+            })
+            .await?;
+    hash.ok_or_else(|| {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "wrong_password",
+            "Wrong password",
+            "current_password does not match",
+        )
+    })
+}
