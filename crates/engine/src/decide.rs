@@ -55,7 +55,7 @@ use crate::command::{Command, NewCommunity, SettingsPatch};
 use crate::error::DomainError;
 use crate::event::{Change, Decision, Effect, EventKind, Transition};
 use crate::ids::UserId;
-use crate::model::{Actor, CommunityState, Role, Settings, Standing, Visibility};
+use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing, Visibility};
 
 /// Longest community name, in characters.
 pub const MAX_NAME: usize = 100;
@@ -72,12 +72,16 @@ pub struct Context<'a> {
     pub subject_standing: Standing,
 }
 
-/// May `viewer` (with `standing` in the community) see it at all?
-/// Public communities are visible to everyone; private ones to the people
-/// who have a standing in them (banned people excepted) and to admins.
+/// May a viewer (with `standing` in the community) see it at all?
+/// Public communities are visible to everyone, and so are private ones that
+/// take join requests (a stranger must be able to ask: Whisk's private
+/// communities answer a join with `PENDING`). A private invite-only
+/// community (a "secret" course) is visible only to the people who have a
+/// standing in it, banned people excepted, and to admins.
 pub fn can_view(community: &CommunityState, admin: bool, standing: Standing) -> bool {
     admin
         || community.settings.visibility == Visibility::Public
+        || community.settings.join_policy == JoinPolicy::Request
         || !matches!(standing, Standing::None | Standing::Banned)
 }
 
@@ -216,9 +220,9 @@ fn join(ctx: &Context<'_>) -> Result<Effect, DomainError> {
             Standing::Member(Role::Member),
         ),
         Standing::None => match ctx.community.settings.join_policy {
-            crate::model::JoinPolicy::Open => (EventKind::Joined, Standing::Member(Role::Member)),
-            crate::model::JoinPolicy::Request => (EventKind::Requested, Standing::Requested),
-            crate::model::JoinPolicy::Invite => return Err(DomainError::InvitationRequired),
+            JoinPolicy::Open => (EventKind::Joined, Standing::Member(Role::Member)),
+            JoinPolicy::Request => (EventKind::Requested, Standing::Requested),
+            JoinPolicy::Invite => return Err(DomainError::InvitationRequired),
         },
     };
     Ok(move_subject(ctx, ctx.actor.user, kind, to))

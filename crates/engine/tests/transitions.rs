@@ -1408,6 +1408,16 @@ fn private_community_is_visible_to_people_with_a_standing() {
 }
 
 #[test]
+fn private_community_taking_requests_is_visible_to_strangers_so_they_can_ask() {
+    let private = community().private().policy(JoinPolicy::Request).build();
+    for standing in [Standing::None, Standing::Banned] {
+        assert!(can_view(&private, false, standing), "{standing}");
+    }
+    let secret = community().private().policy(JoinPolicy::Invite).build();
+    assert!(!can_view(&secret, false, Standing::None));
+}
+
+#[test]
 fn private_community_is_visible_to_admins() {
     let private = community().private().build();
     for standing in [Standing::None, Standing::Banned] {

@@ -313,6 +313,27 @@ async fn join_a_request_community_is_pending() {
 }
 
 #[tokio::test]
+async fn join_a_private_community_is_pending_and_leave_withdraws_it() {
+    let s = TestServer::start().await;
+    let owner = s.user("olga").await;
+    let user = s.user("ulf").await;
+    let c = s
+        .community(&owner, "club", Visibility::Private, JoinPolicy::Request)
+        .await;
+    let token = s.token(&user).await;
+
+    let (status, body) = post(&s, &join_path(&c), &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, permissions("PENDING", "ANYONE", "PRIVATE"));
+    assert_eq!(s.standing(&c, &user).await, Standing::Requested);
+
+    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, permissions("UNSET", "ANYONE", "PRIVATE"));
+    assert_eq!(s.reload(&c).await.state.counters.pending, 0);
+}
+
+#[tokio::test]
 async fn join_an_invite_only_community_needs_an_invitation() {
     let s = TestServer::start().await;
     let owner = s.user("olga").await;
@@ -451,7 +472,7 @@ async fn a_private_community_is_invisible_to_outsiders() {
     let outsider = s.user("ulf").await;
     let invitee = s.user("vera").await;
     let c = s
-        .community(&owner, "secret", Visibility::Private, JoinPolicy::Request)
+        .community(&owner, "secret", Visibility::Private, JoinPolicy::Invite)
         .await;
     s.exec(
         &owner,
