@@ -8,9 +8,7 @@ use crate::config::{self, ServerConfig, TlsFiles};
 use crate::native::views;
 use anyhow::{anyhow, bail, Context as _};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use roster_engine::{
-    Actor, ContributionMode, JoinPolicy, NewCommunity, Settings, Visibility,
-};
+use roster_engine::{Actor, ContributionMode, JoinPolicy, NewCommunity, Settings, Visibility};
 use roster_store::{Community, CommunityKey, EventQuery, Store, User, UserKey};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -20,7 +18,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "roster", version, about = "Roster: a self-hosted membership server")]
+#[command(
+    name = "roster",
+    version,
+    about = "Roster: a self-hosted membership server"
+)]
 pub struct Cli {
     /// Database URL: `sqlite://FILE` (default `sqlite://roster.db`).
     #[arg(long, global = true, env = "ROSTER_DATABASE_URL", default_value = config::DEFAULT_DATABASE)]
@@ -157,7 +159,10 @@ pub enum CommunityCommand {
 /// Parse `90s`, `15m`, `24h`, `7d` (or a bare number of seconds).
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let (digits, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let (digits, unit) = text.split_at(
+        text.find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len()),
+    );
     let value: u64 = digits
         .parse()
         .map_err(|_| format!("'{text}' is not a duration like 90s, 15m, 24h or 7d"))?;
@@ -166,7 +171,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         "m" => 60,
         "h" => 3600,
         "d" => 86_400,
-        _ => return Err(format!("'{text}': unknown unit '{unit}' (use s, m, h or d)")),
+        _ => {
+            return Err(format!(
+                "'{text}': unknown unit '{unit}' (use s, m, h or d)"
+            ))
+        }
     };
     value
         .checked_mul(seconds)
@@ -182,7 +191,10 @@ pub fn main() -> ExitCode {
         _ => LogFormat::Text,
     };
     init_logging(log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             eprintln!("roster: cannot start the async runtime: {e}");
@@ -290,14 +302,24 @@ async fn user_command(state: &AppState, command: UserCommand, json: bool) -> any
             print(json, user.id.to_string(), user_json(&user));
         }
         UserCommand::List { limit } => {
-            let users = state.run(move |store| store.list_users(None, limit)).await?;
+            let users = state
+                .run(move |store| store.list_users(None, limit))
+                .await?;
             for user in users {
-                print(json, format!("{}\t{}", user.id, user.username), user_json(&user));
+                print(
+                    json,
+                    format!("{}\t{}", user.id, user.username),
+                    user_json(&user),
+                );
             }
         }
         UserCommand::Show { user } => {
             let user = admin::user(state, user_key(&user)).await?;
-            print(json, format!("{}\t{}", user.id, user.username), user_json(&user));
+            print(
+                json,
+                format!("{}\t{}", user.id, user.username),
+                user_json(&user),
+            );
         }
     }
     Ok(())
@@ -317,7 +339,8 @@ async fn token_command(state: &AppState, command: TokenCommand, json: bool) -> a
                 .map(|d| chrono::Duration::from_std(d).map(|d| chrono::Utc::now() + d))
                 .transpose()
                 .context("--expires-in is too long")?;
-            let (token, record) = admin::issue_token(state, &user, scopes, &label, expires_at).await?;
+            let (token, record) =
+                admin::issue_token(state, &user, scopes, &label, expires_at).await?;
             let mut object = token_json(&record);
             object["token"] = json!(token);
             print(json, token, object);
@@ -326,13 +349,24 @@ async fn token_command(state: &AppState, command: TokenCommand, json: bool) -> a
             let user = admin::user(state, UserKey::Username(username)).await?;
             let id = user.id;
             for record in state.run(move |store| store.list_tokens(id)).await? {
-                print(json, format!("{}\t{}", record.id, crate::auth::format_scopes(record.scopes)), token_json(&record));
+                print(
+                    json,
+                    format!(
+                        "{}\t{}",
+                        record.id,
+                        crate::auth::format_scopes(record.scopes)
+                    ),
+                    token_json(&record),
+                );
             }
         }
         TokenCommand::Revoke { username, id } => {
             let user = admin::user(state, UserKey::Username(username)).await?;
             let user_id = user.id;
-            if !state.run(move |store| store.revoke_token(user_id, id)).await? {
+            if !state
+                .run(move |store| store.revoke_token(user_id, id))
+                .await?
+            {
                 bail!("no active token {id} belongs to that user");
             }
             print(json, id.to_string(), json!({"id": id, "revoked": true}));
@@ -377,7 +411,11 @@ async fn community_command(
             let outcome = state
                 .run(move |store| store.create_community(actor, new))
                 .await?;
-            print(json, outcome.community.id().to_string(), community_json(&outcome.community));
+            print(
+                json,
+                outcome.community.id().to_string(),
+                community_json(&outcome.community),
+            );
         }
         CommunityCommand::Show { community } => {
             let key = community_key(&community);
@@ -387,7 +425,12 @@ async fn community_command(
                 .ok_or(roster_engine::DomainError::CommunityNotFound)?;
             print(
                 json,
-                format!("{}\t{}\t{}", community.id(), community.num, community.state.settings.name),
+                format!(
+                    "{}\t{}\t{}",
+                    community.id(),
+                    community.num,
+                    community.state.settings.name
+                ),
                 community_json(&community),
             );
         }

@@ -85,7 +85,8 @@ impl TestServer {
 
     /// A token with `community:read,community:write`.
     pub async fn token(&self, user: &User) -> String {
-        self.token_with(user, "community:read,community:write").await
+        self.token_with(user, "community:read,community:write")
+            .await
     }
 
     /// A token with the given comma-separated scopes.
