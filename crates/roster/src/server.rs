@@ -4,7 +4,8 @@
 use crate::app::AppState;
 use crate::config::{ServerConfig, BODY_LIMIT};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, Request, StatusCode};
+use axum::http::uri::{Authority, PathAndQuery, Scheme};
+use axum::http::{header, HeaderName, Request, StatusCode, Uri};
 use axum::Router;
 use axum_server::tls_rustls::RustlsConfig;
 use std::future::Future;
@@ -97,10 +98,39 @@ pub async fn serve_tls(
         shutdown.await;
         on_signal.graceful_shutdown(Some(grace));
     });
+    let app = app.layer(tower::util::MapRequestLayer::new(
+        mark_https::<axum::body::Body>,
+    ));
     axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls))
         .handle(handle)
         .serve(app.into_make_service())
         .await
+}
+
+/// An HTTP/1.1 request names only its path; give one that arrived over TLS
+/// the `https` scheme and the authority (from `Host`) that an HTTP/2
+/// request carries, so that links built from the request say `https://`.
+fn mark_https<B>(mut request: Request<B>) -> Request<B> {
+    if request.uri().scheme().is_some() {
+        return request;
+    }
+    let authority = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|host| host.to_str().ok())
+        .and_then(|host| host.parse::<Authority>().ok());
+    if let Some(authority) = authority {
+        let mut parts = request.uri().clone().into_parts();
+        parts.scheme = Some(Scheme::HTTPS);
+        parts.authority = Some(authority);
+        if parts.path_and_query.is_none() {
+            parts.path_and_query = Some(PathAndQuery::from_static("/"));
+        }
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }
 
 /// Start the configured server and run it until a shutdown signal.

@@ -47,9 +47,21 @@ fn client(cert_pem: &str, http1_only: bool) -> reqwest::Client {
 /// Start the library's HTTPS server on a random port; returns its base URL
 /// and the sender that stops it.
 async fn start_tls(dir: &Path, files: &TlsFiles) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let (base, stop, _) = start_tls_with_state(dir, files).await;
+    (base, stop)
+}
+
+async fn start_tls_with_state(
+    dir: &Path,
+    files: &TlsFiles,
+) -> (
+    String,
+    tokio::sync::oneshot::Sender<()>,
+    roster::app::AppState,
+) {
     let store = roster_store::sqlite::SqliteStore::open(&dir.join("roster.db")).expect("db");
     let state = roster::app::AppState::new(std::sync::Arc::new(store));
-    let app = roster::server::router(state, Duration::from_secs(30));
+    let app = roster::server::router(state.clone(), Duration::from_secs(30));
     let tls = roster::tls::load(files).expect("load tls");
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let base = format!("https://{}", listener.local_addr().expect("addr"));
@@ -63,7 +75,7 @@ async fn start_tls(dir: &Path, files: &TlsFiles) -> (String, tokio::sync::onesho
             let _ = rx.await;
         },
     ));
-    (base, tx)
+    (base, tx, state)
 }
 
 #[tokio::test]
@@ -111,6 +123,100 @@ async fn https_reaches_the_database() {
         .expect("https request");
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ready\n");
+}
+
+/// Links a dialect builds from the request say `https://` over HTTPS,
+/// whether the client speaks HTTP/2 or HTTP/1.1.
+#[tokio::test]
+async fn links_in_answers_over_https_say_https() {
+    use roster_engine::{Actor, Command, ContributionMode, JoinPolicy, NewCommunity, Settings};
+    let dir = tempfile::tempdir().unwrap();
+    let cert = self_signed(dir.path());
+    let (base, _stop, state) = start_tls_with_state(dir.path(), &cert.files).await;
+    let mut people = Vec::new();
+    for name in ["olga", "piet"] {
+        let spec = roster::admin::UserSpec {
+            username: name.to_owned(),
+            password: "correct horse battery".to_owned(),
+            ..roster::admin::UserSpec::default()
+        };
+        people.push(
+            roster::admin::create_user(&state, spec)
+                .await
+                .expect("user"),
+        );
+    }
+    let token = roster::admin::issue_token(
+        &state,
+        &people[0],
+        roster::auth::parse_scopes("community:read,community:write").unwrap(),
+        "test",
+        None,
+    )
+    .await
+    .expect("token")
+    .0;
+    let new = NewCommunity {
+        settings: Settings {
+            name: "linked".to_owned(),
+            description: String::new(),
+            visibility: roster_engine::Visibility::Public,
+            join_policy: JoinPolicy::Open,
+            contribution_mode: ContributionMode::Anyone,
+        },
+        site: false,
+    };
+    let (owner, joiner) = (people[0].id, people[1].id);
+    let course = state
+        .run(move |store| {
+            store.create_community(
+                Actor {
+                    user: owner,
+                    admin: false,
+                },
+                new,
+            )
+        })
+        .await
+        .expect("community")
+        .community;
+    let key = roster_store::CommunityKey::Id(course.id());
+    state
+        .run(move |store| {
+            store.execute(
+                Actor {
+                    user: joiner,
+                    admin: false,
+                },
+                &key,
+                Command::Join,
+            )
+        })
+        .await
+        .expect("join");
+
+    let path = format!(
+        "/api/v2/course/{}/join/?limit=1&statuses=creator,joined",
+        course.num
+    );
+    for http1_only in [false, true] {
+        let response = client(&cert.cert_pem, http1_only)
+            .get(format!("{base}{path}"))
+            .header("authorization", format!("Bearer {token}"))
+            .send()
+            .await
+            .expect("https request");
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(
+            body["next"],
+            format!(
+                "{base}/api/v2/course/{}/join/?limit=1&offset=1&statuses=creator%2Cjoined",
+                course.num
+            ),
+            "http1_only: {http1_only}"
+        );
+    }
 }
 
 #[tokio::test]
