@@ -85,6 +85,13 @@ pub fn can_view(community: &CommunityState, admin: bool, standing: Standing) -> 
         || !matches!(standing, Standing::None | Standing::Banned)
 }
 
+/// May a viewer see what only the people running a community see: its
+/// pending requests, invitations, bans and event feed? Managers, owners and
+/// admins may.
+pub fn can_manage(admin: bool, standing: Standing) -> bool {
+    admin || matches!(standing, Standing::Member(Role::Manager | Role::Owner))
+}
+
 /// Decide a community creation: validates the settings; the actor becomes owner.
 pub fn decide_create(actor: Actor, new: &NewCommunity) -> Result<Decision, DomainError> {
     validate_settings(&new.settings)?;

@@ -18,7 +18,7 @@ pub mod model;
 pub mod users;
 
 pub use command::{Command, NewCommunity, SettingsPatch};
-pub use decide::{can_view, decide, decide_create, Context};
+pub use decide::{can_manage, can_view, decide, decide_create, Context};
 pub use error::DomainError;
 pub use event::{Change, Decision, Effect, EventKind, Transition};
 pub use ids::{CommunityId, UserId};

@@ -8,9 +8,9 @@ mod support;
 use roster_engine::decide::{MAX_DESCRIPTION, MAX_NAME};
 use roster_engine::users::{validate_email, validate_password, validate_username};
 use roster_engine::{
-    can_view, decide_create, Actor, Change, Command, ContributionMode, Counters, Decision,
-    DomainError, Effect, EventKind, JoinPolicy, NewCommunity, Role, Settings, SettingsPatch,
-    Standing, Transition, Visibility,
+    can_manage, can_view, decide_create, Actor, Change, Command, ContributionMode, Counters,
+    Decision, DomainError, Effect, EventKind, JoinPolicy, NewCommunity, Role, Settings,
+    SettingsPatch, Standing, Transition, Visibility,
 };
 use support::*;
 
@@ -1682,5 +1682,21 @@ fn validate_email_accepts_and_refuses() {
             ),
             "{bad:?}"
         );
+    }
+}
+
+#[test]
+fn only_managers_owners_and_admins_manage() {
+    assert!(can_manage(false, MANAGER));
+    assert!(can_manage(false, OWNER));
+    assert!(can_manage(true, Standing::None));
+    for standing in [
+        Standing::None,
+        Standing::Invited,
+        Standing::Requested,
+        MEMBER,
+        Standing::Banned,
+    ] {
+        assert!(!can_manage(false, standing), "{standing}");
     }
 }

@@ -196,6 +196,21 @@ fn is_scheme(word: &str) -> bool {
     word.eq_ignore_ascii_case("bearer") || word.eq_ignore_ascii_case("token")
 }
 
+/// Read the `Authorization` header of a request and authenticate it.
+pub async fn from_authorization(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Principal, AuthError> {
+    let raw = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .map(|v| v.to_str().map_err(|_| AuthError::Malformed))
+        .transpose()?;
+    match token_from_authorization(raw) {
+        None => Err(AuthError::Missing),
+        Some(token) => authenticate(state, token).await,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,20 +243,5 @@ mod tests {
         let scopes = parse_scopes("community:read, admin").unwrap();
         assert_eq!(format_scopes(scopes), "community:read,admin");
         assert!(parse_scopes("root").is_err());
-    }
-}
-
-/// Read the `Authorization` header of a request and authenticate it.
-pub async fn from_authorization(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-) -> Result<Principal, AuthError> {
-    let raw = headers
-        .get(axum::http::header::AUTHORIZATION)
-        .map(|v| v.to_str().map_err(|_| AuthError::Malformed))
-        .transpose()?;
-    match token_from_authorization(raw) {
-        None => Err(AuthError::Missing),
-        Some(token) => authenticate(state, token).await,
     }
 }

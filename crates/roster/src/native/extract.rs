@@ -13,7 +13,7 @@ use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
-use roster_engine::{can_view, Actor, Command, CommunityId, Role, Standing, UserId};
+use roster_engine::{can_view, Actor, Command, CommunityId, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome};
 use serde::de::DeserializeOwned;
 
@@ -232,7 +232,7 @@ pub async fn visible(
 /// Lists that only the people who manage a community see (pending
 /// requests, invitations, bans, its event feed): managers, owners, admins.
 pub fn require_manager(principal: &Principal, standing: Standing) -> Result<(), Problem> {
-    if principal.is_admin() || standing.role() >= Some(Role::Manager) {
+    if roster_engine::can_manage(principal.is_admin(), standing) {
         Ok(())
     } else {
         Err(roster_engine::DomainError::NotPermitted.into())

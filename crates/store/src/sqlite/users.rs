@@ -44,13 +44,15 @@ pub(super) fn create(tx: &Transaction<'_>, new: NewUser) -> Result<User> {
             now,
         ],
     )?;
-    let user = by_num(tx, tx.last_insert_rowid())?;
+    let num = tx.last_insert_rowid();
+    let user = by_num(tx, num)?;
     match communities::site_num(tx)? {
         Some(site) => communities::join_site(tx, site, &user)?,
         None if user.admin => communities::create_site(tx, &user)?,
         None => {}
     }
-    Ok(user)
+    // Joining the site stamps the user's `updated_at`: return it as stored.
+    by_num(tx, num)
 }
 
 pub(super) fn find(conn: &Connection, key: &UserKey) -> Result<Option<User>> {

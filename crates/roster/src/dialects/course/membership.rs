@@ -13,7 +13,7 @@ use super::{
     resolve_users, user_nums, Course,
 };
 use crate::app::AppState;
-use crate::auth::{Principal, Scope};
+use crate::auth::Scope;
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Path, RawQuery, State};
@@ -154,18 +154,11 @@ async fn staff_list(
     let num = course_num(path)?;
     let principal = caller(&state, &headers, Scope::Read).await?;
     let course = course(&state, &principal, num).await?;
-    if !may_read_pending(&principal, course.standing) {
+    if !roster_engine::can_manage(principal.is_admin(), course.standing) {
         return Err(DomainError::NotPermitted.into());
     }
     let pairs = query_pairs(query.as_deref());
     list(&state, &headers, &uri, pairs, &course, vec![standing]).await
-}
-
-/// Who may read a course's pending requests and invitations: its creator
-/// and managers (and admins), as SelfCommunity documents. The engine rules
-/// on writes only; this read rule mirrors its "manager or above".
-fn may_read_pending(principal: &Principal, standing: Standing) -> bool {
-    principal.is_admin() || matches!(standing, Standing::Member(Role::Owner | Role::Manager))
 }
 
 /// The `statuses` filter; unknown values are refused.
