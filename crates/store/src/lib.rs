@@ -83,4 +83,22 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Page<(Community, Standing)>>;
     /// The event feed, oldest first, strictly after `after`.
     fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>>;
+
+    // --- idempotency keys ------------------------------------------------
+
+    /// Hold `key` of `user` for the request `fingerprint`, or say why not:
+    /// its stored response to replay, another request under the key, or
+    /// the same request still in flight. Keys older than
+    /// [`IDEMPOTENCY_TTL_SECONDS`] are forgotten (purged here, lazily).
+    fn begin_idempotent(
+        &self,
+        user: UserId,
+        key: &str,
+        fingerprint: &RequestFingerprint,
+    ) -> Result<IdempotencyBegin>;
+    /// Store the response of the request that holds `key` (status < 500).
+    fn finish_idempotent(&self, user: UserId, key: &str, response: &StoredResponse) -> Result<()>;
+    /// Release a held key whose request failed (5xx), so a retry runs again.
+    /// A completed key is left alone.
+    fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()>;
 }

@@ -222,3 +222,43 @@ pub struct EventRecord {
     pub kind: EventKind,
     pub reason: Option<String>,
 }
+
+/// How long an idempotency key is remembered: 24 hours after its first use.
+pub const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
+
+/// What a request that carries an idempotency key was: a retry must match
+/// all of it, or the key is being reused for another request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestFingerprint {
+    /// `POST`, `PUT`, `PATCH`, `DELETE`.
+    pub method: String,
+    /// The path and query as sent.
+    pub path: String,
+    /// SHA-256 of the request body.
+    pub body_sha256: [u8; 32],
+}
+
+/// A response kept for replay, byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// 100..=499: a 5xx is never stored.
+    pub status: u16,
+    /// The headers that describe the body (content-type, location), in order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// The answer to beginning a request under an idempotency key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdempotencyBegin {
+    /// The key was free: it is now held for this request, which must run
+    /// and then be finished (or abandoned).
+    Started,
+    /// The same request already completed: send this again.
+    Replay(StoredResponse),
+    /// The key was used for a different request.
+    Mismatch,
+    /// The same request is still running (or its server stopped before it
+    /// finished; the key then stays held until it expires).
+    InFlight,
+}

@@ -298,7 +298,10 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(migrations, vec![(1, "init".to_owned())]);
+    assert_eq!(
+        migrations,
+        vec![(1, "init".to_owned()), (2, "idempotency".to_owned())]
+    );
     drop(store);
 
     // Reopening applies nothing again; every URL form opens the same file.
@@ -314,7 +317,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
     }
     assert_eq!(
         scalar(&raw(&path), "SELECT count(*) FROM schema_migrations"),
-        1
+        2
     );
 
     assert!(matches!(

@@ -10,6 +10,7 @@
 //! beside the writer without blocking it.
 
 mod communities;
+mod idempotency;
 mod reads;
 mod rows;
 mod tokens;
@@ -24,9 +25,9 @@ use roster_engine::{Actor, Command, CommunityId, DomainError, NewCommunity, Stan
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::{
-    Community, CommunityKey, Error, EventQuery, EventRecord, MemberQuery, MemberRow,
-    MembershipQuery, NewToken, NewUser, Outcome, Page, Result, Store, TokenRecord, User, UserKey,
-    UserPatch,
+    Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
+    MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
+    Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
 };
 
 /// How long a connection waits for another process's lock before failing.
@@ -35,7 +36,14 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const READERS: u32 = 4;
 
 /// The schema, one plain SQL file per version, applied in order on start.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (
+        2,
+        "idempotency",
+        include_str!("migrations/0002_idempotency.sql"),
+    ),
+];
 
 /// The SQLite store: one writer connection, a pool of readers.
 pub struct SqliteStore {
@@ -315,6 +323,23 @@ impl Store for SqliteStore {
 
     fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>> {
         self.read(|tx| reads::events(tx, query))
+    }
+
+    fn begin_idempotent(
+        &self,
+        user: UserId,
+        key: &str,
+        fingerprint: &RequestFingerprint,
+    ) -> Result<IdempotencyBegin> {
+        self.write(|tx| idempotency::begin(tx, user, key, fingerprint))
+    }
+
+    fn finish_idempotent(&self, user: UserId, key: &str, response: &StoredResponse) -> Result<()> {
+        self.write(|tx| idempotency::finish(tx, user, key, response))
+    }
+
+    fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()> {
+        self.write(|tx| idempotency::abandon(tx, user, key))
     }
 }
 
