@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod dialects;
 pub mod http;
+pub mod metrics;
 pub mod native;
 pub mod password;
 pub mod server;

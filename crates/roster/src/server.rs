@@ -1,5 +1,6 @@
 //! Assembles the HTTP application (every dialect, the native API, health
-//! routes, limits, request ids, logging) and runs it until shutdown.
+//! and metrics routes, limits, request ids, logging, request metrics) and
+//! runs it until shutdown.
 
 use crate::app::AppState;
 use crate::config::{ServerConfig, BODY_LIMIT};
@@ -22,8 +23,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application, ready to serve.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
+    let metrics = Arc::clone(&state.metrics);
     Router::new()
         .merge(crate::http::health::router())
+        .merge(crate::metrics::router())
         .merge(crate::native::router())
         .merge(crate::dialects::router())
         .with_state(state)
@@ -34,6 +37,12 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             request_timeout,
         ))
         .layer(CatchPanicLayer::new())
+        // Outside the timeout and panic layers, so 408s and 500s are counted;
+        // `Router::layer` wraps each route, so the route template is known.
+        .layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(
             TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {

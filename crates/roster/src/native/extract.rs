@@ -202,9 +202,7 @@ pub async fn execute(
     command: Command,
 ) -> Result<Outcome, Problem> {
     let key = CommunityKey::Id(community);
-    Ok(state
-        .run(move |store| store.execute(actor, &key, command))
-        .await?)
+    Ok(state.execute(actor, key, command).await?)
 }
 
 /// A community the caller may see, and the caller's standing in it.

@@ -433,3 +433,158 @@ fn a_certificate_flag_without_a_key_is_a_usage_error() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--tls-key"), "stderr: {stderr}");
 }
+
+// --- /metrics ---------------------------------------------------------------
+
+/// Checks that `text` is the Prometheus text format: comments are `# HELP`
+/// or `# TYPE` lines, and every other line is `name{labels} value` (labels
+/// optional) with a valid metric name, `key="value"` labels and a number.
+fn assert_prometheus_text(text: &str) {
+    fn is_name(name: &str) -> bool {
+        let mut chars = name.chars();
+        matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    }
+    fn labels_ok(mut rest: &str) -> bool {
+        // rest is `k="v",k="v"` (values may hold escaped quotes).
+        while !rest.is_empty() {
+            let Some((key, after)) = rest.split_once("=\"") else {
+                return false;
+            };
+            if !is_name(key) {
+                return false;
+            }
+            let mut end = None;
+            let mut escaped = false;
+            for (i, c) in after.char_indices() {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => {
+                        end = Some(i);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            let Some(end) = end else { return false };
+            rest = &after[end + 1..];
+            rest = rest.strip_prefix(',').unwrap_or(rest);
+        }
+        true
+    }
+    assert!(text.ends_with('\n'), "ends with a newline");
+    let mut samples = 0;
+    for line in text.lines() {
+        if let Some(comment) = line.strip_prefix('#') {
+            assert!(
+                comment.starts_with(" HELP ") || comment.starts_with(" TYPE "),
+                "comment line: {line}"
+            );
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').expect("name and value");
+        assert!(
+            value.parse::<f64>().is_ok() || ["+Inf", "-Inf", "NaN"].contains(&value),
+            "value of {line}"
+        );
+        match series.split_once('{') {
+            Some((name, labels)) => {
+                let labels = labels.strip_suffix('}').expect("labels closed");
+                assert!(is_name(name), "name in {line}");
+                assert!(labels_ok(labels), "labels in {line}");
+            }
+            None => assert!(is_name(series), "name in {line}"),
+        }
+        samples += 1;
+    }
+    assert!(samples > 0, "some samples");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_and_commands_by_outcome() {
+    use roster_engine::{JoinPolicy, Visibility};
+    let server = crate::common::TestServer::start().await;
+    let ada = server.user("ada").await;
+    let bob = server.user("bob").await;
+    let bakers = server
+        .community(&ada, "Bakers", Visibility::Public, JoinPolicy::Open)
+        .await;
+    let id = bakers.id();
+    let (ada_token, bob_token) = (server.token(&ada).await, server.token(&bob).await);
+    let post = |path: String, token: &str| {
+        server
+            .client
+            .post(server.url(&path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+    };
+
+    // Bob joins (changed), joins again (unchanged); Ada, the last owner,
+    // may not leave.
+    let joined = post(format!("/v1/communities/{id}/join"), &bob_token)
+        .await
+        .expect("join");
+    assert_eq!(joined.status().as_u16(), 200);
+    let again = post(format!("/v1/communities/{id}/join"), &bob_token)
+        .await
+        .expect("join again");
+    assert_eq!(again.status().as_u16(), 200);
+    let refused = post(format!("/v1/communities/{id}/leave"), &ada_token)
+        .await
+        .expect("leave");
+    assert_eq!(refused.status().as_u16(), 409);
+    let nowhere = server
+        .client
+        .get(server.url(&format!("/no/such/{id}")))
+        .send()
+        .await
+        .expect("unmatched");
+    assert_eq!(nowhere.status().as_u16(), 404);
+
+    // No token needed.
+    let scraped = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("scrape");
+    assert_eq!(scraped.status().as_u16(), 200);
+    assert_eq!(
+        scraped.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let text = scraped.text().await.expect("text");
+    assert_prometheus_text(&text);
+    let lines: Vec<&str> = text.lines().collect();
+    for expected in [
+        "# TYPE roster_commands_total counter",
+        r#"roster_commands_total{kind="join",outcome="changed"} 1"#,
+        r#"roster_commands_total{kind="join",outcome="unchanged"} 1"#,
+        r#"roster_commands_total{kind="leave",outcome="last_owner"} 1"#,
+        r#"roster_command_duration_seconds_count{kind="join"} 2"#,
+        r#"roster_command_duration_seconds_count{kind="leave"} 1"#,
+        "# TYPE roster_http_requests_total counter",
+        r#"roster_http_requests_total{method="POST",route="/v1/communities/{id}/join",status="200"} 2"#,
+        r#"roster_http_requests_total{method="POST",route="/v1/communities/{id}/leave",status="409"} 1"#,
+        r#"roster_http_requests_total{method="GET",route="unmatched",status="404"} 1"#,
+        "# TYPE roster_http_request_duration_seconds histogram",
+        r#"roster_http_request_duration_seconds_count{method="POST",route="/v1/communities/{id}/join"} 2"#,
+        r#"roster_http_request_duration_seconds_bucket{method="POST",route="/v1/communities/{id}/leave",le="+Inf"} 1"#,
+        "# TYPE roster_store_calls_in_flight gauge",
+        "roster_store_calls_in_flight 0",
+    ] {
+        assert!(
+            lines.contains(&expected),
+            "missing {expected:?} in:\n{text}"
+        );
+    }
+    // Raw ids never become label values.
+    assert!(!text.contains(&id.to_string()), "an id leaked:\n{text}");
+    assert!(
+        !text.contains(&id.simple().to_string()),
+        "an id leaked:\n{text}"
+    );
+}

@@ -139,9 +139,7 @@ async fn execute(
     command: Command,
 ) -> roster_store::Result<Outcome> {
     let key = CommunityKey::Id(course.community.id());
-    state
-        .run(move |store| store.execute(actor, &key, command))
-        .await
+    state.execute(actor, key, command).await
 }
 
 /// The query string's parameters, decoded, in order.

@@ -111,7 +111,7 @@ async fn execute(
     let actor = principal.actor();
     let key = CommunityKey::Id(community.id());
     state
-        .run(move |store| store.execute(actor, &key, command))
+        .execute(actor, key, command)
         .await
         .map_err(|e| RcError::store(e, action, &community.state.settings.name))
 }

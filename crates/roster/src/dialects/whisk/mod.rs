@@ -93,7 +93,7 @@ async fn membership(
     let (community, _) = visible(&state, &principal, id).await?;
     let actor = principal.actor();
     let key = CommunityKey::Id(id);
-    let (standing, settings) = match state.run(move |s| s.execute(actor, &key, command)).await {
+    let (standing, settings) = match state.execute(actor, key, command).await {
         Ok(outcome) => (outcome.actor_standing, outcome.community.state.settings),
         Err(roster_store::Error::Domain(refused)) => match error::refusal(&refused) {
             Refusal::CurrentStanding => {

@@ -207,7 +207,7 @@ async fn self_service(
     let key = CommunityKey::Id(site.id());
     let user = caller.user;
     let mut updated = user.updated_at;
-    let standing = match state.run(move |s| s.execute(actor, &key, command)).await {
+    let standing = match state.execute(actor, key, command).await {
         Ok(outcome) => {
             if let Some(event) = &outcome.event {
                 // The store moved the user's `updated_at` to the event's time.
