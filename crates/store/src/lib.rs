@@ -6,9 +6,11 @@
 //! the membership rows, the counters and exactly one event, commit.
 //! The trait is blocking: the server calls it from `spawn_blocking`.
 //!
-//! Backends: [`sqlite::SqliteStore`] (embedded, the default).
+//! Backends: [`sqlite::SqliteStore`] (embedded, the default) and
+//! [`postgres::PgStore`] (several nodes sharing one database).
 
 mod model;
+pub mod postgres;
 pub mod sqlite;
 
 pub use model::*;

@@ -1,0 +1,128 @@
+//! How PostgreSQL failures become the store's errors, in one place.
+//!
+//! Inside the backend every function returns [`Fault`], which keeps the
+//! driver's error whole so that the transaction runner can tell a deadlock
+//! or serialization failure (retry the whole transaction) from anything
+//! else. At the trait boundary a fault becomes an [`Error`]: a violation of
+//! one of the unique indexes that two nodes can race on (usernames, emails,
+//! community names, the single site community) is the same refusal SQLite
+//! gives (`UsernameTaken`, …); everything else is a backend error whose text
+//! carries the server's message (never the connection URL or a password).
+
+use postgres::error::SqlState;
+use roster_engine::DomainError;
+
+use crate::Error;
+
+/// A failure inside a PostgreSQL transaction.
+#[derive(Debug)]
+pub(super) enum Fault {
+    /// Refused by the rules (or found missing); nothing is written.
+    Domain(DomainError),
+    /// The driver or the server failed.
+    Db(postgres::Error),
+    /// A stored value that does not parse, or another invariant broken.
+    Other(String),
+}
+
+pub(super) type Res<T> = std::result::Result<T, Fault>;
+
+impl From<DomainError> for Fault {
+    fn from(error: DomainError) -> Self {
+        Fault::Domain(error)
+    }
+}
+
+impl From<postgres::Error> for Fault {
+    fn from(error: postgres::Error) -> Self {
+        Fault::Db(error)
+    }
+}
+
+impl From<Fault> for Error {
+    fn from(fault: Fault) -> Self {
+        match fault {
+            Fault::Domain(error) => Error::Domain(error),
+            Fault::Db(error) => match unique_refusal(&error) {
+                Some(refusal) => Error::Domain(refusal),
+                None => Error::Backend(format!("postgres: {}", describe(&error))),
+            },
+            Fault::Other(message) => Error::Backend(format!("postgres: {message}")),
+        }
+    }
+}
+
+impl Fault {
+    /// A deadlock or serialization failure: the server rolled the
+    /// transaction back, and running it again from the start is safe.
+    pub(super) fn is_transient(&self) -> bool {
+        match self {
+            Fault::Db(error) => matches!(
+                error.code(),
+                Some(code) if *code == SqlState::T_R_DEADLOCK_DETECTED
+                    || *code == SqlState::T_R_SERIALIZATION_FAILURE
+            ),
+            _ => false,
+        }
+    }
+
+    /// Is this a violation of the unique constraint or index `name`?
+    pub(super) fn violates(&self, name: &str) -> bool {
+        match self {
+            Fault::Db(error) => violated_constraint(error) == Some(name),
+            _ => false,
+        }
+    }
+}
+
+/// The unique constraint or index a statement violated, if that is the error.
+fn violated_constraint(error: &postgres::Error) -> Option<&str> {
+    let db = error.as_db_error()?;
+    if *db.code() != SqlState::UNIQUE_VIOLATION {
+        return None;
+    }
+    db.constraint()
+}
+
+/// The refusal a unique violation stands for (see migrations/0001_init.sql).
+fn unique_refusal(error: &postgres::Error) -> Option<DomainError> {
+    Some(match violated_constraint(error)? {
+        "users_username_key" => DomainError::UsernameTaken,
+        "users_email_key" => DomainError::EmailTaken,
+        "communities_name_key" => DomainError::NameTaken,
+        "communities_one_site" => DomainError::Invalid {
+            field: "site",
+            reason: "a site community exists",
+        },
+        _ => return None,
+    })
+}
+
+/// The driver's message with its cause: `Display` alone says only "db error".
+pub(super) fn describe(error: &postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => {
+            // Not `detail`: it may quote the row's values (an email address).
+            format!(
+                "{}: {} [SQLSTATE {}]",
+                db.severity(),
+                db.message(),
+                db.code().code()
+            )
+        }
+        None => {
+            let mut text = error.to_string();
+            let mut source = std::error::Error::source(error);
+            while let Some(cause) = source {
+                text.push_str(&format!(": {cause}"));
+                source = cause.source();
+            }
+            text
+        }
+    }
+}
+
+/// A refusal as a fault (`return refuse(…)` reads like the SQLite backend).
+pub(super) fn refuse<T>(error: DomainError) -> Res<T> {
+    Err(Fault::Domain(error))
+}

@@ -1,0 +1,380 @@
+//! The PostgreSQL backend, for deployments that outgrow one machine:
+//! several stateless `roster` nodes, each with its own [`PgStore`] (its own
+//! connection pool), sharing one database.
+//!
+//! Every write is one READ COMMITTED transaction that first locks the row
+//! it is about (a command locks its community: `SELECT … FOR UPDATE`), so
+//! commands on one community run one after another whichever node serves
+//! them, while commands on different communities run in parallel. Races
+//! that no existing row can lock (two nodes creating one username, one
+//! community name, or the site community) are settled by unique indexes and
+//! a transaction-level advisory lock; the event feed is kept in commit
+//! order by another (see `communities.rs`). A deadlock or serialization
+//! failure, which PostgreSQL resolves by rolling one transaction back, is
+//! retried from the start a few times. Reads run in REPEATABLE READ, READ
+//! ONLY transactions: one snapshot per call, no locks.
+//!
+//! The driver is the synchronous `postgres` crate; each connection drives
+//! its socket with a small private tokio runtime, which may not be started
+//! or dropped on an async runtime's worker thread. The server calls the
+//! store from `spawn_blocking` (allowed there), and [`PgStore`] opens and
+//! closes its connections on a thread of its own, so it may be created and
+//! dropped anywhere.
+
+mod communities;
+mod errors;
+mod idempotency;
+mod migrate;
+mod reads;
+mod rows;
+pub mod scratch;
+mod tokens;
+mod users;
+
+use std::time::Duration;
+
+use postgres::{Config, IsolationLevel, NoTls, Transaction};
+use r2d2_postgres::PostgresConnectionManager;
+use roster_engine::{Actor, Command, CommunityId, NewCommunity, Standing, UserId};
+
+use errors::Res;
+
+use crate::{
+    Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
+    MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
+    Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
+};
+
+/// Connections per node. Each store call holds one for its transaction;
+/// with N nodes the server needs N × this many (PostgreSQL's default
+/// `max_connections` is 100).
+const POOL_SIZE: u32 = 16;
+/// Connections kept open while idle.
+const POOL_IDLE: u32 = 2;
+/// How long a store call waits for a free connection before failing.
+const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// TCP connect timeout, unless the URL sets `connect_timeout`.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Runs of one write transaction when the server rolls it back for a
+/// deadlock or serialization failure.
+const ATTEMPTS: u32 = 3;
+
+type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+
+/// The PostgreSQL store: one connection pool to a database that other
+/// nodes may share.
+pub struct PgStore {
+    /// `None` only while being dropped (see `Drop`).
+    pool: Option<Pool>,
+    /// `user@host:port/dbname`, for messages (never the password).
+    target: String,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgStore")
+            .field("target", &self.target)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Open the database a URL names (`postgres://user:password@host:port/dbname`
+    /// or `postgresql://…`, with libpq's query parameters such as
+    /// `?connect_timeout=10` or `?options=-c%20search_path%3Droster`), and
+    /// bring its schema up to date. Fails at once, with the server's reason,
+    /// when the server cannot be reached.
+    pub fn open_url(url: &str) -> Result<PgStore> {
+        let config: Config = url.parse().map_err(|e: postgres::Error| {
+            // The parser's message names the bad parameter, not the URL.
+            Error::Backend(format!(
+                "postgres: invalid database URL: {}",
+                errors::describe(&e)
+            ))
+        })?;
+        PgStore::open(config)
+    }
+
+    /// Open the database a parsed configuration names (see [`Self::open_url`]).
+    pub fn open(mut config: Config) -> Result<PgStore> {
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("roster");
+        }
+        let target = describe_target(&config);
+        // Connections own a private runtime: create them off any async
+        // worker thread the caller may be on.
+        on_own_thread(move || open_pool(config, target))
+    }
+
+    /// `user@host:port/dbname` (no password).
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    fn pool(&self) -> Result<&Pool> {
+        self.pool
+            .as_ref()
+            .ok_or_else(|| Error::Backend("postgres: the store is closed".into()))
+    }
+
+    fn connection(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
+        self.pool()?.get().map_err(|e| {
+            Error::Backend(format!(
+                "postgres: no connection to {} within {}s: {e}",
+                self.target,
+                CHECKOUT_TIMEOUT.as_secs()
+            ))
+        })
+    }
+
+    /// Run `f` in one READ COMMITTED transaction: commit when it returns
+    /// `Ok`, roll back (write nothing) when it returns `Err`. A deadlock or
+    /// serialization failure runs it again from the start.
+    fn write<T>(&self, f: impl Fn(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
+        let mut conn = self.connection()?;
+        let mut attempt = 1;
+        loop {
+            let result: Res<T> = (|| {
+                let mut tx = conn.transaction()?;
+                let value = f(&mut tx)?; // dropping `tx` on error rolls back
+                tx.commit()?;
+                Ok(value)
+            })();
+            match result {
+                Err(fault) if fault.is_transient() && attempt < ATTEMPTS => {
+                    tracing::debug!(attempt, ?fault, "postgres: transaction retried");
+                    attempt += 1;
+                }
+                result => return result.map_err(Error::from),
+            }
+        }
+    }
+
+    /// Run `f` in one REPEATABLE READ, READ ONLY transaction, so that its
+    /// queries (a page and its total) see one snapshot.
+    fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
+        let mut conn = self.connection()?;
+        let result: Res<T> = (|| {
+            let mut tx = conn
+                .build_transaction()
+                .isolation_level(IsolationLevel::RepeatableRead)
+                .read_only(true)
+                .start()?;
+            let value = f(&mut tx)?;
+            tx.commit()?;
+            Ok(value)
+        })();
+        result.map_err(Error::from)
+    }
+
+    /// Run one statement outside any explicit transaction (its own
+    /// snapshot): the hot single-query look-ups, such as a token per request.
+    fn single<T>(&self, f: impl FnOnce(&mut postgres::Client) -> Res<T>) -> Result<T> {
+        let mut conn = self.connection()?;
+        f(&mut conn).map_err(Error::from)
+    }
+}
+
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        // Closing a connection blocks on its private runtime, which panics
+        // on an async worker thread: close them on a thread of our own.
+        if let Some(pool) = self.pool.take() {
+            on_own_thread(move || drop(pool));
+        }
+    }
+}
+
+/// Migrate over one direct connection (so that an unreachable server fails
+/// here at once, where the pool would retry until its timeout), then build
+/// the pool.
+fn open_pool(config: Config, target: String) -> Result<PgStore> {
+    let mut client = config.connect(NoTls).map_err(|e| {
+        Error::Backend(format!(
+            "postgres: cannot connect to {target}: {}",
+            errors::describe(&e)
+        ))
+    })?;
+    migrate::run(&mut client).map_err(Error::from)?;
+    drop(client);
+    let manager = PostgresConnectionManager::new(config, NoTls);
+    let pool = r2d2::Pool::builder()
+        .max_size(POOL_SIZE)
+        .min_idle(Some(POOL_IDLE))
+        .connection_timeout(CHECKOUT_TIMEOUT)
+        .build(manager)
+        .map_err(|e| Error::Backend(format!("postgres: pool for {target}: {e}")))?;
+    tracing::debug!(%target, "postgres store open");
+    Ok(PgStore {
+        pool: Some(pool),
+        target,
+    })
+}
+
+/// Run `f` on a fresh thread and wait for it.
+fn on_own_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| match scope.spawn(f).join() {
+        Ok(value) => value,
+        Err(panic) => std::panic::resume_unwind(panic),
+    })
+}
+
+/// `user@host:port/dbname` from a configuration, without its password.
+fn describe_target(config: &Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        #[cfg(unix)]
+        Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".to_owned(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or("");
+    let dbname = config.get_dbname().unwrap_or(user);
+    format!("{user}@{host}:{port}/{dbname}")
+}
+
+/// Clamp a caller's page size to 1..=1000.
+fn clamp_limit(limit: u32) -> i64 {
+    i64::from(limit.clamp(1, 1000))
+}
+
+impl Store for PgStore {
+    fn ping(&self) -> Result<()> {
+        self.single(|client| {
+            client.query_one("SELECT 1", &[])?;
+            Ok(())
+        })
+    }
+
+    fn create_user(&self, new: NewUser) -> Result<User> {
+        self.write(|tx| users::create(tx, &new))
+    }
+
+    fn find_user(&self, key: &UserKey) -> Result<Option<User>> {
+        self.single(|client| users::find(client, key))
+    }
+
+    fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
+        self.write(|tx| users::update(tx, id, patch))
+    }
+
+    fn record_login(&self, id: UserId) -> Result<()> {
+        self.single(|client| users::record_login(client, id))
+    }
+
+    fn list_users(&self, after: Option<i64>, limit: u32) -> Result<Vec<User>> {
+        self.single(|client| users::list(client, after, clamp_limit(limit)))
+    }
+
+    fn create_token(&self, new: NewToken) -> Result<TokenRecord> {
+        self.single(|client| tokens::create(client, &new))
+    }
+
+    fn find_token(&self, hash: &[u8; 32]) -> Result<Option<(TokenRecord, User)>> {
+        self.single(|client| tokens::find(client, hash))
+    }
+
+    fn list_tokens(&self, user: UserId) -> Result<Vec<TokenRecord>> {
+        self.single(|client| tokens::list(client, user))
+    }
+
+    fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool> {
+        self.single(|client| tokens::revoke(client, user, token))
+    }
+
+    fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
+        self.write(|tx| communities::create(tx, actor, &new))
+    }
+
+    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome> {
+        let result = self.write(|tx| communities::execute(tx, actor, community, &command));
+        if let Err(Error::Backend(error)) = &result {
+            tracing::error!(command = command.name(), %error, "postgres: command failed");
+        }
+        result
+    }
+
+    fn community(
+        &self,
+        key: &CommunityKey,
+        viewer: Option<UserId>,
+    ) -> Result<Option<(Community, Standing)>> {
+        self.read(|tx| reads::community(tx, key, viewer))
+    }
+
+    fn site_community(&self) -> Result<Option<Community>> {
+        self.single(reads::site_community)
+    }
+
+    fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
+        self.single(|client| reads::standing(client, community, user))
+    }
+
+    fn members(&self, community: CommunityId, query: &MemberQuery) -> Result<Page<MemberRow>> {
+        self.read(|tx| reads::members(tx, community, query))
+    }
+
+    fn communities_of(
+        &self,
+        user: UserId,
+        query: &MembershipQuery,
+    ) -> Result<Page<(Community, Standing)>> {
+        self.read(|tx| reads::communities_of(tx, user, query))
+    }
+
+    fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>> {
+        self.single(|client| reads::events(client, query))
+    }
+
+    fn begin_idempotent(
+        &self,
+        user: UserId,
+        key: &str,
+        fingerprint: &RequestFingerprint,
+    ) -> Result<IdempotencyBegin> {
+        self.write(|tx| idempotency::begin(tx, user, key, fingerprint))
+    }
+
+    fn finish_idempotent(&self, user: UserId, key: &str, response: &StoredResponse) -> Result<()> {
+        self.write(|tx| idempotency::finish(tx, user, key, response))
+    }
+
+    fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()> {
+        self.write(|tx| idempotency::abandon(tx, user, key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_never_show_the_password() {
+        let config: Config = "postgres://alice:secret@db.example:6543/roster"
+            .parse()
+            .unwrap();
+        assert_eq!(describe_target(&config), "alice@db.example:6543/roster");
+        let config: Config = "postgresql://bob@localhost".parse().unwrap();
+        assert_eq!(describe_target(&config), "bob@localhost:5432/bob");
+    }
+
+    #[test]
+    fn bad_urls_are_refused_without_echoing_them() {
+        match PgStore::open_url("postgres://u:secret@host:notaport/db") {
+            Err(Error::Backend(message)) => {
+                assert!(message.contains("invalid database URL"), "{message}");
+                assert!(!message.contains("secret"), "{message}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn limits_are_clamped() {
+        assert_eq!(clamp_limit(0), 1);
+        assert_eq!(clamp_limit(u32::MAX), 1000);
+    }
+}

@@ -1,0 +1,290 @@
+//! The read side: one community with a viewer's standing, a community's
+//! people and a user's communities (filtered, paged by keyset or offset),
+//! and the event feed. Each runs in one REPEATABLE READ, READ ONLY
+//! transaction (see `mod.rs`), so that a page and its total come from one
+//! snapshot; no read takes a lock or waits for a writer. Every query is
+//! bounded by its page size and served by an index; totals come from the
+//! community's counters when they can.
+
+use postgres::types::ToSql;
+use postgres::GenericClient;
+
+use roster_engine::{CommunityId, Counters, DomainError, Role, Standing, UserId};
+
+use super::clamp_limit;
+use super::errors::{refuse, Res};
+use super::rows::{
+    self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
+    USER_WIDTH,
+};
+use crate::{
+    Community, CommunityKey, EventQuery, EventRecord, MemberQuery, MemberRow, MembershipQuery,
+    Page, Paging,
+};
+
+/// The standings an empty filter means: members of any role.
+const MEMBER_ROLES: [Standing; 3] = [
+    Standing::Member(Role::Owner),
+    Standing::Member(Role::Manager),
+    Standing::Member(Role::Member),
+];
+
+/// A community by any of its keys (no lock: see `communities.rs` for writes).
+pub(super) fn load_community(
+    client: &mut impl GenericClient,
+    key: &CommunityKey,
+) -> Res<Option<Community>> {
+    if let CommunityKey::Name(name) = key {
+        if !rows::storable(name) {
+            return Ok(None);
+        }
+    }
+    let (column, value): (&str, Box<dyn ToSql + Sync>) = match key {
+        CommunityKey::Id(id) => ("id", Box::new(id.0)),
+        CommunityKey::Num(num) => ("num", Box::new(*num)),
+        CommunityKey::Name(name) => ("name", Box::new(name.clone())),
+    };
+    let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.{column} = $1");
+    match client.query_opt(&sql, &[&*value])? {
+        Some(row) => rows::community(&row, 0).map(Some),
+        None => Ok(None),
+    }
+}
+
+pub(super) fn community(
+    client: &mut impl GenericClient,
+    key: &CommunityKey,
+    viewer: Option<UserId>,
+) -> Res<Option<(Community, Standing)>> {
+    let Some(community) = load_community(client, key)? else {
+        return Ok(None);
+    };
+    let standing = match viewer {
+        Some(viewer) => match rows::user_num(client, viewer)? {
+            Some(user) => rows::standing_by_num(client, community.num, user)?,
+            None => Standing::None,
+        },
+        None => Standing::None,
+    };
+    Ok(Some((community, standing)))
+}
+
+pub(super) fn site_community(client: &mut impl GenericClient) -> Res<Option<Community>> {
+    let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.site");
+    match client.query_opt(&sql, &[])? {
+        Some(row) => rows::community(&row, 0).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// One user's standing in one community (`None` when either is unknown).
+pub(super) fn standing(
+    client: &mut impl GenericClient,
+    community: CommunityId,
+    user: UserId,
+) -> Res<Standing> {
+    let row = client.query_opt(
+        "SELECT m.standing
+         FROM memberships m
+         JOIN communities c ON c.num = m.community_num
+         JOIN users u ON u.num = m.user_num
+         WHERE c.id = $1 AND u.id = $2",
+        &[&community.0, &user.0],
+    )?;
+    match row {
+        Some(row) => rows::parsed(&row, 0),
+        None => Ok(Standing::None),
+    }
+}
+
+pub(super) fn members(
+    client: &mut impl GenericClient,
+    community: CommunityId,
+    query: &MemberQuery,
+) -> Res<Page<MemberRow>> {
+    let found = client.query_opt(
+        "SELECT num, members, owners, pending, invited FROM communities WHERE id = $1",
+        &[&community.0],
+    )?;
+    let Some(found) = found else {
+        return refuse(DomainError::CommunityNotFound);
+    };
+    let num: i64 = found.try_get(0)?;
+    let counters = Counters {
+        members: found.try_get(1)?,
+        owners: found.try_get(2)?,
+        pending: found.try_get(3)?,
+        invited: found.try_get(4)?,
+    };
+    let standings = filter(&query.standings);
+    if standings.is_empty() {
+        return Ok(empty_page());
+    }
+    let names = names(&standings);
+    let filter = "m.community_num = $1 AND m.standing = ANY($2)";
+    let limit = clamp_limit(query.limit);
+    let (page, a, b) = paging(&query.paging, "m.user_num", limit);
+    let sql = format!(
+        "SELECT {USER_COLUMNS}, m.standing, m.since
+         FROM memberships m JOIN users u ON u.num = m.user_num
+         WHERE {filter} {page}"
+    );
+    let items = client
+        .query(&sql, &[&num, &names, &a, &b])?
+        .iter()
+        .map(|row| {
+            Ok(MemberRow {
+                user: rows::user(row, 0)?,
+                standing: rows::parsed(row, USER_WIDTH)?,
+                since: row.try_get(USER_WIDTH + 1)?,
+            })
+        })
+        .collect::<Res<Vec<_>>>()?;
+    let total = match counted(&standings, &counters) {
+        Some(total) => total,
+        None => count(
+            client,
+            &format!("SELECT count(*) FROM memberships m WHERE {filter}"),
+            &[&num, &names],
+        )?,
+    };
+    Ok(finish(items, limit, total, |row| row.user.num))
+}
+
+pub(super) fn communities_of(
+    client: &mut impl GenericClient,
+    user: UserId,
+    query: &MembershipQuery,
+) -> Res<Page<(Community, Standing)>> {
+    let Some(user_num) = rows::user_num(client, user)? else {
+        return refuse(DomainError::UserNotFound);
+    };
+    let standings = filter(&query.standings);
+    if standings.is_empty() {
+        return Ok(empty_page());
+    }
+    let names = names(&standings);
+    let mut filter = "m.user_num = $1 AND m.standing = ANY($2)".to_owned();
+    if !query.include_site {
+        filter.push_str(" AND NOT c.site");
+    }
+    let limit = clamp_limit(query.limit);
+    let (page, a, b) = paging(&query.paging, "m.community_num", limit);
+    let sql = format!(
+        "SELECT {COMMUNITY_COLUMNS}, m.standing
+         FROM memberships m
+         JOIN communities c ON c.num = m.community_num
+         JOIN users cu ON cu.num = c.creator_num
+         WHERE {filter} {page}"
+    );
+    let items = client
+        .query(&sql, &[&user_num, &names, &a, &b])?
+        .iter()
+        .map(|row| {
+            Ok((
+                rows::community(row, 0)?,
+                rows::parsed(row, COMMUNITY_WIDTH)?,
+            ))
+        })
+        .collect::<Res<Vec<_>>>()?;
+    let total = count(
+        client,
+        &format!(
+            "SELECT count(*) FROM memberships m JOIN communities c ON c.num = m.community_num
+             WHERE {filter}"
+        ),
+        &[&user_num, &names],
+    )?;
+    Ok(finish(items, limit, total, |(community, _)| community.num))
+}
+
+/// The feed, oldest first. Safe to follow with `after=` the last seq read:
+/// events become visible in seq order (see `communities.rs`, insert_event).
+pub(super) fn events(client: &mut impl GenericClient, query: &EventQuery) -> Res<Vec<EventRecord>> {
+    let limit = clamp_limit(query.limit);
+    let rows = match query.community {
+        Some(community) => client.query(
+            &format!(
+                "SELECT {EVENT_COLUMNS} FROM events
+                 WHERE community_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+            ),
+            &[&community.0, &query.after, &limit],
+        )?,
+        None => client.query(
+            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"),
+            &[&query.after, &limit],
+        )?,
+    };
+    rows.iter().map(rows::event).collect()
+}
+
+/// The stored standings a filter names, in a fixed order, without
+/// duplicates; an empty filter means members of any role.
+fn filter(standings: &[Standing]) -> Vec<Standing> {
+    if standings.is_empty() {
+        return MEMBER_ROLES.to_vec();
+    }
+    Standing::STORED
+        .into_iter()
+        .filter(|s| standings.contains(s))
+        .collect()
+}
+
+/// The standings as stored text, for `standing = ANY($2)`.
+fn names(standings: &[Standing]) -> Vec<&'static str> {
+    standings.iter().map(|s| s.as_str()).collect()
+}
+
+/// The total a filter has without counting rows, when counters hold it.
+fn counted(standings: &[Standing], counters: &Counters) -> Option<u64> {
+    let total = match standings {
+        s if s == MEMBER_ROLES => counters.members,
+        [Standing::Member(Role::Owner)] => counters.owners,
+        [Standing::Invited] => counters.invited,
+        [Standing::Requested] => counters.pending,
+        _ => return None,
+    };
+    Some(u64::try_from(total).unwrap_or(0))
+}
+
+/// The ordering and page clause on `key` with its two parameters ($3, $4),
+/// fetching one row more than the page so that the caller knows whether
+/// another page follows.
+fn paging(paging: &Paging, key: &str, limit: i64) -> (String, i64, i64) {
+    match paging {
+        Paging::After(cursor) => (
+            format!("AND {key} > $3 ORDER BY {key} LIMIT $4"),
+            cursor.unwrap_or(i64::MIN),
+            limit + 1,
+        ),
+        Paging::Offset(offset) => (
+            format!("ORDER BY {key} LIMIT $3 OFFSET $4"),
+            limit + 1,
+            i64::try_from(*offset).unwrap_or(i64::MAX),
+        ),
+    }
+}
+
+fn count(client: &mut impl GenericClient, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Res<u64> {
+    let total: i64 = client.query_one(sql, args)?.try_get(0)?;
+    Ok(u64::try_from(total).unwrap_or(0))
+}
+
+fn finish<T>(mut items: Vec<T>, limit: i64, total: u64, key: impl Fn(&T) -> i64) -> Page<T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(key)
+    } else {
+        None
+    };
+    Page { items, next, total }
+}
+
+fn empty_page<T>() -> Page<T> {
+    Page {
+        items: Vec::new(),
+        next: None,
+        total: 0,
+    }
+}
