@@ -27,7 +27,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
     Router::new()
         .merge(crate::http::health::router())
         .merge(crate::metrics::router())
-        .merge(crate::native::router())
+        .merge(crate::native::router(&state))
         .merge(crate::dialects::router())
         .with_state(state)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

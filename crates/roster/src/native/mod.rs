@@ -5,12 +5,14 @@
 //! Like every dialect it only translates: a request becomes one engine
 //! `Command` or one store read, and an `Outcome` or `DomainError` becomes
 //! JSON ([`views`]) or a problem ([`problem`]). This module assembles the
-//! routes; each resource has its own module.
+//! routes; each resource has its own module. Writes honour
+//! `Idempotency-Key` ([`idempotency`]).
 
 pub mod bans;
 pub mod communities;
 pub mod events;
 pub mod extract;
+pub mod idempotency;
 pub mod invitations;
 pub mod members;
 pub mod openapi;
@@ -30,9 +32,14 @@ use problem::Problem;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The native API's routes and `/openapi.json`.
-pub fn router() -> Router<AppState> {
+/// The native API's routes and `/openapi.json`. `state` is the one the
+/// application runs with: the idempotency middleware needs it up front.
+pub fn router(state: &AppState) -> Router<AppState> {
     let (router, doc) = build();
+    let router = router.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        idempotency::layer,
+    ));
     let document = match serde_json::to_vec(&doc) {
         Ok(bytes) => axum::body::Bytes::from(bytes),
         Err(error) => {

@@ -4,10 +4,15 @@
 //! operational routes (`/healthz`, `/readyz`, `/openapi.json`), so that a
 //! generic client or fuzzer can call every route from it alone.
 
+use super::idempotency::MAX_KEY_LEN;
 use super::problem::{ProblemDocument, CONTENT_TYPE};
-use utoipa::openapi::path::{HttpMethod, Operation, OperationBuilder, PathItem};
+use utoipa::openapi::path::{
+    HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
+};
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::Required;
 use utoipa::openapi::{Content, OpenApi as Document, Ref};
 use utoipa::OpenApi;
 
@@ -22,7 +27,12 @@ pub const BEARER: &str = "bearer";
                        `Authorization: Bearer <token>` (get one from `POST /v1/tokens`). \
                        Reads need the `community:read` scope, writes `community:write`; \
                        an `admin` token may act on any community. Errors are RFC 9457 \
-                       `application/problem+json` documents with a stable `code`.",
+                       `application/problem+json` documents with a stable `code`. \
+                       Writes (except `POST /v1/tokens`) take an optional \
+                       `Idempotency-Key` header: a retry with the same key and the same \
+                       request gets the first answer again (with `Idempotent-Replayed: \
+                       true`) instead of applying the change twice; keys are per user \
+                       and last 24 hours.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     components(schemas(ProblemDocument)),
@@ -82,19 +92,48 @@ pub fn finish(doc: &mut Document) {
                     "The token lacks the scope, or the rules refuse",
                 );
             }
-            add(operation, "400", "A bad id, query parameter or JSON syntax");
+            let keyed = writes && !public;
+            if keyed {
+                operation
+                    .parameters
+                    .get_or_insert_with(Vec::new)
+                    .push(idempotency_key());
+                add(
+                    operation,
+                    "400",
+                    "A bad id, query parameter, JSON syntax or Idempotency-Key",
+                );
+            } else {
+                add(operation, "400", "A bad id, query parameter or JSON syntax");
+            }
             add(operation, "404", "No such route, community, user or token");
             add(operation, "405", "Method not allowed");
-            if writes {
+            if keyed {
+                add(
+                    operation,
+                    "409",
+                    "Refused by the membership rules, or the first request with this \
+                     Idempotency-Key is still in flight (`idempotency_key_in_flight`)",
+                );
+            } else if writes {
                 add(operation, "409", "Refused by the membership rules");
             }
             if has_body {
                 add(operation, "413", "Body over 64 KiB");
-                add(
-                    operation,
-                    "422",
-                    "A body of the wrong shape, or an invalid value",
-                );
+            }
+            let unprocessable = match (has_body, keyed) {
+                (true, true) => Some(
+                    "A body of the wrong shape, or an invalid value; or an Idempotency-Key \
+                     used for another request (`idempotency_key_reused`)",
+                ),
+                (true, false) => Some("A body of the wrong shape, or an invalid value"),
+                (false, true) => {
+                    Some("An Idempotency-Key used for another request (`idempotency_key_reused`)")
+                }
+                (false, false) => None,
+            };
+            if let Some(description) = unprocessable {
+                add(operation, "422", description);
             }
             add(operation, "500", "Server fault (never caused by input)");
         }
@@ -128,6 +167,31 @@ pub fn finish(doc: &mut Document) {
         )
         .build();
     insert_public(doc, "/openapi.json", operation);
+}
+
+/// The optional `Idempotency-Key` header of the writes.
+fn idempotency_key() -> Parameter {
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes the write safe to retry: a retry with the same key and the same method, \
+             path and body gets the first answer again, byte for byte, with \
+             `Idempotent-Replayed: true`. The same key with another request is 422 \
+             `idempotency_key_reused`; while the first is still running, 409 \
+             `idempotency_key_in_flight`. 1 to 255 printable ASCII characters (a \
+             structured-field string such as `\"abc\"` names the key `abc`), scoped to \
+             your user, remembered for 24 hours; answers of 500 or more are not kept. \
+             Malformed: 400 `invalid_idempotency_key`.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(MAX_KEY_LEN)),
+        ))
+        .build()
 }
 
 /// A GET route that needs no token.

@@ -8,6 +8,7 @@ mod cli;
 mod course;
 mod invariants;
 mod native;
+mod native_idempotency;
 mod rocketchat;
 mod server;
 mod whisk;
