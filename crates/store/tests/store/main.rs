@@ -1,0 +1,75 @@
+//! The store against real databases: every case below runs twice, on a
+//! SQLite file (`on_sqlite::…`) and on a fresh database of the local
+//! PostgreSQL server (`on_postgres::…`): users, tokens, every membership
+//! round trip, paging, the event feed, reopening, migrations, idempotency
+//! keys and concurrent commands. After each step the counters are compared
+//! with the rows (`SELECT count(*)` on a separate connection) and the number
+//! of events with the number of accepted changes.
+//!
+//! `sqlite_only` and `postgres_only` hold what one backend alone promises
+//! (a WAL file; several nodes sharing one database). PostgreSQL tests fail
+//! with a clear message when no server answers, unless
+//! `ROSTER_SKIP_POSTGRES=1` (see `env.rs`).
+
+mod communities;
+mod concurrency;
+mod env;
+mod idempotency;
+mod postgres_only;
+mod reads;
+mod schema;
+mod sqlite_only;
+mod users;
+
+/// One `#[test]` per case and backend, each on a fresh store.
+macro_rules! on_both_backends {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[test]
+                fn $case() {
+                    crate::$module::$case(crate::env::Env::sqlite());
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[test]
+                fn $case() {
+                    if let Some(env) = crate::env::Env::postgres() {
+                        crate::$module::$case(env);
+                    }
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends! {
+    users::users_are_unique_and_the_first_admin_founds_the_site_community,
+    users::the_site_community_takes_a_free_name,
+    users::find_update_login_and_list_users,
+    users::tokens_round_trip,
+    communities::creating_communities,
+    communities::membership_round_trips_keep_counters_and_events_exact,
+    communities::an_admin_acts_without_a_membership,
+    communities::settings_archive_and_delete,
+    reads::members_paging_filters_and_totals,
+    reads::communities_of_a_user,
+    reads::the_event_feed_pages_oldest_first,
+    reads::data_survives_reopening,
+    reads::hostile_input_is_refused_not_panicked_on,
+    concurrency::concurrent_commands_keep_every_invariant,
+    schema::migrations_are_recorded_once,
+    schema::a_newer_schema_is_refused,
+    idempotency::a_key_is_held_then_replayed_byte_for_byte,
+    idempotency::an_empty_body_and_a_no_content_answer_replay,
+    idempotency::a_key_reused_for_another_request_is_a_mismatch,
+    idempotency::keys_are_per_user_and_case_sensitive,
+    idempotency::abandoning_releases_an_in_flight_key_but_not_a_completed_one,
+    idempotency::server_errors_are_never_stored,
+    idempotency::finishing_twice_keeps_the_first_response,
+    idempotency::keys_expire_after_24_hours_and_are_purged_on_insert,
+    idempotency::an_unknown_user_holds_no_key,
+    idempotency::the_migration_is_recorded_and_survives_reopening,
+}
