@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -30,8 +29,11 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(crate::native::router(&state))
         .merge(crate::dialects::router())
         .with_state(state)
+        // The limit is enforced where a handler reads its body (the `Bytes`
+        // extractor, declared length or chunked alike), so that each dialect
+        // refuses an oversized body in its own error shape; see `http::body`.
+        // Bodies no handler reads are never buffered.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,

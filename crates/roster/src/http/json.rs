@@ -1,7 +1,12 @@
 //! JSON bodies parsed by hand, so that every dialect can report a bad body in
 //! its own error shape (axum's `Json` extractor answers in plain text).
+//!
+//! Every body is a JSON object (or empty, which reads as `{}`): serde would
+//! otherwise read a struct from a top-level array by position (`["x"]` as
+//! `{"name":"x"}`), which no client of any dialect means.
 
 use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
 
 /// Why a body could not be read as the expected JSON.
 #[derive(Debug, thiserror::Error)]
@@ -12,18 +17,82 @@ pub enum BodyError {
     Shape(String),
 }
 
-/// Parse a JSON body; an empty body reads as `{}`.
+/// What [`BodyError::Shape`] says of valid JSON that is not an object.
+pub const NOT_AN_OBJECT: &str = "the body must be a JSON object";
+
+/// Parse a JSON object body; an empty body reads as `{}`, and any other
+/// top-level value (array, string, number, `null`) is a shape error.
+///
+/// The body is read as a JSON value first, so that every syntax error is
+/// [`BodyError::Syntax`] and every mismatch [`BodyError::Shape`] (serde_json
+/// reading straight into a type reports some mismatches, such as an array
+/// where an enum belongs, as syntax errors).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, BodyError> {
-    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-        b"{}"
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
     } else {
-        body
+        serde_json::from_slice(body).map_err(|e| BodyError::Syntax(e.to_string()))?
     };
-    serde_json::from_slice(body).map_err(|e| {
-        if e.is_data() {
-            BodyError::Shape(e.to_string())
-        } else {
-            BodyError::Syntax(e.to_string())
+    if !value.is_object() {
+        return Err(BodyError::Shape(NOT_AN_OBJECT.to_owned()));
+    }
+    T::deserialize(value).map_err(|e| BodyError::Shape(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use roster_engine::Role;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    struct Named {
+        #[allow(dead_code)]
+        name: String,
+    }
+
+    #[test]
+    fn objects_and_empty_bodies_parse() {
+        assert!(parse::<Named>(br#" {"name": "x"} "#).is_ok());
+        assert!(parse::<Map<String, Value>>(b" \n").is_ok_and(|m| m.is_empty()));
+    }
+
+    #[test]
+    fn other_top_level_values_are_shape_errors() {
+        for body in [&br#"["x"]"#[..], b"\"x\"", b"12", b"null", b" [] "] {
+            assert!(
+                matches!(parse::<Named>(body), Err(BodyError::Shape(ref m)) if m == NOT_AN_OBJECT),
+                "{body:?}"
+            );
+            assert!(
+                matches!(parse::<Value>(body), Err(BodyError::Shape(_))),
+                "{body:?}"
+            );
         }
-    })
+    }
+
+    #[test]
+    fn a_mismatch_inside_an_object_is_a_shape_error() {
+        #[derive(Debug, Deserialize)]
+        struct Roled {
+            #[allow(dead_code)]
+            role: Role,
+        }
+        for body in [&br#"{"role": [1]}"#[..], br#"{"role": "king"}"#, b"{}"] {
+            assert!(
+                matches!(parse::<Roled>(body), Err(BodyError::Shape(_))),
+                "{body:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn broken_json_is_a_syntax_error() {
+        for body in [&b"[1,"[..], b"{", b"nope", b"\x0c{}", b"\0"] {
+            assert!(
+                matches!(parse::<Value>(body), Err(BodyError::Syntax(_))),
+                "{body:?}"
+            );
+        }
+    }
 }

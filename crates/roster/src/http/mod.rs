@@ -1,6 +1,7 @@
-//! HTTP plumbing shared by every dialect: body parsing, health routes,
-//! and the timestamp format.
+//! HTTP plumbing shared by every dialect: body reading and parsing, health
+//! routes, and the timestamp format.
 
+pub mod body;
 pub mod health;
 pub mod json;
 

@@ -7,9 +7,7 @@
 use super::problem::Problem;
 use crate::app::AppState;
 use crate::auth::{self, Principal, Scope};
-use crate::http::json::BodyError;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
@@ -22,7 +20,7 @@ pub const DEFAULT_LIMIT: u32 = 50;
 /// Largest page size of the list routes.
 pub const MAX_LIMIT: u32 = 1000;
 
-pub type Body = Result<Bytes, BytesRejection>;
+pub use crate::http::body::Body;
 pub type OnePath = Result<Path<String>, PathRejection>;
 pub type TwoPaths = Result<Path<(String, String)>, PathRejection>;
 
@@ -38,32 +36,11 @@ pub async fn principal(
 }
 
 /// The JSON object body as `T`: 413 when over the limit, 400 when not
-/// JSON, 422 when of the wrong shape. An empty body reads as `{}`.
+/// JSON, 422 when of the wrong shape (a top-level array included). An
+/// empty body reads as `{}`.
 pub fn body<T: DeserializeOwned>(body: Body) -> Result<T, Problem> {
-    let bytes = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                "Body too large",
-                format!("the body exceeds {} bytes", crate::config::BODY_LIMIT),
-            )
-        } else {
-            Problem::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable_body",
-                "Unreadable body",
-                rejection.body_text(),
-            )
-        }
-    })?;
-    // Through a `Value` first: serde would otherwise read a struct from a
-    // JSON array (`["name"]`), which no client means.
-    let value: serde_json::Value = crate::http::json::parse(&bytes)?;
-    if !value.is_object() {
-        return Err(BodyError::Shape("the body must be a JSON object".to_owned()).into());
-    }
-    serde_json::from_value(value).map_err(|e| BodyError::Shape(e.to_string()).into())
+    let bytes = crate::http::body::read(body)?;
+    Ok(crate::http::json::parse(&bytes)?)
 }
 
 fn path_problem(rejection: PathRejection) -> Problem {

@@ -7,6 +7,7 @@
 //! native wire form.
 
 use crate::auth::AuthError;
+use crate::http::body::ReadError;
 use crate::http::json::BodyError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -204,6 +205,27 @@ impl From<roster_store::Error> for Problem {
         match error {
             roster_store::Error::Domain(error) => from_domain(&error),
             roster_store::Error::Backend(error) => Problem::internal(&error),
+        }
+    }
+}
+
+/// A body that could not be read, in one exhaustive match.
+impl From<ReadError> for Problem {
+    fn from(error: ReadError) -> Self {
+        let detail = error.to_string();
+        match error {
+            ReadError::TooLarge => Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                "Body too large",
+                detail,
+            ),
+            ReadError::Unreadable(_) => Problem::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                "Unreadable body",
+                detail,
+            ),
         }
     }
 }

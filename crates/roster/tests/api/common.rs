@@ -197,3 +197,13 @@ pub async fn json(response: reqwest::Response) -> (u16, serde_json::Value) {
     };
     (status, body)
 }
+
+/// `bytes` as a chunked request body (no `Content-Length`), 8 KiB a chunk.
+pub fn chunked(bytes: impl Into<Vec<u8>>) -> reqwest::Body {
+    let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes
+        .into()
+        .chunks(8 * 1024)
+        .map(|chunk| Ok(chunk.to_vec()))
+        .collect();
+    reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
+}

@@ -1327,3 +1327,68 @@ async fn hostile_user_lists_are_400_and_change_nothing() {
         Standing::Member(Role::Member)
     );
 }
+
+async fn post_raw(s: &TestServer, path: &str, token: &str, body: reqwest::Body) -> (u16, Value) {
+    let response = s
+        .client
+        .post(s.url(path))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_a_course_api_413_and_write_nothing() {
+    let t = open().await;
+    let ivy = t.s.user("ivy").await;
+    let events = t.s.event_count().await;
+    // An invitation that would succeed but for its 70 KiB of padding.
+    let oversized = json!({"users": [ivy.num], "pad": "a".repeat(70 * 1024)}).to_string();
+    let too_large = error("payload_too_large", "The request body exceeds 65536 bytes.");
+    let invite = path(&t.course, "invite/");
+
+    let declared = post_raw(&t.s, &invite, &t.owner_token, oversized.clone().into()).await;
+    assert_eq!(declared, (413, too_large.clone()));
+    let chunked = post_raw(
+        &t.s,
+        &invite,
+        &t.owner_token,
+        crate::common::chunked(oversized),
+    )
+    .await;
+    assert_eq!(chunked, (413, too_large));
+
+    assert_eq!(t.s.standing(&t.course, &ivy).await, Standing::None);
+    assert_eq!(t.s.event_count().await, events);
+}
+
+#[tokio::test]
+async fn a_top_level_array_is_refused_and_writes_nothing() {
+    let t = open().await;
+    let (ann, _) = member(&t, "ann").await;
+    let ivy = t.s.user("ivy").await;
+    let events = t.s.event_count().await;
+    let cases = [
+        (path(&t.course, "invite/"), json!([[ivy.num]])),
+        (path(&t.course, "role/"), json!([[ann.num]])),
+        ("/api/v2/course/".to_owned(), json!(["Arrays", "open"])),
+    ];
+    for (route, body) in cases {
+        let reply = post_raw(&t.s, &route, &t.owner_token, body.to_string().into()).await;
+        assert_eq!(
+            reply,
+            (400, error("invalid", "The body must be a JSON object.")),
+            "{route}"
+        );
+    }
+    assert_eq!(t.s.standing(&t.course, &ivy).await, Standing::None);
+    assert_eq!(
+        t.s.standing(&t.course, &ann).await,
+        Standing::Member(Role::Member)
+    );
+    assert_eq!(t.s.event_count().await, events);
+}

@@ -2563,3 +2563,117 @@ async fn unknown_routes_and_methods_are_problems() {
     assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
     problem(reply(response).await, 405, "method_not_allowed");
 }
+
+/// A 70 KiB body (over the 64 KiB limit) that would otherwise be accepted.
+fn oversized_community() -> String {
+    format!(
+        "{{\"name\": \"Big\", \"description\": \"{}\"}}",
+        "a".repeat(70 * 1024)
+    )
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_a_413_problem_and_write_nothing() {
+    let w = world().await;
+    let s = &w.s;
+    let events = s.event_count().await;
+    let expected = json!({
+        "type": "https://roster.dev/problems/body_too_large",
+        "title": "Body too large",
+        "status": 413,
+        "detail": "the body exceeds 65536 bytes",
+        "code": "body_too_large",
+    });
+
+    // With a Content-Length.
+    let declared = send_raw(
+        s,
+        Method::POST,
+        "/v1/communities",
+        &w.ann_token,
+        &oversized_community(),
+    )
+    .await;
+    assert_eq!(
+        (
+            declared.status,
+            declared.content_type.as_str(),
+            &declared.body
+        ),
+        (413, PROBLEM_CT, &expected)
+    );
+
+    // Chunked, with no length announced.
+    let response = s
+        .client
+        .post(s.url("/v1/communities"))
+        .bearer_auth(&w.ann_token)
+        .header("content-type", JSON_CT)
+        .body(common::chunked(oversized_community()))
+        .send()
+        .await
+        .expect("send");
+    let chunked = reply(response).await;
+    assert_eq!(
+        (chunked.status, chunked.content_type.as_str(), &chunked.body),
+        (413, PROBLEM_CT, &expected)
+    );
+    assert_eq!(s.event_count().await, events);
+}
+
+#[tokio::test]
+async fn a_top_level_array_is_not_read_as_an_object() {
+    let w = world().await;
+    let s = &w.s;
+    let c = s
+        .community(&w.ann, "Target", Visibility::Public, JoinPolicy::Open)
+        .await;
+    s.exec(&w.bob, &c, Command::Join).await;
+    let events = s.event_count().await;
+    let cases = [
+        (
+            Method::POST,
+            "/v1/communities".to_owned(),
+            json!(["Arrays"]),
+        ),
+        (
+            Method::PUT,
+            cpath(&c, &format!("/members/{}/role", w.bob.id)),
+            json!(["manager"]),
+        ),
+        (
+            Method::POST,
+            cpath(&c, "/transfer"),
+            json!([w.bob.id.to_string()]),
+        ),
+        (Method::POST, "/v1/communities".to_owned(), json!("Arrays")),
+    ];
+    for (method, path, body) in cases {
+        let reply = send_raw(s, method, &path, &w.ann_token, &body.to_string()).await;
+        let body = problem(reply, 422, "invalid_body");
+        assert_eq!(body["detail"], "the body must be a JSON object", "{path}");
+    }
+    assert_eq!(s.event_count().await, events);
+    assert_eq!(s.standing(&c, &w.bob).await, Standing::Member(Role::Member));
+    assert_eq!(s.standing(&c, &w.ann).await, Standing::Member(Role::Owner));
+}
+
+#[tokio::test]
+async fn a_route_without_a_body_never_waits_for_one() {
+    let w = world().await;
+    let s = &w.s;
+    use futures_util::StreamExt as _;
+    // A body that never ends: a route that read it would never answer.
+    let endless = futures_util::stream::iter([Ok::<_, std::io::Error>(vec![b'a'; 8192])])
+        .chain(futures_util::stream::pending());
+    let response = s
+        .client
+        .get(s.url("/v1/users/me"))
+        .bearer_auth(&w.ann_token)
+        .body(reqwest::Body::wrap_stream(endless))
+        .send()
+        .await
+        .expect("send");
+    let body = ok(reply(response).await, 200);
+    assert_eq!(body["username"], "ann");
+}

@@ -7,8 +7,8 @@ use super::views::{self, Privacy};
 use super::{body_object, caller, course, course_num, execute, Course};
 use crate::app::AppState;
 use crate::auth::Scope;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use crate::http::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 pub(super) async fn create(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let principal = caller(&state, &headers, Scope::Write).await?;
     let body = body_object(&headers, body)?;

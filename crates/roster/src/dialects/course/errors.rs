@@ -6,6 +6,7 @@
 //! until its wire form is chosen.
 
 use crate::auth::AuthError;
+use crate::http::body::ReadError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -131,6 +132,24 @@ impl From<AuthError> for ApiError {
                 tracing::error!(%detail, "course API: authentication backend failed");
                 ApiError::server_error()
             }
+        }
+    }
+}
+
+/// A body that could not be read: 413 `payload_too_large` over the size
+/// limit (Roster's code; Django REST framework has no size limit of its own).
+impl From<ReadError> for ApiError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::TooLarge => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!(
+                    "The request body exceeds {} bytes.",
+                    crate::config::BODY_LIMIT
+                ),
+            ),
+            ReadError::Unreadable(_) => ApiError::invalid("The request body could not be read."),
         }
     }
 }

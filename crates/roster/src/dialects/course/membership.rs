@@ -14,8 +14,8 @@ use super::{
 };
 use crate::app::AppState;
 use crate::auth::Scope;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use crate::http::body::Body;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::Json;
@@ -52,7 +52,7 @@ pub(super) async fn leave(
     path: Result<Path<String>, PathRejection>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
     let num = course_num(path)?;
     let principal = caller(&state, &headers, Scope::Write).await?;
@@ -248,7 +248,7 @@ pub(super) async fn invite(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
     for_each_user(state, path, headers, body, |subject| Command::Invite {
         subject,
@@ -261,7 +261,7 @@ pub(super) async fn revoke(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
     for_each_user(state, path, headers, body, |subject| {
         Command::RevokeInvitation { subject }
@@ -273,7 +273,7 @@ async fn for_each_user(
     state: AppState,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
     command: fn(roster_engine::UserId) -> Command,
 ) -> Result<StatusCode, ApiError> {
     let num = course_num(path)?;
@@ -298,7 +298,7 @@ pub(super) async fn role(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
     let num = course_num(path)?;
     let principal = caller(&state, &headers, Scope::Write).await?;

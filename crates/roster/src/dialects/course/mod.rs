@@ -18,8 +18,9 @@ mod views;
 
 use crate::app::AppState;
 use crate::auth::{self, Principal, Scope};
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
+use crate::http::body::Body;
+use crate::http::json::BodyError;
+use axum::extract::rejection::PathRejection;
 use axum::extract::Path;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::routing::{get, post, MethodRouter};
@@ -194,18 +195,10 @@ fn hex_byte(pair: &[u8]) -> Option<u8> {
 
 /// The body as an object: JSON (whatever the declared type, since the
 /// published examples send JSON labelled as a form), a urlencoded form
-/// (repeated keys become lists), or `{}` when empty.
-fn body_object(
-    headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Map<String, Value>, ApiError> {
-    let body = body.map_err(|rejection| {
-        ApiError::new(
-            rejection.status(),
-            "invalid",
-            "The request body could not be read.",
-        )
-    })?;
+/// (repeated keys become lists), or `{}` when empty. Over the size limit:
+/// 413 `payload_too_large`.
+fn body_object(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, ApiError> {
+    let body = crate::http::body::read(body)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -228,10 +221,10 @@ fn body_object(
             ));
         }
     }
-    match crate::http::json::parse::<Value>(&body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::invalid("The body must be a JSON object.")),
-        Err(error) => Err(ApiError::parse_error(error)),
+    match crate::http::json::parse::<Map<String, Value>>(&body) {
+        Ok(map) => Ok(map),
+        Err(BodyError::Shape(_)) => Err(ApiError::invalid("The body must be a JSON object.")),
+        Err(error @ BodyError::Syntax(_)) => Err(ApiError::parse_error(error)),
     }
 }
 

@@ -1,8 +1,12 @@
 //! Rocket.Chat's response envelope: `{…,"success":true}` on success,
 //! `{"success":false,"error":"<reason> [<type>]","errorType":"<type>","details":{"method":…}}`
 //! (400) on failure, and its 401 body. The one exhaustive mapping of
-//! `DomainError` to Rocket.Chat error types lives here.
+//! `DomainError` to Rocket.Chat error types lives here, and the mapping of a
+//! body that cannot be read: over the size limit it is a 413 in the same
+//! envelope with the type `error-payload-too-large` (Roster's name;
+//! Rocket.Chat's own server answers that case outside its API).
 
+use crate::http::body::ReadError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -279,6 +283,22 @@ pub fn domain(error: &DomainError, action: Action, room: &str) -> RcError {
             format!("{room} is not a valid room name"),
         ),
         DomainError::Invalid { .. } => RcError::invalid(action, &error.to_string()),
+    }
+}
+
+/// A body that could not be read, for `action`.
+pub fn unread(error: &ReadError, action: Action) -> RcError {
+    match error {
+        ReadError::TooLarge => RcError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            kind: Some("error-payload-too-large"),
+            reason: format!(
+                "The request body exceeds {} bytes",
+                crate::config::BODY_LIMIT
+            ),
+            method: Some(action.method()),
+        },
+        ReadError::Unreadable(_) => RcError::invalid(action, "The request body could not be read"),
     }
 }
 

@@ -8,7 +8,7 @@ use super::views::{self, USERNAMES_LIMIT};
 use super::{auth, login, Params};
 use crate::app::AppState;
 use crate::auth::{Principal, Scope};
-use axum::body::Bytes;
+use crate::http::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -42,7 +42,7 @@ fn fail(error: RcError) -> Response {
 async fn post_request(
     state: &AppState,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
     action: Action,
 ) -> Result<(Principal, Params), Response> {
     let principal = auth::principal(state, headers, Some(Scope::Write)).await?;
@@ -124,11 +124,11 @@ fn group_reply(group: Value) -> Response {
 }
 
 /// `POST /api/v1/groups.leave`.
-pub async fn leave(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(leave_group(&state, &headers, &body).await)
+pub async fn leave(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    reply(leave_group(&state, &headers, body).await)
 }
 
-async fn leave_group(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Reply {
+async fn leave_group(state: &AppState, headers: &HeaderMap, body: Body) -> Reply {
     let action = Action::Leave;
     let (principal, params) = post_request(state, headers, body, action).await?;
     let group = resolve(state, &principal, &params, action)
@@ -174,7 +174,7 @@ async fn usernames(
 async fn member_command(
     state: &AppState,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
     action: Action,
     command: fn(UserId) -> Command,
 ) -> Result<(Community, Outcome), Response> {
@@ -198,7 +198,7 @@ async fn member_command(
 async fn plain_member_command(
     state: &AppState,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
     action: Action,
     command: fn(UserId) -> Command,
 ) -> Response {
@@ -209,54 +209,54 @@ async fn plain_member_command(
 }
 
 /// `POST /api/v1/groups.invite`: Rocket.Chat adds the user directly.
-pub async fn invite(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn invite(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let add = |subject| Command::Add { subject };
-    match member_command(&state, &headers, &body, Action::Invite, add).await {
+    match member_command(&state, &headers, body, Action::Invite, add).await {
         Ok((_, outcome)) => group_reply(views::group(&outcome.community)),
         Err(response) => response,
     }
 }
 
 /// `POST /api/v1/groups.kick`.
-pub async fn kick(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn kick(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let remove = |subject| Command::Remove { subject };
-    plain_member_command(&state, &headers, &body, Action::Kick, remove).await
+    plain_member_command(&state, &headers, body, Action::Kick, remove).await
 }
 
 /// `POST /api/v1/groups.addOwner`.
-pub async fn add_owner(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn add_owner(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let command = |subject| set_role(subject, Role::Owner, None);
-    plain_member_command(&state, &headers, &body, Action::AddOwner, command).await
+    plain_member_command(&state, &headers, body, Action::AddOwner, command).await
 }
 
 /// `POST /api/v1/groups.removeOwner`: demotes an owner (and only an owner) to member.
 pub async fn remove_owner(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let command = |subject| set_role(subject, Role::Member, Some(Role::Owner));
-    plain_member_command(&state, &headers, &body, Action::RemoveOwner, command).await
+    plain_member_command(&state, &headers, body, Action::RemoveOwner, command).await
 }
 
 /// `POST /api/v1/groups.addModerator`: promotes a plain member to manager.
 pub async fn add_moderator(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let command = |subject| set_role(subject, Role::Manager, Some(Role::Member));
-    plain_member_command(&state, &headers, &body, Action::AddModerator, command).await
+    plain_member_command(&state, &headers, body, Action::AddModerator, command).await
 }
 
 /// `POST /api/v1/groups.removeModerator`: demotes a manager to member.
 pub async fn remove_moderator(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let command = |subject| set_role(subject, Role::Member, Some(Role::Manager));
-    plain_member_command(&state, &headers, &body, Action::RemoveModerator, command).await
+    plain_member_command(&state, &headers, body, Action::RemoveModerator, command).await
 }
 
 fn set_role(subject: UserId, role: Role, expect: Option<Role>) -> Command {
@@ -268,17 +268,17 @@ fn set_role(subject: UserId, role: Role, expect: Option<Role>) -> Command {
 }
 
 /// `POST /api/v1/groups.archive`.
-pub async fn archive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(group_command(&state, &headers, &body, Action::Archive, Command::Archive).await)
+pub async fn archive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    reply(group_command(&state, &headers, body, Action::Archive, Command::Archive).await)
 }
 
 /// `POST /api/v1/groups.unarchive`.
-pub async fn unarchive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn unarchive(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     reply(
         group_command(
             &state,
             &headers,
-            &body,
+            body,
             Action::Unarchive,
             Command::Unarchive,
         )
@@ -290,7 +290,7 @@ pub async fn unarchive(State(state): State<AppState>, headers: HeaderMap, body: 
 async fn group_command(
     state: &AppState,
     headers: &HeaderMap,
-    body: &[u8],
+    body: Body,
     action: Action,
     command: Command,
 ) -> Reply {
@@ -399,11 +399,11 @@ pub async fn list(
 }
 
 /// `POST /api/v1/groups.create`: `{name, members?: [usernames], readOnly?}`.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    reply(create_group(&state, &headers, &body).await)
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    reply(create_group(&state, &headers, body).await)
 }
 
-async fn create_group(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Reply {
+async fn create_group(state: &AppState, headers: &HeaderMap, body: Body) -> Reply {
     let action = Action::Create;
     let (principal, params) = post_request(state, headers, body, action).await?;
     let (name, usernames, read_only) = create_params(&params).map_err(fail)?;

@@ -7,7 +7,7 @@ use super::{auth, views, Params};
 use crate::admin;
 use crate::app::AppState;
 use crate::auth::{AuthError, Scope};
-use axum::body::Bytes;
+use crate::http::body::Body;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -20,8 +20,8 @@ use serde_json::{json, Map, Value};
 pub const LOGIN_TOKEN_LABEL: &str = "rocketchat-login";
 
 /// `POST /api/v1/login`: `{"user"|"username"|"email", "password"}` or `{"resume": token}`.
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let params = match Params::from_body(&headers, &body, Action::Login) {
+pub async fn login(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let params = match Params::from_body(&headers, body, Action::Login) {
         Ok(params) => params,
         Err(e) => return e.into_response(),
     };

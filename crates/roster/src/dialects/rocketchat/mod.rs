@@ -19,6 +19,8 @@ mod login;
 mod views;
 
 use crate::app::AppState;
+use crate::http::body::Body;
+use crate::http::json::BodyError;
 use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
 use axum::Router;
@@ -54,20 +56,23 @@ pub fn router() -> Router<AppState> {
 pub(crate) struct Params(Map<String, Value>);
 
 impl Params {
-    /// A POST body: a form when the client says so, otherwise JSON (an
-    /// empty body reads as `{}`).
-    fn from_body(headers: &HeaderMap, body: &[u8], action: Action) -> Result<Params, RcError> {
+    /// A POST body: a form when the client says so, otherwise a JSON
+    /// object (an empty body reads as `{}`). Over the size limit: 413.
+    fn from_body(headers: &HeaderMap, body: Body, action: Action) -> Result<Params, RcError> {
+        let body = crate::http::body::read(body).map_err(|e| envelope::unread(&e, action))?;
         let is_form = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if is_form {
-            return Params::from_pairs(body, action);
+            return Params::from_pairs(&body, action);
         }
-        match crate::http::json::parse::<Value>(body) {
-            Ok(Value::Object(map)) => Ok(Params(map)),
-            Ok(_) => Err(RcError::invalid(action, "The body must be a JSON object")),
-            Err(e) => Err(RcError::invalid(action, &e.to_string())),
+        match crate::http::json::parse::<Map<String, Value>>(&body) {
+            Ok(map) => Ok(Params(map)),
+            Err(BodyError::Shape(_)) => {
+                Err(RcError::invalid(action, "The body must be a JSON object"))
+            }
+            Err(e @ BodyError::Syntax(_)) => Err(RcError::invalid(action, &e.to_string())),
         }
     }
 

@@ -7,9 +7,13 @@
 //! - 400 `{"code":"general.badRequest","message":…}` for malformed input,
 //!   404 `{"code":"general.notFound","message":…}` for an unknown (or
 //!   invisible) community;
+//! - 413 `{"code":"general.payloadTooLarge","message":…}` for a body over
+//!   the size limit (Roster's code, in the shape of Whisk's `general.*`
+//!   errors; Whisk documents none for this case);
 //! - 500 in plain text, as Whisk's documentation shows it.
 
 use crate::auth::AuthError;
+use crate::http::body::ReadError;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use roster_engine::DomainError;
@@ -24,6 +28,8 @@ pub enum WhiskError {
     Auth(AuthError),
     Refused(DomainError),
     BadRequest(String),
+    /// A body over the size limit.
+    TooLarge,
     NotFound,
     Internal(String),
 }
@@ -40,6 +46,16 @@ impl From<roster_store::Error> for WhiskError {
 impl From<AuthError> for WhiskError {
     fn from(error: AuthError) -> Self {
         WhiskError::Auth(error)
+    }
+}
+
+/// A body that could not be read, in one exhaustive match.
+impl From<ReadError> for WhiskError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::TooLarge => WhiskError::TooLarge,
+            ReadError::Unreadable(_) => WhiskError::BadRequest(error.to_string()),
+        }
     }
 }
 
@@ -146,6 +162,10 @@ impl IntoResponse for WhiskError {
             WhiskError::BadRequest(message) => reply(
                 StatusCode::BAD_REQUEST,
                 json!({ "code": "general.badRequest", "message": message }),
+            ),
+            WhiskError::TooLarge => reply(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({ "code": "general.payloadTooLarge", "message": ReadError::TooLarge.to_string() }),
             ),
             WhiskError::NotFound => reply(
                 StatusCode::NOT_FOUND,

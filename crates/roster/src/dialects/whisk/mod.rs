@@ -20,7 +20,10 @@
 //! - a private community the caller may not see answers 404, like an unknown
 //!   one, for every route;
 //! - `members.count` is a JSON number (Whisk's schema shows a number; only
-//!   `paging.total`, an int64, is a string).
+//!   `paging.total`, an int64, is a string);
+//! - join and leave take no body: one sent anyway is ignored, whatever it
+//!   holds (a JSON array included: nothing reads it), but one over 64 KiB is
+//!   refused with 413 `general.payloadTooLarge`.
 
 mod error;
 mod list;
@@ -28,6 +31,7 @@ mod wire;
 
 use crate::app::AppState;
 use crate::auth::{self, Principal, Scope};
+use crate::http::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -50,14 +54,24 @@ pub fn router() -> Router<AppState> {
 type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 type IdPath = Result<Path<String>, PathRejection>;
 
-async fn leave(State(state): State<AppState>, headers: HeaderMap, id: IdPath) -> Response {
-    membership(state, headers, id, Command::Leave)
+async fn leave(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: IdPath,
+    body: Body,
+) -> Response {
+    membership(state, headers, id, body, Command::Leave)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn join(State(state): State<AppState>, headers: HeaderMap, id: IdPath) -> Response {
-    membership(state, headers, id, Command::Join)
+async fn join(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    id: IdPath,
+    body: Body,
+) -> Response {
+    membership(state, headers, id, body, Command::Join)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
@@ -86,10 +100,12 @@ async fn membership(
     state: AppState,
     headers: HeaderMap,
     id: IdPath,
+    body: Body,
     command: Command,
 ) -> Result<Response, WhiskError> {
     let principal = caller(&state, &headers, Scope::Write).await?;
     let id = community_id(id)?;
+    ignored_body(body)?;
     let (community, _) = visible(&state, &principal, id).await?;
     let actor = principal.actor();
     let key = CommunityKey::Id(id);
@@ -146,6 +162,13 @@ async fn visible(
         }
         _ => Err(WhiskError::NotFound),
     }
+}
+
+/// Join and leave take no body and ignore whatever one holds; it is read
+/// (up to the size limit) only so that an oversized one gets Whisk's 413.
+fn ignored_body(body: Body) -> Result<(), WhiskError> {
+    crate::http::body::read(body)?;
+    Ok(())
 }
 
 fn pairs(query: Pairs) -> Result<Vec<(String, String)>, WhiskError> {

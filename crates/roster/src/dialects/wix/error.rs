@@ -8,9 +8,11 @@
 //! (`X-Roster-Member-Id` without an admin token), `OWNER_CANNOT_LEAVE_COMMUNITY`
 //! (the site's last owner leaving), `MEMBER_BLOCKED`, `INVITATION_REQUIRED`,
 //! `FORBIDDEN` (403); `MEMBER_NOT_FOUND`, `SITE_COMMUNITY_NOT_SET_UP` (404);
-//! `INVALID_ARGUMENT` (400); `INTERNAL_ERROR` (500).
+//! `INVALID_ARGUMENT` (400); `PAYLOAD_TOO_LARGE` (413, a body over the size
+//! limit); `INTERNAL_ERROR` (500).
 
 use crate::auth::AuthError;
+use crate::http::body::ReadError;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_engine::DomainError;
@@ -29,6 +31,8 @@ pub enum WixError {
     MemberNotFound,
     SiteNotSetUp,
     BadRequest(String),
+    /// A body over the size limit.
+    TooLarge,
     Internal(String),
 }
 
@@ -44,6 +48,16 @@ impl From<roster_store::Error> for WixError {
 impl From<AuthError> for WixError {
     fn from(error: AuthError) -> Self {
         WixError::Auth(error)
+    }
+}
+
+/// A body that could not be read, in one exhaustive match.
+impl From<ReadError> for WixError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::TooLarge => WixError::TooLarge,
+            ReadError::Unreadable(_) => WixError::BadRequest(error.to_string()),
+        }
     }
 }
 
@@ -142,6 +156,11 @@ impl IntoResponse for WixError {
             WixError::BadRequest(message) => {
                 envelope(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", &message)
             }
+            WixError::TooLarge => envelope(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                &ReadError::TooLarge.to_string(),
+            ),
         }
     }
 }

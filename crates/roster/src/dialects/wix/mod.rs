@@ -40,8 +40,8 @@ mod member;
 
 use crate::app::AppState;
 use crate::auth::{self, Scope};
+use crate::http::body::Body;
 use crate::http::json;
-use axum::body::Bytes;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -83,13 +83,13 @@ struct Caller {
     elevated: bool,
 }
 
-async fn leave(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn leave(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     self_service(state, headers, body, Command::Leave)
         .await
         .unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn join(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+async fn join(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     self_service(state, headers, body, Command::Join)
         .await
         .unwrap_or_else(IntoResponse::into_response)
@@ -193,12 +193,12 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, query: Pairs) -
 async fn self_service(
     state: AppState,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
     command: Command,
 ) -> Result<Response, WixError> {
     let caller = caller(&state, &headers, Scope::Write).await?;
-    json::parse::<serde_json::Map<String, Value>>(&body)
-        .map_err(|e| WixError::BadRequest(e.to_string()))?;
+    let body = crate::http::body::read(body)?;
+    json::parse::<serde::de::IgnoredAny>(&body).map_err(|e| WixError::BadRequest(e.to_string()))?;
     let site = site(&state).await?;
     let actor = Actor {
         user: caller.user.id,
