@@ -28,12 +28,13 @@
 //! token is one more credential the client can list and revoke, not a
 //! membership change).
 //!
-//! The held request runs in its own task: a client that disconnects, or
-//! the request timeout, does not cancel it between the store's commit and
-//! the storing of its answer, so the retry finds the answer. Why holding the
-//! key around the command (not in its transaction) is safe, and how a client
-//! recovers from a key left in flight by a crash: see
-//! `roster_store::sqlite::idempotency`.
+//! From holding the key to storing the answer, the request runs in a task
+//! of its own: a client that disconnects, or the request timeout (408),
+//! does not cancel it between the store's commit and the storing of its
+//! answer, so the retry finds the answer. Why holding the key around the
+//! command (not in its transaction) is safe, and how a client recovers from
+//! a key left in flight by a crash: see the module doc of
+//! `crates/store/src/sqlite/idempotency.rs`.
 
 use super::problem::Problem;
 use crate::app::AppState;
@@ -92,32 +93,82 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         body_sha256: Sha256::digest(&bytes).into(),
     };
     let request = Request::from_parts(parts, Body::from(bytes));
-    let user = principal.user.id;
-    let begun = {
-        let key = key.clone();
-        state
-            .run(move |store| store.begin_idempotent(user, &key, &fingerprint))
-            .await
+    let keyed = Keyed {
+        state,
+        user: principal.user.id,
+        key,
+        fingerprint,
     };
-    match begun {
-        Ok(IdempotencyBegin::Started) => run_held(state, user, key, request, next).await,
-        Ok(IdempotencyBegin::Replay(stored)) => replay(stored),
-        Ok(IdempotencyBegin::Mismatch) => Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency_key_reused",
-            "Idempotency-Key reused",
-            "this Idempotency-Key was used for a different request (method, path or body); \
-             use a new key for a new request",
-        )
-        .into_response(),
-        Ok(IdempotencyBegin::InFlight) => Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency_key_in_flight",
-            "Request in flight",
-            "the first request with this Idempotency-Key has not finished; retry later",
-        )
-        .into_response(),
-        Err(error) => Problem::from(error).into_response(),
+    // From here on in a task of its own: once the key is held, nothing (a
+    // client gone, the request timeout) may stop the request before its
+    // answer is stored or the key released. A panic is passed on, to be
+    // answered 500 by the panic layer, after the key is released.
+    match tokio::spawn(keyed.run(request, next)).await {
+        Ok(response) => response,
+        Err(join) => match join.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(join) => {
+                Problem::internal(&format!("idempotent request task: {join}")).into_response()
+            }
+        },
+    }
+}
+
+/// A write with a well-formed key, by an authenticated user.
+struct Keyed {
+    state: AppState,
+    user: UserId,
+    key: String,
+    fingerprint: RequestFingerprint,
+}
+
+impl Keyed {
+    /// Hold the key and run the request, or answer from what it holds.
+    async fn run(self, request: Request, next: Next) -> Response {
+        let Keyed {
+            state,
+            user,
+            key,
+            fingerprint,
+        } = self;
+        let begun = {
+            let key = key.clone();
+            state
+                .run(move |store| store.begin_idempotent(user, &key, &fingerprint))
+                .await
+        };
+        match begun {
+            Ok(IdempotencyBegin::Started) => {}
+            Ok(IdempotencyBegin::Replay(stored)) => return replay(stored),
+            Ok(IdempotencyBegin::Mismatch) => {
+                return Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "idempotency_key_reused",
+                    "Idempotency-Key reused",
+                    "this Idempotency-Key was used for a different request (method, path or \
+                     body); use a new key for a new request",
+                )
+                .into_response()
+            }
+            Ok(IdempotencyBegin::InFlight) => {
+                return Problem::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_key_in_flight",
+                    "Request in flight",
+                    "the first request with this Idempotency-Key has not finished; retry later",
+                )
+                .into_response()
+            }
+            Err(error) => return Problem::from(error).into_response(),
+        }
+        let mut hold = Hold {
+            state: state.clone(),
+            user,
+            key: Some(key),
+        };
+        let response = next.run(request).await;
+        let key = hold.key.take().unwrap_or_default();
+        settle(&state, user, key, response).await
     }
 }
 
@@ -168,37 +219,6 @@ fn invalid_key(repeated: bool) -> Problem {
         "Invalid Idempotency-Key",
         detail,
     )
-}
-
-/// Run the handler for a held key in its own task, so that nothing cancels
-/// it before its answer is stored; a panic is passed on (a 500 from the
-/// panic layer) after the key is released.
-async fn run_held(
-    state: AppState,
-    user: UserId,
-    key: String,
-    request: Request,
-    next: Next,
-) -> Response {
-    let task = tokio::spawn(async move {
-        let mut hold = Hold {
-            state: state.clone(),
-            user,
-            key: Some(key),
-        };
-        let response = next.run(request).await;
-        let key = hold.key.take().unwrap_or_default();
-        settle(&state, user, key, response).await
-    });
-    match task.await {
-        Ok(response) => response,
-        Err(join) => match join.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(join) => {
-                Problem::internal(&format!("idempotent request task: {join}")).into_response()
-            }
-        },
-    }
 }
 
 /// Store the handler's answer (or release the key) and send it on.

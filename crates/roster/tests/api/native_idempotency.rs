@@ -11,6 +11,7 @@ use reqwest::Method;
 use roster_engine::{Command, JoinPolicy, Visibility};
 use roster_store::{CommunityKey, MembershipQuery, Paging, User};
 use serde_json::{json, Value};
+use std::time::Duration;
 
 const PROBLEM_CT: &str = "application/problem+json";
 const KEY: &str = "idempotency-key";
@@ -539,6 +540,55 @@ async fn concurrent_retries_apply_once() {
     // Once the first has finished, a retry is a replay.
     let late = post(&s, "/v1/communities", &token, "race-key", body).await;
     assert_replay(original, &late);
+}
+
+#[tokio::test]
+async fn a_request_cut_by_the_timeout_still_completes_and_replays() {
+    let s = TestServer::start().await;
+    let ann = s.user("ann").await;
+    let token = s.token(&ann).await;
+    // A second server on the same database, whose requests time out at once.
+    let impatient = roster::server::router(s.state.clone(), Duration::from_nanos(1));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(roster::server::serve(listener, impatient, async move {
+        let _ = stopped.await;
+    }));
+    let body = json!({"name": "Patience"});
+    let cut = s
+        .client
+        .post(format!("{base}/v1/communities"))
+        .bearer_auth(&token)
+        .header(KEY, "slow")
+        .json(&body)
+        .send()
+        .await
+        .expect("send");
+    // 408 unless this machine beat a one-nanosecond timer. Cut before it
+    // held the key, the request did nothing; cut after, it runs to its end
+    // and its answer is kept: either way the retry is answered 201, never
+    // stuck in flight, and one community exists.
+    assert!([201, 408].contains(&cut.status().as_u16()), "{cut:?}");
+    let _ = stop.send(());
+
+    let mut retry = post(&s, "/v1/communities", &token, "slow", body.clone()).await;
+    for _ in 0..400 {
+        if retry.status != 409 {
+            break;
+        }
+        assert_problem(&retry, in_flight());
+        tokio::time::sleep(Duration::from_millis(25)).await;
+        retry = post(&s, "/v1/communities", &token, "slow", body.clone()).await;
+    }
+    assert_eq!(retry.status, 201, "{:?}", retry.json());
+    assert_eq!(retry.json()["community"]["name"], "Patience");
+    let again = post(&s, "/v1/communities", &token, "slow", body).await;
+    assert_eq!(again.body, retry.body);
+    assert!(again.replayed());
+    assert_eq!(communities_of(&s, &ann).await, 1);
 }
 
 #[tokio::test]
