@@ -35,6 +35,8 @@ pub(super) fn latest() -> i64 {
 pub(super) fn run(client: &mut Client) -> Res<()> {
     let mut tx = client.transaction()?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+    // No "already exists, skipping" notice in the log on every start.
+    tx.batch_execute("SET LOCAL client_min_messages = warning")?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    bigint      PRIMARY KEY,

@@ -1,9 +1,10 @@
 //! Throwaway databases on a PostgreSQL server, for tests and benchmarks
 //! that need a real server but must not see each other's rows: each
-//! [`ScratchDatabase`] is a `CREATE DATABASE roster_test_<random>`, dropped
-//! again (with any connection still open to it) when the value is dropped.
-//! Creating one takes about a tenth of a second, so every test can have its
-//! own and tests can run in parallel.
+//! [`ScratchDatabase`] is a `CREATE DATABASE roster_test_<time>_<random>`,
+//! dropped again (with any connection still open to it) when the value is
+//! dropped. Creating one takes about a tenth of a second, so every test can
+//! have its own and tests can run in parallel. One left behind by a test
+//! process that died is dropped by a later `create` once it is an hour old.
 
 use postgres::{Client, NoTls};
 
@@ -42,11 +43,18 @@ impl ScratchDatabase {
     /// Create an empty database on the server that `server_url` reaches (as
     /// a role allowed to `CREATE DATABASE`).
     pub fn create(server_url: &str) -> Result<ScratchDatabase> {
-        let name = format!("roster_test_{}", uuid::Uuid::new_v4().simple());
+        let born = unix_now();
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        let name = format!("{PREFIX}{born}_{}", &random[..12]);
         let url = with_database(server_url, &name)?;
         let server = server_url.to_owned();
-        let sql = format!("CREATE DATABASE \"{name}\"");
-        on_own_thread(|| admin(&server, &sql))?;
+        on_own_thread(|| {
+            let mut client = connect(&server)?;
+            drop_stale(&mut client, born);
+            client
+                .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .map_err(|e| fail(&server, &e))
+        })?;
         Ok(ScratchDatabase { server, name, url })
     }
 
@@ -62,8 +70,25 @@ impl ScratchDatabase {
 
 impl Drop for ScratchDatabase {
     fn drop(&mut self) {
-        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
-        if let Err(error) = on_own_thread(|| admin(&self.server, &sql)) {
+        let result = on_own_thread(|| {
+            let mut client = connect(&self.server)?;
+            // FORCE ends the connections still open to it; a connection
+            // being opened at that very moment can still make the drop fail,
+            // so try again a few times.
+            let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+            let mut attempt = 0;
+            loop {
+                match client.batch_execute(&sql) {
+                    Ok(()) => return Ok(()),
+                    Err(_) if attempt < 5 => {
+                        attempt += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(100));
+                    }
+                    Err(e) => return Err(fail(&self.server, &e)),
+                }
+            }
+        });
+        if let Err(error) = result {
             eprintln!(
                 "warning: cannot drop scratch database {}: {error}",
                 self.name
@@ -72,17 +97,49 @@ impl Drop for ScratchDatabase {
     }
 }
 
-/// Run one statement on the server's maintenance database.
-fn admin(server: &str, sql: &str) -> Result<()> {
-    let fail = |e: postgres::Error| {
-        Error::Backend(format!(
-            "postgres at {}: {}",
-            crate_mask(server),
-            describe(&e)
-        ))
+/// The name every scratch database starts with.
+const PREFIX: &str = "roster_test_";
+/// Age after which a scratch database is taken to be left behind.
+const STALE_SECS: u64 = 3600;
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Drop scratch databases more than an hour old (their test process died
+/// before dropping them). Best effort: a failure here is not the caller's.
+fn drop_stale(client: &mut Client, now: u64) {
+    let Ok(rows) = client.query(
+        "SELECT datname FROM pg_database WHERE starts_with(datname, $1)",
+        &[&PREFIX],
+    ) else {
+        return;
     };
-    let mut client = Client::connect(server, NoTls).map_err(fail)?;
-    client.batch_execute(sql).map_err(fail)
+    for row in rows {
+        let name: String = row.get(0);
+        let born = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.split_once('_'))
+            .and_then(|(secs, _)| secs.parse::<u64>().ok());
+        if matches!(born, Some(born) if born + STALE_SECS < now) {
+            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+            let _ = client.batch_execute(&sql);
+        }
+    }
+}
+
+fn connect(server: &str) -> Result<Client> {
+    Client::connect(server, NoTls).map_err(|e| fail(server, &e))
+}
+
+fn fail(server: &str, error: &postgres::Error) -> Error {
+    Error::Backend(format!(
+        "postgres at {}: {}",
+        crate_mask(server),
+        describe(error)
+    ))
 }
 
 /// `server_url` with its database name replaced by `name`.
