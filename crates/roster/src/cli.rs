@@ -24,7 +24,8 @@ use std::time::Duration;
     about = "Roster: a self-hosted membership server"
 )]
 pub struct Cli {
-    /// Database URL: `sqlite://FILE` (default `sqlite://roster.db`).
+    /// Database URL: `sqlite://FILE` (default `sqlite://roster.db`) or
+    /// `postgres://USER:PASSWORD@HOST:PORT/DBNAME` (several nodes may share one).
     #[arg(long, global = true, env = "ROSTER_DATABASE_URL", default_value = config::DEFAULT_DATABASE)]
     pub database: String,
     /// Print the whole object as JSON instead of just its id.
@@ -223,13 +224,15 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-/// Open the store a database URL names.
+/// Open the store a database URL names: `postgres://` or `postgresql://`
+/// for PostgreSQL (several nodes may share it), anything else for SQLite.
 pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    let context = || format!("cannot open database {}", config::mask_url(url));
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("PostgreSQL is not supported by this build yet; use a sqlite:// URL");
+        let store = roster_store::postgres::PgStore::open_url(url).with_context(context)?;
+        return Ok(Arc::new(store));
     }
-    let store = roster_store::sqlite::SqliteStore::open_url(url)
-        .with_context(|| format!("cannot open database {}", config::mask_url(url)))?;
+    let store = roster_store::sqlite::SqliteStore::open_url(url).with_context(context)?;
     Ok(Arc::new(store))
 }
 

@@ -216,22 +216,34 @@ fn errors_are_reported_with_a_failing_exit_code() {
 }
 
 #[test]
-fn postgres_urls_are_refused_clearly_until_supported() {
-    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args([
-            "--database",
-            "postgres://u:secret@127.0.0.1/x",
-            "user",
-            "list",
-        ])
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("secret"),
-        "the password must be masked: {stderr}"
-    );
+fn an_unreachable_postgres_server_is_an_error_with_the_password_masked() {
+    // Port 1 on loopback: nothing listens there, the connection is refused.
+    for url in [
+        "postgres://u:secret@127.0.0.1:1/x",
+        "postgresql://u:secret@127.0.0.1:1/x",
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_roster"))
+            .args(["--database", url, "user", "list"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("secret"),
+            "the password must be masked: {stderr}"
+        );
+        let scheme = url.split_once("://").unwrap().0;
+        assert!(
+            stderr.contains(&format!(
+                "cannot open database {scheme}://u:***@127.0.0.1:1/x"
+            )),
+            "names the database, masked: {stderr}"
+        );
+        assert!(
+            stderr.contains("cannot connect to u@127.0.0.1:1/x"),
+            "says why: {stderr}"
+        );
+    }
 }
 
 #[tokio::test]
