@@ -1,6 +1,11 @@
 //! The test harness: a real server on 127.0.0.1:random over a temporary
 //! SQLite file, plus helpers to create users, tokens and communities the
 //! way an operator would (through the same code as the CLI).
+//!
+//! `ROSTER_TEST_DATABASE=postgres` runs every server on a fresh database of
+//! the local PostgreSQL server instead (dropped with the server), so that
+//! the whole black-box suite also checks the PostgreSQL store
+//! (`ROSTER_TEST_POSTGRES_URL` names another server).
 
 #![allow(dead_code)]
 
@@ -23,15 +28,17 @@ pub struct TestServer {
     pub client: reqwest::Client,
     pub dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The PostgreSQL database, when the suite runs on one; declared last
+    /// so that it is dropped after the store.
+    database: Option<roster_store::postgres::scratch::ScratchDatabase>,
 }
 
 impl TestServer {
     /// Start a fresh server with an empty database.
     pub async fn start() -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("roster.db");
-        let store = roster_store::sqlite::SqliteStore::open(&path).expect("open sqlite");
-        let state = AppState::new(Arc::new(store));
+        let (store, database) = open_store(&dir.path().join("roster.db"));
+        let state = AppState::new(store);
         let app = roster::server::router(state.clone(), Duration::from_secs(30));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -47,6 +54,7 @@ impl TestServer {
             client: reqwest::Client::new(),
             dir,
             shutdown: Some(tx),
+            database,
         }
     }
 
@@ -54,6 +62,9 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// The store. From an async test, call it through `state.run(…)`: the
+    /// PostgreSQL store blocks on its own runtime, which panics on an async
+    /// worker thread (`ROSTER_TEST_DATABASE=postgres`).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.state.store
     }
@@ -181,6 +192,35 @@ impl Drop for TestServer {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
+    }
+}
+
+/// The store the suite runs on: `ROSTER_TEST_DATABASE` is `sqlite` (the
+/// default: a file at `path`) or `postgres` (a fresh database).
+fn open_store(
+    path: &std::path::Path,
+) -> (
+    Arc<dyn Store>,
+    Option<roster_store::postgres::scratch::ScratchDatabase>,
+) {
+    use roster_store::postgres::{scratch, PgStore};
+    match std::env::var("ROSTER_TEST_DATABASE").as_deref() {
+        Err(_) | Ok("" | "sqlite") => {
+            let store = roster_store::sqlite::SqliteStore::open(path).expect("open sqlite");
+            (Arc::new(store), None)
+        }
+        Ok("postgres") => {
+            let server = scratch::server_url();
+            let database = scratch::ScratchDatabase::create(&server).unwrap_or_else(|e| {
+                panic!(
+                    "ROSTER_TEST_DATABASE=postgres, but PostgreSQL is not reachable at \
+                     {server}: {e}\nStart it (./scripts/test does) or unset ROSTER_TEST_DATABASE."
+                )
+            });
+            let store = PgStore::open_url(database.url()).expect("open postgres");
+            (Arc::new(store), Some(database))
+        }
+        Ok(other) => panic!("ROSTER_TEST_DATABASE is sqlite or postgres, not '{other}'"),
     }
 }
 

@@ -411,7 +411,12 @@ async fn unknown_hidden_and_malformed_courses_are_404() {
         assert_eq!((code, body), (404, not_found()), "{target}");
     }
     // The site community is no course.
-    let site = s.store().site_community().unwrap().unwrap();
+    let site = s
+        .state
+        .run(|store| store.site_community())
+        .await
+        .unwrap()
+        .unwrap();
     let root_token = s.token(&root).await;
     let (code, body) = call(&s, "GET", &path(&site, ""), &root_token, None).await;
     assert_eq!((code, body), (404, not_found()));
@@ -517,7 +522,9 @@ async fn authentication_failures_are_401_in_the_course_shape() {
     )
     .await
     .unwrap();
-    assert!(t.s.store().revoke_token(ann.id, record.id).unwrap());
+    let (user, id) = (ann.id, record.id);
+    let done = t.s.state.run(move |store| store.revoke_token(user, id));
+    assert!(done.await.unwrap());
     let cases = [
         ("Bearer nonsense".to_owned(), "Invalid token."),
         (format!("Bearer rst_{}", "A".repeat(43)), "Invalid token."),
@@ -958,7 +965,12 @@ async fn create_course_is_201_with_the_course() {
         photo_url: Some("https://example.com/ada.png".into()),
         ..UserPatch::default()
     };
-    let ada = s.store().update_user(ada.id, &patch).unwrap();
+    let id = ada.id;
+    let ada = s
+        .state
+        .run(move |store| store.update_user(id, &patch))
+        .await
+        .unwrap();
     let token = s.token(&ada).await;
     let body = json!({"name": "Rust 101", "description": "Ownership first", "privacy": "private", "type": "self-paced", "categories": []});
     let (code, mut course) = call(&s, "POST", "/api/v2/course/", &token, Some(body)).await;
