@@ -53,6 +53,9 @@ const POOL_SIZE: u32 = 16;
 const POOL_IDLE: u32 = 2;
 /// How long a store call waits for a free connection before failing.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long `/readyz` (ping) waits for a connection: a server that is down
+/// is reported promptly rather than after the full checkout timeout.
+const PING_TIMEOUT: Duration = Duration::from_secs(3);
 /// TCP connect timeout, unless the URL sets `connect_timeout`.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Runs of one write transaction when the server rolls it back for a
@@ -60,6 +63,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const ATTEMPTS: u32 = 3;
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
 
 /// The PostgreSQL store: one connection pool to a database that other
 /// nodes may share.
@@ -120,12 +124,16 @@ impl PgStore {
             .ok_or_else(|| Error::Backend("postgres: the store is closed".into()))
     }
 
-    fn connection(&self) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
-        self.pool()?.get().map_err(|e| {
+    fn connection(&self) -> Result<Pooled> {
+        self.connection_within(CHECKOUT_TIMEOUT)
+    }
+
+    fn connection_within(&self, timeout: Duration) -> Result<Pooled> {
+        self.pool()?.get_timeout(timeout).map_err(|e| {
             Error::Backend(format!(
                 "postgres: no connection to {} within {}s: {e}",
                 self.target,
-                CHECKOUT_TIMEOUT.as_secs()
+                timeout.as_secs()
             ))
         })
     }
@@ -243,10 +251,10 @@ fn clamp_limit(limit: u32) -> i64 {
 
 impl Store for PgStore {
     fn ping(&self) -> Result<()> {
-        self.single(|client| {
-            client.query_one("SELECT 1", &[])?;
-            Ok(())
-        })
+        let mut conn = self.connection_within(PING_TIMEOUT)?;
+        conn.query_one("SELECT 1", &[])
+            .map(drop)
+            .map_err(|e| Error::from(errors::Fault::from(e)))
     }
 
     fn create_user(&self, new: NewUser) -> Result<User> {

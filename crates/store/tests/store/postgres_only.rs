@@ -3,15 +3,16 @@
 //! migrate once; racing owners and members on both nodes keep every
 //! invariant; a follower paging the feed meanwhile misses no event; the
 //! races that no row lock covers (one username, one community name, the
-//! site community, one idempotency key) have exactly one winner; and an
-//! unreachable server is reported at once, with its reason.
+//! site community, one idempotency key) have exactly one winner; an
+//! unreachable server is reported at once, with its reason; and a database
+//! dropped under a running store is an error, not a crash.
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 
 use roster_engine::{Command, DomainError, EventKind, JoinPolicy, Role};
-use roster_store::postgres::PgStore;
+use roster_store::postgres::{scratch, PgStore};
 use roster_store::{CommunityKey, Error, EventQuery, IdempotencyBegin, Store, User};
 
 use crate::env::*;
@@ -376,4 +377,20 @@ fn two_nodes_beginning_one_idempotency_key_run_it_once() {
     assert!(results
         .iter()
         .all(|r| matches!(r, IdempotencyBegin::Started | IdempotencyBegin::InFlight)));
+}
+
+#[test]
+fn a_database_gone_under_a_running_store_is_a_backend_error_not_a_crash() {
+    let Some(db) = scratch_database() else { return };
+    let store = PgStore::open_url(db.url()).expect("open");
+    store.ping().expect("ping");
+    let mut admin = postgres::Client::connect(&scratch::server_url(), postgres::NoTls).unwrap();
+    let name = db.name().to_owned();
+    admin
+        .batch_execute(&format!("DROP DATABASE \"{name}\" WITH (FORCE)"))
+        .expect("drop under the store");
+    match store.ping() {
+        Err(Error::Backend(message)) => assert!(message.contains("postgres"), "{message}"),
+        other => panic!("expected a backend error, got {other:?}"),
+    }
 }
