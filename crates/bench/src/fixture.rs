@@ -321,6 +321,7 @@ async fn community(
             contribution_mode: ContributionMode::Anyone,
         },
         site: false,
+        members: Vec::new(),
     };
     let actor = Actor {
         user: owner.id,

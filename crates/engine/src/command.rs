@@ -122,4 +122,7 @@ pub struct NewCommunity {
     pub settings: Settings,
     /// The site community (at most one per server).
     pub site: bool,
+    /// People who start as members beside the owner (Rocket.Chat's
+    /// `groups.create` with `members`), added in the same step.
+    pub members: Vec<UserId>,
 }

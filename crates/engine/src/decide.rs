@@ -92,18 +92,40 @@ pub fn can_manage(admin: bool, standing: Standing) -> bool {
     admin || matches!(standing, Standing::Member(Role::Manager | Role::Owner))
 }
 
-/// Decide a community creation: validates the settings; the actor becomes owner.
+/// Most people a community may start with beside its owner.
+pub const MAX_INITIAL_MEMBERS: usize = 1000;
+
+/// Decide a community creation: validates the settings; the actor becomes
+/// owner and each of `new.members` (duplicates and the actor aside) a member,
+/// all in one `created` event.
 pub fn decide_create(actor: Actor, new: &NewCommunity) -> Result<Decision, DomainError> {
     validate_settings(&new.settings)?;
+    if new.members.len() > MAX_INITIAL_MEMBERS {
+        return Err(DomainError::Invalid {
+            field: "members",
+            reason: "at most 1000 initial members",
+        });
+    }
+    let mut changes = vec![Change::Standing(Transition {
+        user: actor.user,
+        from: Standing::None,
+        to: Standing::Member(Role::Owner),
+    })];
+    let mut seen = std::collections::BTreeSet::from([actor.user]);
+    for &user in &new.members {
+        if seen.insert(user) {
+            changes.push(Change::Standing(Transition {
+                user,
+                from: Standing::None,
+                to: Standing::Member(Role::Member),
+            }));
+        }
+    }
     Ok(Decision {
         kind: EventKind::Created,
         subject: Some(actor.user),
         reason: None,
-        changes: vec![Change::Standing(Transition {
-            user: actor.user,
-            from: Standing::None,
-            to: Standing::Member(Role::Owner),
-        })],
+        changes,
     })
 }
 

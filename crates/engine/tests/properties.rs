@@ -154,6 +154,7 @@ impl Model {
         let new = NewCommunity {
             settings: settings(policy),
             site,
+            members: Vec::new(),
         };
         let decision = decide_create(
             Actor {

@@ -1354,10 +1354,41 @@ fn create_makes_the_actor_owner() {
     let new = NewCommunity {
         settings: settings(JoinPolicy::Request),
         site: false,
+        members: Vec::new(),
     };
     assert_eq!(
         decide_create(actor, &new),
         Ok(moved(EventKind::Created, ACTOR, Standing::None, OWNER))
+    );
+}
+
+#[test]
+fn create_with_members_adds_each_once_in_the_same_event() {
+    let actor = Actor {
+        user: ACTOR,
+        admin: false,
+    };
+    let new = NewCommunity {
+        settings: settings(JoinPolicy::Invite),
+        site: false,
+        members: vec![SUBJECT, ACTOR, SUBJECT],
+    };
+    let decision = decide_create(actor, &new).unwrap();
+    assert_eq!(decision.kind, EventKind::Created);
+    assert_eq!(
+        decision.changes,
+        vec![
+            Change::Standing(Transition {
+                user: ACTOR,
+                from: Standing::None,
+                to: OWNER
+            }),
+            Change::Standing(Transition {
+                user: SUBJECT,
+                from: Standing::None,
+                to: MEMBER
+            }),
+        ]
     );
 }
 
@@ -1370,6 +1401,7 @@ fn create_with_invalid_settings_is_refused() {
     let mut new = NewCommunity {
         settings: settings(JoinPolicy::Open),
         site: true,
+        members: Vec::new(),
     };
     new.settings.name = " padded".to_owned();
     assert!(matches!(

@@ -407,6 +407,7 @@ async fn community_command(
                     contribution_mode,
                 },
                 site: false,
+                members: Vec::new(),
             };
             let actor = Actor {
                 user: owner.id,

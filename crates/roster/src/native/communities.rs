@@ -102,6 +102,7 @@ pub async fn create(
             contribution_mode: input.contribution_mode.unwrap_or(ContributionMode::Anyone),
         },
         site: false,
+        members: Vec::new(),
     };
     let actor = principal.actor();
     let outcome = state

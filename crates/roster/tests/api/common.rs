@@ -126,6 +126,7 @@ impl TestServer {
                 contribution_mode: ContributionMode::Anyone,
             },
             site: false,
+            members: Vec::new(),
         };
         let actor = Actor {
             user: owner.id,

@@ -385,6 +385,7 @@ async fn create_makes_a_private_invite_only_group_owned_by_the_caller() {
     let bob = s.user("bob").await;
     s.user("cat").await;
     let a = auth(&s, &ann).await;
+    let events = s.event_count().await;
     let (status, body) = post(
         &s,
         &a,
@@ -393,6 +394,8 @@ async fn create_makes_a_private_invite_only_group_owned_by_the_caller() {
     )
     .await;
     assert_eq!(status, 200);
+    // One command, one transaction, one event: the group and its members.
+    assert_eq!(s.event_count().await, events + 1);
     let c = by_name(&s, "club").await.expect("created");
     let mut expected = group_doc(&c, &ann);
     expected["ro"] = json!(true);

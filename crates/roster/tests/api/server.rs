@@ -165,6 +165,7 @@ async fn links_in_answers_over_https_say_https() {
             contribution_mode: ContributionMode::Anyone,
         },
         site: false,
+        members: Vec::new(),
     };
     let (owner, joiner) = (people[0].id, people[1].id);
     let course = state

@@ -180,6 +180,7 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
                 contribution_mode: ContributionMode::Anyone,
             },
             site: true,
+            members: Vec::new(),
         };
         let mut attempt = tx.savepoint("site_name")?;
         match create(&mut attempt, actor, &new) {

@@ -143,6 +143,7 @@ pub(super) fn create_site(tx: &Transaction<'_>, owner: &User) -> Result<()> {
             contribution_mode: ContributionMode::Anyone,
         },
         site: true,
+        members: Vec::new(),
     };
     let actor = Actor {
         user: owner.id,

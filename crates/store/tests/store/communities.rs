@@ -79,6 +79,7 @@ pub fn creating_communities(env: Env) {
     let site = NewCommunity {
         settings: settings("Another site", JoinPolicy::Open),
         site: true,
+        members: Vec::new(),
     };
     assert_eq!(
         domain(env.store.create_community(act(&admin), site)),

@@ -425,6 +425,7 @@ pub fn new_community(name: &str, policy: JoinPolicy) -> NewCommunity {
     NewCommunity {
         settings: settings(name, policy),
         site: false,
+        members: Vec::new(),
     }
 }
 

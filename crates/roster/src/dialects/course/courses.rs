@@ -31,6 +31,7 @@ pub(super) async fn create(
     let new = NewCommunity {
         settings,
         site: false,
+        members: Vec::new(),
     };
     let outcome = state
         .run(move |store| store.create_community(actor, new))

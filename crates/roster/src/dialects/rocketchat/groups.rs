@@ -416,10 +416,7 @@ async fn create_group(state: &AppState, headers: &HeaderMap, body: Body) -> Repl
             .await
             .map_err(|e| fail(RcError::store(e, action, "")))?;
         match found {
-            Some(user) if user.id != principal.user.id && !members.contains(&user.id) => {
-                members.push(user.id)
-            }
-            Some(_) => {}
+            Some(user) => members.push(user.id),
             None => return Err(fail(RcError::user_not_found(action))),
         }
     }
@@ -436,20 +433,15 @@ async fn create_group(state: &AppState, headers: &HeaderMap, body: Body) -> Repl
             },
         },
         site: false,
+        // Added in the creating transaction: never a group with half its members.
+        members,
     };
     let actor = principal.actor();
     let created = state
         .run(move |store| store.create_community(actor, new))
         .await
         .map_err(|e| fail(RcError::store(e, action, &name)))?;
-    let mut group = created.community;
-    for subject in members {
-        let outcome = execute(state, &principal, &group, Command::Add { subject }, action)
-            .await
-            .map_err(fail)?;
-        group = outcome.community;
-    }
-    Ok(group_reply(views::group(&group)))
+    Ok(group_reply(views::group(&created.community)))
 }
 
 /// `name`, `members` and `readOnly`, checked as Rocket.Chat checks them.
