@@ -38,18 +38,7 @@ pub async fn list(
     path: OnePath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
-    let community = extract::community_path(path)?;
-    let query = extract::query(query)?;
-    members::people(
-        &state,
-        &principal,
-        community,
-        vec![Standing::Banned],
-        query.after.as_deref(),
-        query.limit.as_deref(),
-    )
-    .await
+    members::standing_page(state, headers, path, query, Standing::Banned).await
 }
 
 #[utoipa::path(

@@ -2,12 +2,11 @@
 //! someone (inviting a requester approves the request), revoke an
 //! invitation. The list is for managers, owners and admins.
 
-use super::extract::{self, Body, OnePath, TwoPaths};
+use super::extract::{Body, OnePath, TwoPaths};
 use super::members::{self, PageQuery, Subject};
 use super::problem::Problem;
 use super::views::{MemberPage, OutcomeView};
 use crate::app::AppState;
-use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -27,18 +26,7 @@ pub async fn list(
     path: OnePath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
-    let community = extract::community_path(path)?;
-    let query = extract::query(query)?;
-    members::people(
-        &state,
-        &principal,
-        community,
-        vec![Standing::Invited],
-        query.after.as_deref(),
-        query.limit.as_deref(),
-    )
-    .await
+    members::standing_page(state, headers, path, query, Standing::Invited).await
 }
 
 #[utoipa::path(

@@ -66,6 +66,29 @@ pub struct SetRole {
     pub expect: Option<Role>,
 }
 
+/// One page of the people who hold `standing` (the invitation, request
+/// and ban lists): the body of those three list handlers.
+pub(super) async fn standing_page(
+    state: AppState,
+    headers: HeaderMap,
+    path: OnePath,
+    query: Result<Query<PageQuery>, QueryRejection>,
+    standing: Standing,
+) -> Result<Json<MemberPage>, Problem> {
+    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let community = extract::community_path(path)?;
+    let query = extract::query(query)?;
+    people(
+        &state,
+        &principal,
+        community,
+        vec![standing],
+        query.after.as_deref(),
+        query.limit.as_deref(),
+    )
+    .await
+}
+
 /// People of a community with the given standings, for a caller who may
 /// see the community; standings other than roles need a manager.
 pub(super) async fn people(

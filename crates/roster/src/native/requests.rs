@@ -1,12 +1,11 @@
 //! `/v1/communities/{id}/requests`: pending join requests, and approving
 //! or rejecting one. For managers, owners and admins.
 
-use super::extract::{self, OnePath, TwoPaths};
+use super::extract::{OnePath, TwoPaths};
 use super::members::{self, PageQuery};
 use super::problem::Problem;
 use super::views::{MemberPage, OutcomeView};
 use crate::app::AppState;
-use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -25,18 +24,7 @@ pub async fn list(
     path: OnePath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
-    let community = extract::community_path(path)?;
-    let query = extract::query(query)?;
-    members::people(
-        &state,
-        &principal,
-        community,
-        vec![Standing::Requested],
-        query.after.as_deref(),
-        query.limit.as_deref(),
-    )
-    .await
+    members::standing_page(state, headers, path, query, Standing::Requested).await
 }
 
 #[utoipa::path(
