@@ -725,9 +725,23 @@ async fn secret_course_is_joined_by_accepting_an_invitation() {
     let t = setup(Visibility::Private, JoinPolicy::Invite).await;
     let ann = t.s.user("ann").await;
     let token = t.s.token(&ann).await;
-    // Uninvited, the course does not exist for her.
-    let (code, body) = call(&t.s, "POST", &path(&t.course, "join/"), &token, None).await;
+    // Uninvited, she cannot see it, and joining it is refused with 403.
+    let (code, body) = call(&t.s, "GET", &path(&t.course, ""), &token, None).await;
     assert_eq!((code, body), (404, not_found()));
+    let events = t.s.event_count().await;
+    let (code, body) = call(&t.s, "POST", &path(&t.course, "join/"), &token, None).await;
+    assert_eq!(
+        (code, body),
+        (
+            403,
+            json!({"errors": [{
+                "code": "permission_denied",
+                "message": "This course can only be joined by invitation."
+            }]})
+        )
+    );
+    assert_eq!(t.s.event_count().await, events);
+    assert_eq!(t.s.standing(&t.course, &ann).await, Standing::None);
     let users = json!({"users": [ann.num]});
     let (code, _) = call(
         &t.s,

@@ -9,8 +9,8 @@ use super::courses::render;
 use super::errors::ApiError;
 use super::views::{self, ListUrl};
 use super::{
-    body_object, caller, course, course_num, execute, origin, parse_int, query_pairs,
-    resolve_users, user_nums, Course,
+    body_object, caller, course, course_num, execute, existing_course, origin, parse_int,
+    query_pairs, resolve_users, user_nums, Course,
 };
 use crate::app::AppState;
 use crate::auth::Scope;
@@ -37,7 +37,7 @@ pub(super) async fn join(
 ) -> Result<Json<Value>, ApiError> {
     let num = course_num(path)?;
     let principal = caller(&state, &headers, Scope::Write).await?;
-    let course = course(&state, &principal, num).await?;
+    let course = existing_course(&state, &principal, num).await?;
     let outcome = execute(&state, principal.actor(), &course, Command::Join).await?;
     let view = render(&state, &outcome.community, outcome.actor_standing).await?;
     Ok(Json(view))

@@ -10,6 +10,10 @@
 //! course as the caller may see it, the query string and the body (JSON, or
 //! a urlencoded form). Handlers live in [`courses`] and [`membership`];
 //! errors in [`errors`]; JSON in [`views`].
+//!
+//! A course the caller may not see (a secret one, uninvited) answers 404 on
+//! every route but `POST …/join/`, which answers 403 `permission_denied`
+//! unless the caller holds an invitation, as the course API documents.
 
 mod courses;
 mod errors;
@@ -115,19 +119,31 @@ struct Course {
 /// Load a course the caller may see; anything else is 404 (an unknown
 /// course, a secret one, or the site community, which is no course).
 async fn course(state: &AppState, caller: &Principal, num: i64) -> Result<Course, ApiError> {
+    let course = existing_course(state, caller, num).await?;
+    if can_view(&course.community.state, caller.is_admin(), course.standing) {
+        Ok(course)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// A course that exists, whether or not the caller may see it: only for
+/// `POST …/join/`, where a secret course answers 403 unless invited (the
+/// engine's `InvitationRequired`), as the course API documents.
+async fn existing_course(
+    state: &AppState,
+    caller: &Principal,
+    num: i64,
+) -> Result<Course, ApiError> {
     let viewer = caller.user.id;
     let found = state
         .run(move |store| store.community(&CommunityKey::Num(num), Some(viewer)))
         .await?;
     match found {
-        Some((community, standing))
-            if !community.state.site && can_view(&community.state, caller.is_admin(), standing) =>
-        {
-            Ok(Course {
-                community,
-                standing,
-            })
-        }
+        Some((community, standing)) if !community.state.site => Ok(Course {
+            community,
+            standing,
+        }),
         _ => Err(ApiError::not_found()),
     }
 }
