@@ -3,13 +3,16 @@
 //! The [`Store`] trait is what the server calls; each backend implements it
 //! so that every command runs in one transaction: lock the community, load
 //! the small projection the engine needs, [`roster_engine::decide`], write
-//! the membership rows, the counters and exactly one event, commit.
+//! the membership rows, the counters and exactly one event, commit. That
+//! flow is written once, in `command.rs`, over each backend's SQL.
 //! The trait is blocking: the server calls it from `spawn_blocking`.
 //!
 //! Backends: [`sqlite::SqliteStore`] (embedded, the default) and
 //! [`postgres::PgStore`] (several nodes sharing one database).
 
+mod command;
 mod model;
+mod pages;
 pub mod postgres;
 pub mod sqlite;
 

@@ -6,11 +6,12 @@
 //! of a community's membership rows and counters takes that lock first, so
 //! once it is held, every later statement of the transaction (each with a
 //! fresh snapshot under READ COMMITTED) reads the current rows: the engine
-//! decides on the truth, whichever node served the request. Then, as in the
-//! SQLite backend: load the actor's and the subject's membership rows by
-//! primary key, let [`roster_engine::decide`] rule, write the rows (each
-//! re-checked just before it moves), the counters and exactly one event. A
-//! refusal returns before anything is written, and the caller rolls back.
+//! decides on the truth, whichever node served the request. The flow that
+//! follows (load the membership rows, decide, write the rows, each
+//! re-checked just before it moves, the counters and exactly one event) is
+//! [`crate::command`]'s, shared with SQLite; this file holds its SQL
+//! primitives. A refusal returns before anything is written, and the caller
+//! rolls back.
 //!
 //! Races that no row lock covers (two nodes creating the same community
 //! name, or the single site community) are settled by unique indexes, whose
@@ -21,18 +22,12 @@ use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 use postgres::Transaction;
 
-use roster_engine::{
-    decide, decide_create, Actor, Change, Command, CommunityId, Context, ContributionMode,
-    Decision, DomainError, Effect, EventKind, JoinPolicy, NewCommunity, Role, Settings, Standing,
-    Transition, UserId, Visibility,
-};
+use roster_engine::{Actor, Command, CommunityId, NewCommunity, Standing, UserId};
 
-use super::errors::{refuse, Fault, Res};
+use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM};
+use crate::command::{self, CommandTx};
 use crate::{Community, CommunityKey, EventRecord, Outcome, User};
-
-/// The site community's name when the first admin founds it.
-const SITE_NAME: &str = "Site members";
 
 /// Advisory lock (transaction-level) held while deciding whether the site
 /// community exists and creating it, so that two nodes creating the first
@@ -52,95 +47,12 @@ pub(super) fn execute(
     key: &CommunityKey,
     command: &Command,
 ) -> Res<Outcome> {
-    let Some(community) = lock_community(tx, key)? else {
-        return refuse(DomainError::CommunityNotFound);
-    };
-    let Some(actor_num) = rows::user_num(tx, actor.user)? else {
-        return refuse(DomainError::UserNotFound);
-    };
-    let actor_standing = rows::standing_by_num(tx, community.num, actor_num)?;
-    let mut people = vec![(actor.user, actor_num)];
-    let subject_standing = match command.subject() {
-        Some(subject) if subject != actor.user => {
-            let Some(subject_num) = rows::user_num(tx, subject)? else {
-                return refuse(DomainError::UserNotFound);
-            };
-            people.push((subject, subject_num));
-            rows::standing_by_num(tx, community.num, subject_num)?
-        }
-        // Self-service commands (and commands naming the actor) are about the actor.
-        _ => actor_standing,
-    };
-    let context = Context {
-        community: &community.state,
-        actor,
-        actor_standing,
-        subject_standing,
-    };
-    let decision = match decide(&context, command)? {
-        Effect::Unchanged => {
-            return Ok(Outcome {
-                community,
-                actor_standing,
-                subject_standing,
-                event: None,
-            })
-        }
-        Effect::Changed(decision) => decision,
-    };
-    let subject = command.subject().unwrap_or(actor.user);
-    let mut after = Standings {
-        actor: (actor.user, actor_standing),
-        subject: (subject, subject_standing),
-    };
-    let (community, event) = apply(tx, community, actor, &people, &decision, &mut after)?;
-    Ok(Outcome {
-        community,
-        actor_standing: after.actor.1,
-        subject_standing: after.subject.1,
-        event: Some(event),
-    })
+    command::execute(tx, actor, key, command)
 }
 
 /// Create a community owned by the actor.
 pub(super) fn create(tx: &mut Transaction<'_>, actor: Actor, new: &NewCommunity) -> Res<Outcome> {
-    let decision = decide_create(actor, new)?;
-    let Some(actor_num) = rows::user_num(tx, actor.user)? else {
-        return refuse(DomainError::UserNotFound);
-    };
-    // A name created by another node after this check is caught by the
-    // unique index at the INSERT (NameTaken as well).
-    if name_taken(tx, &new.settings.name, None)? {
-        return refuse(DomainError::NameTaken);
-    }
-    if new.site {
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SITE_LOCK])?;
-        if site_num(tx)?.is_some() {
-            return refuse(DomainError::Invalid {
-                field: "site",
-                reason: "a site community exists",
-            });
-        }
-    }
-    let community = insert(tx, actor_num, new)?;
-    let mut after = Standings {
-        actor: (actor.user, Standing::None),
-        subject: (actor.user, Standing::None),
-    };
-    let (community, event) = apply(
-        tx,
-        community,
-        actor,
-        &[(actor.user, actor_num)],
-        &decision,
-        &mut after,
-    )?;
-    Ok(Outcome {
-        community,
-        actor_standing: after.actor.1,
-        subject_standing: after.subject.1,
-        event: Some(event),
-    })
+    command::create(tx, actor, new)
 }
 
 /// The site community's number, once it exists.
@@ -164,26 +76,12 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
     // takes between the check and the INSERT is skipped the same way: the
     // attempt runs in a savepoint, rolled back on that violation alone.
     for n in 1..=1000 {
-        let name = match n {
-            1 => SITE_NAME.to_owned(),
-            n => format!("{SITE_NAME} ({n})"),
-        };
+        let name = command::site_name(n);
         if name_taken(tx, &name, None)? {
             continue;
         }
-        let new = NewCommunity {
-            settings: Settings {
-                name,
-                description: String::new(),
-                visibility: Visibility::Public,
-                join_policy: JoinPolicy::Open,
-                contribution_mode: ContributionMode::Anyone,
-            },
-            site: true,
-            members: Vec::new(),
-        };
         let mut attempt = tx.savepoint("site_name")?;
-        match create(&mut attempt, actor, &new) {
+        match create(&mut attempt, actor, &command::new_site(name)) {
             Ok(_) => {
                 attempt.commit()?;
                 return Ok(());
@@ -198,36 +96,7 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
 /// A user created once the site community exists joins it (`joined`, by
 /// the user), whatever its join policy: every account is a site member.
 pub(super) fn join_site(tx: &mut Transaction<'_>, site: i64, user: &User) -> Res<()> {
-    let Some(community) = lock_community(tx, &CommunityKey::Num(site))? else {
-        return refuse(DomainError::CommunityNotFound);
-    };
-    let decision = Decision {
-        kind: EventKind::Joined,
-        subject: Some(user.id),
-        reason: None,
-        changes: vec![Change::Standing(Transition {
-            user: user.id,
-            from: Standing::None,
-            to: Standing::Member(Role::Member),
-        })],
-    };
-    let actor = Actor {
-        user: user.id,
-        admin: false,
-    };
-    let mut after = Standings {
-        actor: (user.id, Standing::None),
-        subject: (user.id, Standing::None),
-    };
-    apply(
-        tx,
-        community,
-        actor,
-        &[(user.id, user.num)],
-        &decision,
-        &mut after,
-    )
-    .map(drop)
+    command::join_site(tx, site, user)
 }
 
 /// A community by any of its keys, its row locked until the transaction
@@ -254,85 +123,87 @@ fn lock_community(tx: &mut Transaction<'_>, key: &CommunityKey) -> Res<Option<Co
     }
 }
 
-/// The actor's and the subject's standings, followed through the changes.
-struct Standings {
-    actor: (UserId, Standing),
-    subject: (UserId, Standing),
-}
+impl CommandTx for Transaction<'_> {
+    type Error = Fault;
 
-impl Standings {
-    fn record(&mut self, transition: &Transition) {
-        for (user, standing) in [&mut self.actor, &mut self.subject] {
-            if *user == transition.user {
-                *standing = transition.to;
-            }
-        }
+    fn now(&self) -> DateTime<Utc> {
+        rows::now()
     }
-}
 
-/// Apply an accepted decision: membership rows, counters, settings, the
-/// archived flag or the deletion, `updated_at`, and one event (last, see
-/// [`insert_event`]). Returns the community after the change (as it was,
-/// for a delete) and the event.
-fn apply(
-    tx: &mut Transaction<'_>,
-    before: Community,
-    actor: Actor,
-    people: &[(UserId, i64)],
-    decision: &Decision,
-    after: &mut Standings,
-) -> Res<(Community, EventRecord)> {
-    let now = rows::now();
-    let mut community = before.clone();
-    let mut deleted = false;
-    for change in &decision.changes {
-        match change {
-            Change::Standing(transition) => {
-                let user_num = match people.iter().find(|(id, _)| *id == transition.user) {
-                    Some(&(_, num)) => num,
-                    None => match rows::user_num(tx, transition.user)? {
-                        Some(num) => num,
-                        None => return refuse(DomainError::UserNotFound),
-                    },
-                };
-                move_standing(tx, community.num, user_num, transition, now)?;
-                if community.state.site {
-                    // Site membership is the member's privacy status (Wix's
-                    // `privacyStatus`): a change of it is a change of the user.
-                    tx.execute(
-                        "UPDATE users SET updated_at = $2 WHERE num = $1",
-                        &[&user_num, &now],
-                    )?;
-                }
-                community
-                    .state
-                    .counters
-                    .apply(transition.from, transition.to);
-                after.record(transition);
-            }
-            Change::Settings(settings) => {
-                if name_taken(tx, &settings.name, Some(community.num))? {
-                    return refuse(DomainError::NameTaken);
-                }
-                community.state.settings = settings.clone();
-            }
-            Change::Archived(archived) => community.state.archived = *archived,
-            Change::Delete => {
-                tx.execute("DELETE FROM communities WHERE num = $1", &[&community.num])?;
-                deleted = true;
-            }
-        }
+    fn broken(message: String) -> Fault {
+        Fault::Other(message)
     }
-    if deleted {
-        // Nobody has a standing in a community that no longer exists.
-        after.actor.1 = Standing::None;
-        after.subject.1 = Standing::None;
-        community = before;
-    } else {
-        community.updated_at = now;
+
+    fn lock_community(&mut self, key: &CommunityKey) -> Res<Option<Community>> {
+        lock_community(self, key)
+    }
+
+    fn user_num(&mut self, user: UserId) -> Res<Option<i64>> {
+        rows::user_num(self, user)
+    }
+
+    fn standing(&mut self, community: i64, user: i64) -> Res<Standing> {
+        rows::standing_by_num(self, community, user)
+    }
+
+    /// A name created by another node after this check is caught by the
+    /// unique index at the INSERT or UPDATE (NameTaken as well).
+    fn name_taken(&mut self, name: &str, except: Option<i64>) -> Res<bool> {
+        name_taken(self, name, except)
+    }
+
+    /// Takes [`SITE_LOCK`] first, held until the transaction ends.
+    fn site_exists(&mut self) -> Res<bool> {
+        self.execute("SELECT pg_advisory_xact_lock($1)", &[&SITE_LOCK])?;
+        Ok(site_num(self)?.is_some())
+    }
+
+    fn insert_community(&mut self, creator: i64, new: &NewCommunity) -> Res<Community> {
+        insert(self, creator, new)
+    }
+
+    fn write_standing(
+        &mut self,
+        community: i64,
+        user: i64,
+        to: Standing,
+        now: DateTime<Utc>,
+    ) -> Res<()> {
+        if to == Standing::None {
+            self.execute(
+                "DELETE FROM memberships WHERE community_num = $1 AND user_num = $2",
+                &[&community, &user],
+            )?;
+        } else {
+            self.execute(
+                "INSERT INTO memberships (community_num, user_num, standing, since)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (community_num, user_num) DO UPDATE SET
+                     standing = excluded.standing,
+                     since = CASE
+                         WHEN memberships.standing IN ('owner', 'manager', 'member')
+                          AND excluded.standing IN ('owner', 'manager', 'member')
+                         THEN memberships.since
+                         ELSE excluded.since
+                     END",
+                &[&community, &user, &to.as_str(), &now],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn touch_user(&mut self, user: i64, now: DateTime<Utc>) -> Res<()> {
+        self.execute(
+            "UPDATE users SET updated_at = $2 WHERE num = $1",
+            &[&user, &now],
+        )?;
+        Ok(())
+    }
+
+    fn update_community(&mut self, community: &Community) -> Res<()> {
         let state = &community.state;
         let counters = &state.counters;
-        tx.execute(
+        self.execute(
             "UPDATE communities
              SET name = $2, description = $3, visibility = $4, join_policy = $5,
                  contribution_mode = $6, archived = $7, members = $8, owners = $9,
@@ -350,55 +221,20 @@ fn apply(
                 &counters.owners,
                 &counters.pending,
                 &counters.invited,
-                &now,
+                &community.updated_at,
             ],
         )?;
+        Ok(())
     }
-    let event = insert_event(tx, community.id(), actor.user, decision, now)?;
-    Ok((community, event))
-}
 
-/// Write one person's move from `transition.from` to `transition.to`:
-/// delete the row for `None`, otherwise upsert it. `since` is kept when
-/// only the role of a member changes.
-fn move_standing(
-    tx: &mut Transaction<'_>,
-    community: i64,
-    user: i64,
-    transition: &Transition,
-    now: DateTime<Utc>,
-) -> Res<()> {
-    // The engine decided on the row read in this same transaction, under the
-    // community lock; if it differs now, applying the move would make the
-    // counters lie.
-    let current = rows::standing_by_num(tx, community, user)?;
-    if current != transition.from {
-        return Err(Fault::Other(format!(
-            "membership changed under the transaction: expected {}, found {current}",
-            transition.from
-        )));
+    fn delete_community(&mut self, community: i64) -> Res<()> {
+        self.execute("DELETE FROM communities WHERE num = $1", &[&community])?;
+        Ok(())
     }
-    if transition.to == Standing::None {
-        tx.execute(
-            "DELETE FROM memberships WHERE community_num = $1 AND user_num = $2",
-            &[&community, &user],
-        )?;
-    } else {
-        tx.execute(
-            "INSERT INTO memberships (community_num, user_num, standing, since)
-             VALUES ($1, $2, $3, $4)
-             ON CONFLICT (community_num, user_num) DO UPDATE SET
-                 standing = excluded.standing,
-                 since = CASE
-                     WHEN memberships.standing IN ('owner', 'manager', 'member')
-                      AND excluded.standing IN ('owner', 'manager', 'member')
-                     THEN memberships.since
-                     ELSE excluded.since
-                 END",
-            &[&community, &user, &transition.to.as_str(), &now],
-        )?;
+
+    fn insert_event(&mut self, event: &EventRecord) -> Res<i64> {
+        insert_event(self, event)
     }
-    Ok(())
 }
 
 /// Append the decision's event, as the transaction's last write.
@@ -425,37 +261,23 @@ fn move_standing(
 /// across communities, and refusals and unchanged commands never take the
 /// lock. The lock is taken last so that it is never held while waiting for
 /// a row lock (no deadlock with the community locks).
-fn insert_event(
-    tx: &mut Transaction<'_>,
-    community: CommunityId,
-    actor: UserId,
-    decision: &Decision,
-    at: DateTime<Utc>,
-) -> Res<EventRecord> {
+fn insert_event(tx: &mut Transaction<'_>, event: &EventRecord) -> Res<i64> {
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENT_LOCK])?;
-    let subject = decision.subject.map(|s| s.0);
+    let subject = event.subject.map(|s| s.0);
     let row = tx.query_one(
         "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
          VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING seq",
         &[
-            &at,
-            &community.0,
-            &actor.0,
+            &event.at,
+            &event.community.0,
+            &event.actor.0,
             &subject,
-            &decision.kind.as_str(),
-            &decision.reason,
+            &event.kind.as_str(),
+            &event.reason,
         ],
     )?;
-    Ok(EventRecord {
-        seq: row.try_get(0)?,
-        at,
-        community,
-        actor,
-        subject: decision.subject,
-        kind: decision.kind,
-        reason: decision.reason.clone(),
-    })
+    Ok(row.try_get(0)?)
 }
 
 /// Insert a new community row with zero counters (the caller applies the

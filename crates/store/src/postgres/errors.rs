@@ -16,7 +16,7 @@ use crate::Error;
 
 /// A failure inside a PostgreSQL transaction.
 #[derive(Debug)]
-pub(super) enum Fault {
+pub(crate) enum Fault {
     /// Refused by the rules (or found missing); nothing is written.
     Domain(DomainError),
     /// The driver or the server failed.
@@ -25,7 +25,7 @@ pub(super) enum Fault {
     Other(String),
 }
 
-pub(super) type Res<T> = std::result::Result<T, Fault>;
+pub(crate) type Res<T> = std::result::Result<T, Fault>;
 
 impl From<DomainError> for Fault {
     fn from(error: DomainError) -> Self {

@@ -9,7 +9,7 @@
 use postgres::types::ToSql;
 use postgres::GenericClient;
 
-use roster_engine::{CommunityId, Counters, DomainError, Role, Standing, UserId};
+use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
 
 use super::clamp_limit;
 use super::errors::{refuse, Res};
@@ -17,17 +17,11 @@ use super::rows::{
     self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
     USER_WIDTH,
 };
+use crate::pages::{counted, empty_page, filter, finish};
 use crate::{
     Community, CommunityKey, EventQuery, EventRecord, MemberQuery, MemberRow, MembershipQuery,
     Page, Paging,
 };
-
-/// The standings an empty filter means: members of any role.
-const MEMBER_ROLES: [Standing; 3] = [
-    Standing::Member(Role::Owner),
-    Standing::Member(Role::Manager),
-    Standing::Member(Role::Member),
-];
 
 /// A community by any of its keys (no lock: see `communities.rs` for writes).
 pub(super) fn load_community(
@@ -218,33 +212,9 @@ pub(super) fn events(client: &mut impl GenericClient, query: &EventQuery) -> Res
     rows.iter().map(rows::event).collect()
 }
 
-/// The stored standings a filter names, in a fixed order, without
-/// duplicates; an empty filter means members of any role.
-fn filter(standings: &[Standing]) -> Vec<Standing> {
-    if standings.is_empty() {
-        return MEMBER_ROLES.to_vec();
-    }
-    Standing::STORED
-        .into_iter()
-        .filter(|s| standings.contains(s))
-        .collect()
-}
-
 /// The standings as stored text, for `standing = ANY($2)`.
 fn names(standings: &[Standing]) -> Vec<&'static str> {
     standings.iter().map(|s| s.as_str()).collect()
-}
-
-/// The total a filter has without counting rows, when counters hold it.
-fn counted(standings: &[Standing], counters: &Counters) -> Option<u64> {
-    let total = match standings {
-        s if s == MEMBER_ROLES => counters.members,
-        [Standing::Member(Role::Owner)] => counters.owners,
-        [Standing::Invited] => counters.invited,
-        [Standing::Requested] => counters.pending,
-        _ => return None,
-    };
-    Some(u64::try_from(total).unwrap_or(0))
 }
 
 /// The ordering and page clause on `key` with its two parameters ($3, $4),
@@ -268,23 +238,4 @@ fn paging(paging: &Paging, key: &str, limit: i64) -> (String, i64, i64) {
 fn count(client: &mut impl GenericClient, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Res<u64> {
     let total: i64 = client.query_one(sql, args)?.try_get(0)?;
     Ok(u64::try_from(total).unwrap_or(0))
-}
-
-fn finish<T>(mut items: Vec<T>, limit: i64, total: u64, key: impl Fn(&T) -> i64) -> Page<T> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(key)
-    } else {
-        None
-    };
-    Page { items, next, total }
-}
-
-fn empty_page<T>() -> Page<T> {
-    Page {
-        items: Vec::new(),
-        next: None,
-        total: 0,
-    }
 }

@@ -6,24 +6,18 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
-use roster_engine::{CommunityId, Counters, DomainError, Role, Standing, UserId};
+use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
 
 use super::rows::{
     self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
     USER_WIDTH,
 };
 use super::{clamp_limit, refuse};
+use crate::pages::{counted, empty_page, filter, finish};
 use crate::{
     Community, CommunityKey, EventQuery, EventRecord, MemberQuery, MemberRow, MembershipQuery,
     Page, Paging, Result,
 };
-
-/// The standings an empty filter means: members of any role.
-const MEMBER_ROLES: [Standing; 3] = [
-    Standing::Member(Role::Owner),
-    Standing::Member(Role::Manager),
-    Standing::Member(Role::Member),
-];
 
 /// A community by any of its keys.
 pub(super) fn load_community(conn: &Connection, key: &CommunityKey) -> Result<Option<Community>> {
@@ -218,30 +212,6 @@ pub(super) fn events(conn: &Connection, query: &EventQuery) -> Result<Vec<EventR
     Ok(rows)
 }
 
-/// The stored standings a filter names, in a fixed order, without
-/// duplicates; an empty filter means members of any role.
-fn filter(standings: &[Standing]) -> Vec<Standing> {
-    if standings.is_empty() {
-        return MEMBER_ROLES.to_vec();
-    }
-    Standing::STORED
-        .into_iter()
-        .filter(|s| standings.contains(s))
-        .collect()
-}
-
-/// The total a filter has without counting rows, when counters hold it.
-fn counted(standings: &[Standing], counters: &Counters) -> Option<u64> {
-    let total = match standings {
-        s if s == MEMBER_ROLES => counters.members,
-        [Standing::Member(Role::Owner)] => counters.owners,
-        [Standing::Invited] => counters.invited,
-        [Standing::Requested] => counters.pending,
-        _ => return None,
-    };
-    Some(u64::try_from(total).unwrap_or(0))
-}
-
 /// `?2, ?3, …` for the standings, appended to `args`.
 fn placeholders(args: &mut Vec<Value>, standings: &[Standing]) -> String {
     let mut marks = Vec::with_capacity(standings.len());
@@ -274,23 +244,4 @@ fn paging(paging: &Paging, key: &str, bound: usize, limit: i64) -> (String, Vec<
 fn count(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64> {
     let total: i64 = conn.query_row(sql, params_from_iter(args), |row| row.get(0))?;
     Ok(u64::try_from(total).unwrap_or(0))
-}
-
-fn finish<T>(mut items: Vec<T>, limit: i64, total: u64, key: impl Fn(&T) -> i64) -> Page<T> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let next = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(key)
-    } else {
-        None
-    };
-    Page { items, next, total }
-}
-
-fn empty_page<T>() -> Page<T> {
-    Page {
-        items: Vec::new(),
-        next: None,
-        total: 0,
-    }
 }

@@ -1,0 +1,332 @@
+//! The heart of every write, once for both backends: resolve the
+//! community, load the small projection the engine reads (the community row
+//! with its counters, the actor's and the subject's membership rows), let
+//! [`roster_engine::decide`] rule, then walk the decision's changes (each
+//! membership row re-checked just before it moves, the counters followed
+//! through with [`Counters::apply`](roster_engine::Counters::apply), the
+//! site-membership user stamp, settings, archiving, deletion), write the
+//! community row and exactly one event, and assemble the [`Outcome`].
+//!
+//! Roster's invariants (counters that match the rows, one event per
+//! accepted change, nothing written on a refusal) live in this flow, so it
+//! must not be written twice: the backends would drift. Each backend
+//! implements [`CommandTx`] on its write transaction with its SQL, and
+//! keeps what is truly its own: how the community is locked (SQLite's
+//! `BEGIN IMMEDIATE` writer; PostgreSQL's `FOR UPDATE`, retries on
+//! serialization failure or deadlock, and the advisory locks that guard
+//! the site community and keep the event feed in commit order).
+
+use chrono::{DateTime, Utc};
+use roster_engine::{
+    decide, decide_create, Actor, Change, Command, Context, ContributionMode, Decision,
+    DomainError, Effect, EventKind, JoinPolicy, NewCommunity, Role, Settings, Standing, Transition,
+    UserId, Visibility,
+};
+
+use crate::{Community, CommunityKey, EventRecord, Outcome, User};
+
+/// The site community's name when the first admin founds it.
+const SITE_NAME: &str = "Site members";
+
+/// The SQL primitives a command needs, on one backend's write transaction.
+/// Every method runs inside the transaction the caller commits or rolls
+/// back; none decides anything.
+pub(crate) trait CommandTx {
+    /// The backend's failure; a refusal by the rules is one of them.
+    type Error: From<DomainError>;
+
+    /// The current time as the backend stores it (whole milliseconds).
+    fn now(&self) -> DateTime<Utc>;
+    /// A broken invariant (a backend error, never a refusal).
+    fn broken(message: String) -> Self::Error;
+
+    /// A community by any of its keys, locked against every other writer
+    /// of it until the transaction ends.
+    fn lock_community(&mut self, key: &CommunityKey) -> Result<Option<Community>, Self::Error>;
+    /// A user's number, if the user exists.
+    fn user_num(&mut self, user: UserId) -> Result<Option<i64>, Self::Error>;
+    /// The standing of a user in a community, both by number.
+    fn standing(&mut self, community: i64, user: i64) -> Result<Standing, Self::Error>;
+    /// Does another community (not `except`) have this name?
+    fn name_taken(&mut self, name: &str, except: Option<i64>) -> Result<bool, Self::Error>;
+    /// Does the site community exist? Asked only while creating one.
+    fn site_exists(&mut self) -> Result<bool, Self::Error>;
+    /// Insert a new community row with zero counters, and return it locked.
+    fn insert_community(
+        &mut self,
+        creator: i64,
+        new: &NewCommunity,
+    ) -> Result<Community, Self::Error>;
+    /// Write one membership row at `to` (delete it for `None`); `since` is
+    /// kept when only the role of a member changes.
+    fn write_standing(
+        &mut self,
+        community: i64,
+        user: i64,
+        to: Standing,
+        now: DateTime<Utc>,
+    ) -> Result<(), Self::Error>;
+    /// Stamp a user's `updated_at`.
+    fn touch_user(&mut self, user: i64, now: DateTime<Utc>) -> Result<(), Self::Error>;
+    /// Write the community row: settings, archived flag, counters, `updated_at`.
+    fn update_community(&mut self, community: &Community) -> Result<(), Self::Error>;
+    /// Delete a community (its membership rows go with it).
+    fn delete_community(&mut self, community: i64) -> Result<(), Self::Error>;
+    /// Append the event, as the transaction's last write; its `seq` is
+    /// ignored and the one the backend assigned is returned.
+    fn insert_event(&mut self, event: &EventRecord) -> Result<i64, Self::Error>;
+}
+
+/// Run one command on one community.
+pub(crate) fn execute<T: CommandTx>(
+    tx: &mut T,
+    actor: Actor,
+    key: &CommunityKey,
+    command: &Command,
+) -> Result<Outcome, T::Error> {
+    let Some(community) = tx.lock_community(key)? else {
+        return Err(DomainError::CommunityNotFound.into());
+    };
+    let Some(actor_num) = tx.user_num(actor.user)? else {
+        return Err(DomainError::UserNotFound.into());
+    };
+    let actor_standing = tx.standing(community.num, actor_num)?;
+    let mut people = vec![(actor.user, actor_num)];
+    let subject_standing = match command.subject() {
+        Some(subject) if subject != actor.user => {
+            let Some(subject_num) = tx.user_num(subject)? else {
+                return Err(DomainError::UserNotFound.into());
+            };
+            people.push((subject, subject_num));
+            tx.standing(community.num, subject_num)?
+        }
+        // Self-service commands (and commands naming the actor) are about the actor.
+        _ => actor_standing,
+    };
+    let context = Context {
+        community: &community.state,
+        actor,
+        actor_standing,
+        subject_standing,
+    };
+    let decision = match decide(&context, command)? {
+        Effect::Unchanged => {
+            return Ok(Outcome {
+                community,
+                actor_standing,
+                subject_standing,
+                event: None,
+            })
+        }
+        Effect::Changed(decision) => decision,
+    };
+    let subject = command.subject().unwrap_or(actor.user);
+    let after = Standings {
+        actor: (actor.user, actor_standing),
+        subject: (subject, subject_standing),
+    };
+    apply(tx, community, actor, &people, &decision, after)
+}
+
+/// Create a community owned by the actor.
+pub(crate) fn create<T: CommandTx>(
+    tx: &mut T,
+    actor: Actor,
+    new: &NewCommunity,
+) -> Result<Outcome, T::Error> {
+    let decision = decide_create(actor, new)?;
+    let Some(actor_num) = tx.user_num(actor.user)? else {
+        return Err(DomainError::UserNotFound.into());
+    };
+    if tx.name_taken(&new.settings.name, None)? {
+        return Err(DomainError::NameTaken.into());
+    }
+    if new.site && tx.site_exists()? {
+        return Err(DomainError::Invalid {
+            field: "site",
+            reason: "a site community exists",
+        }
+        .into());
+    }
+    let community = tx.insert_community(actor_num, new)?;
+    apply_for_newcomer(tx, community, actor, actor_num, &decision)
+}
+
+/// A user created once the site community exists joins it (`joined`, by
+/// the user), whatever its join policy: every account is a site member.
+pub(crate) fn join_site<T: CommandTx>(tx: &mut T, site: i64, user: &User) -> Result<(), T::Error> {
+    let Some(community) = tx.lock_community(&CommunityKey::Num(site))? else {
+        return Err(DomainError::CommunityNotFound.into());
+    };
+    let decision = Decision {
+        kind: EventKind::Joined,
+        subject: Some(user.id),
+        reason: None,
+        changes: vec![Change::Standing(Transition {
+            user: user.id,
+            from: Standing::None,
+            to: Standing::Member(Role::Member),
+        })],
+    };
+    let actor = Actor {
+        user: user.id,
+        admin: false,
+    };
+    apply_for_newcomer(tx, community, actor, user.num, &decision).map(drop)
+}
+
+/// The `n`th name tried for the site community: the usual one, then
+/// `"… (2)"`, `"… (3)"`, … when another community already holds it.
+pub(crate) fn site_name(n: u32) -> String {
+    match n {
+        0 | 1 => SITE_NAME.to_owned(),
+        n => format!("{SITE_NAME} ({n})"),
+    }
+}
+
+/// The site community the first admin founds, under `name`.
+pub(crate) fn new_site(name: String) -> NewCommunity {
+    NewCommunity {
+        settings: Settings {
+            name,
+            description: String::new(),
+            visibility: Visibility::Public,
+            join_policy: JoinPolicy::Open,
+            contribution_mode: ContributionMode::Anyone,
+        },
+        site: true,
+        members: Vec::new(),
+    }
+}
+
+/// The actor and subject's standings, followed through the changes.
+struct Standings {
+    actor: (UserId, Standing),
+    subject: (UserId, Standing),
+}
+
+impl Standings {
+    fn record(&mut self, transition: &Transition) {
+        for (user, standing) in [&mut self.actor, &mut self.subject] {
+            if *user == transition.user {
+                *standing = transition.to;
+            }
+        }
+    }
+}
+
+/// Apply a decision about the actor alone, who has no standing in the
+/// community yet (its creator, or a new site member).
+fn apply_for_newcomer<T: CommandTx>(
+    tx: &mut T,
+    community: Community,
+    actor: Actor,
+    actor_num: i64,
+    decision: &Decision,
+) -> Result<Outcome, T::Error> {
+    let after = Standings {
+        actor: (actor.user, Standing::None),
+        subject: (actor.user, Standing::None),
+    };
+    let people = [(actor.user, actor_num)];
+    apply(tx, community, actor, &people, decision, after)
+}
+
+/// Apply an accepted decision: membership rows, counters, settings, the
+/// archived flag or the deletion, `updated_at`, and one event (last). The
+/// outcome's community is the one after the change (as it was, for a
+/// delete).
+fn apply<T: CommandTx>(
+    tx: &mut T,
+    before: Community,
+    actor: Actor,
+    people: &[(UserId, i64)],
+    decision: &Decision,
+    mut after: Standings,
+) -> Result<Outcome, T::Error> {
+    let now = tx.now();
+    let mut community = before.clone();
+    let mut deleted = false;
+    for change in &decision.changes {
+        match change {
+            Change::Standing(transition) => {
+                let user_num = match people.iter().find(|(id, _)| *id == transition.user) {
+                    Some(&(_, num)) => num,
+                    None => match tx.user_num(transition.user)? {
+                        Some(num) => num,
+                        None => return Err(DomainError::UserNotFound.into()),
+                    },
+                };
+                move_standing(tx, community.num, user_num, transition, now)?;
+                if community.state.site {
+                    // Site membership is the member's privacy status (Wix's
+                    // `privacyStatus`): a change of it is a change of the user.
+                    tx.touch_user(user_num, now)?;
+                }
+                community
+                    .state
+                    .counters
+                    .apply(transition.from, transition.to);
+                after.record(transition);
+            }
+            Change::Settings(settings) => {
+                if tx.name_taken(&settings.name, Some(community.num))? {
+                    return Err(DomainError::NameTaken.into());
+                }
+                community.state.settings = settings.clone();
+            }
+            Change::Archived(archived) => community.state.archived = *archived,
+            Change::Delete => {
+                tx.delete_community(community.num)?;
+                deleted = true;
+            }
+        }
+    }
+    if deleted {
+        // Nobody has a standing in a community that no longer exists.
+        after.actor.1 = Standing::None;
+        after.subject.1 = Standing::None;
+        community = before;
+    } else {
+        community.updated_at = now;
+        tx.update_community(&community)?;
+    }
+    let mut event = EventRecord {
+        seq: 0,
+        at: now,
+        community: community.id(),
+        actor: actor.user,
+        subject: decision.subject,
+        kind: decision.kind,
+        reason: decision.reason.clone(),
+    };
+    event.seq = tx.insert_event(&event)?;
+    Ok(Outcome {
+        community,
+        actor_standing: after.actor.1,
+        subject_standing: after.subject.1,
+        event: Some(event),
+    })
+}
+
+/// Move one person from `transition.from` to `transition.to`, after
+/// checking the row still says `from`.
+fn move_standing<T: CommandTx>(
+    tx: &mut T,
+    community: i64,
+    user: i64,
+    transition: &Transition,
+    now: DateTime<Utc>,
+) -> Result<(), T::Error> {
+    // The engine decided on the row read in this same transaction, under the
+    // community lock; if it differs now, applying the move would make the
+    // counters lie.
+    let current = tx.standing(community, user)?;
+    if current != transition.from {
+        return Err(T::broken(format!(
+            "membership changed under the transaction: expected {}, found {current}",
+            transition.from
+        )));
+    }
+    tx.write_standing(community, user, transition.to, now)
+}
