@@ -62,30 +62,12 @@ impl std::fmt::Display for Scope {
 
 /// Parse a comma-separated scope list (`community:read,community:write,admin`).
 pub fn parse_scopes(text: &str) -> Result<Scopes, String> {
-    let mut scopes = Scopes::default();
-    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match part {
-            "community:read" => scopes.read = true,
-            "community:write" => scopes.write = true,
-            "admin" => scopes.admin = true,
-            other => return Err(format!("unknown scope '{other}'")),
-        }
-    }
-    Ok(scopes)
+    Scopes::parse(text)
 }
 
 /// The scopes as the comma-separated list clients send.
 pub fn format_scopes(scopes: Scopes) -> String {
-    [
-        (scopes.read, Scope::Read),
-        (scopes.write, Scope::Write),
-        (scopes.admin, Scope::Admin),
-    ]
-    .iter()
-    .filter(|(held, _)| *held)
-    .map(|(_, scope)| scope.as_str())
-    .collect::<Vec<_>>()
-    .join(",")
+    scopes.to_text()
 }
 
 /// An authenticated caller.

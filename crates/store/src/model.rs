@@ -115,6 +115,63 @@ pub struct Scopes {
     pub admin: bool,
 }
 
+impl Scopes {
+    /// The comma-separated list clients send and the stores keep:
+    /// `community:read,community:write,admin`, in that order, only those held.
+    pub fn to_text(self) -> String {
+        [
+            (self.read, "community:read"),
+            (self.write, "community:write"),
+            (self.admin, "admin"),
+        ]
+        .iter()
+        .filter(|(held, _)| *held)
+        .map(|(_, name)| *name)
+        .collect::<Vec<_>>()
+        .join(",")
+    }
+
+    /// The inverse of [`Scopes::to_text`]; blanks around names are ignored,
+    /// an unknown name is an error (for lists a client sends).
+    pub fn parse(text: &str) -> std::result::Result<Scopes, String> {
+        let mut scopes = Scopes::default();
+        for name in names(text) {
+            if !scopes.grant(name) {
+                return Err(format!("unknown scope '{name}'"));
+            }
+        }
+        Ok(scopes)
+    }
+
+    /// Like [`Scopes::parse`], but an unknown name grants nothing and the
+    /// others still count (for stored lists written by another build).
+    pub fn parse_lenient(text: &str) -> Scopes {
+        let mut scopes = Scopes::default();
+        for name in names(text) {
+            scopes.grant(name);
+        }
+        scopes
+    }
+
+    /// Grant the scope called `name`; false when no scope has that name.
+    fn grant(&mut self, name: &str) -> bool {
+        match name {
+            "community:read" => self.read = true,
+            "community:write" => self.write = true,
+            "admin" => self.admin = true,
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// The names of a comma-separated scope list, trimmed, blanks skipped.
+fn names(text: &str) -> impl Iterator<Item = &str> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+}
+
 /// A token to store: only its SHA-256 hash is kept.
 #[derive(Clone, Debug)]
 pub struct NewToken {

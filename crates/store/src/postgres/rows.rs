@@ -188,34 +188,14 @@ pub(super) fn token(row: &Row, at: usize) -> Res<TokenRecord> {
     })
 }
 
-/// `community:read,community:write,admin`, in that order, only those held
-/// (the same text the SQLite backend stores).
+/// The stored scope list (see [`Scopes::to_text`]).
 pub(super) fn fmt_scopes(scopes: Scopes) -> String {
-    let mut names = Vec::with_capacity(3);
-    if scopes.read {
-        names.push("community:read");
-    }
-    if scopes.write {
-        names.push("community:write");
-    }
-    if scopes.admin {
-        names.push("admin");
-    }
-    names.join(",")
+    scopes.to_text()
 }
 
 /// The inverse of [`fmt_scopes`]; an unknown name grants nothing.
 pub(super) fn parse_scopes(text: &str) -> Scopes {
-    let mut scopes = Scopes::default();
-    for name in text.split(',').map(str::trim) {
-        match name {
-            "community:read" => scopes.read = true,
-            "community:write" => scopes.write = true,
-            "admin" => scopes.admin = true,
-            _ => {}
-        }
-    }
-    scopes
+    Scopes::parse_lenient(text)
 }
 
 #[cfg(test)]
