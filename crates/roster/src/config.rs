@@ -25,15 +25,4 @@ pub struct TlsFiles {
 }
 
 /// Hide a password in a database URL (`postgres://user:secret@host` → `user:***@host`).
-pub fn mask_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((creds, host)) => match creds.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
-}
+pub use roster_store::mask_url;

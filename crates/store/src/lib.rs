@@ -107,3 +107,18 @@ pub trait Store: Send + Sync + 'static {
     /// A completed key is left alone.
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()>;
 }
+
+/// A database URL with any password hidden (`postgres://user:secret@host`
+/// → `postgres://user:***@host`), for logs and error messages.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((creds, host)) => match creds.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}

@@ -137,7 +137,7 @@ fn connect(server: &str) -> Result<Client> {
 fn fail(server: &str, error: &postgres::Error) -> Error {
     Error::Backend(format!(
         "postgres at {}: {}",
-        crate_mask(server),
+        crate::mask_url(server),
         describe(error)
     ))
 }
@@ -147,7 +147,7 @@ fn with_database(server_url: &str, name: &str) -> Result<String> {
     let Some((scheme, rest)) = server_url.split_once("://") else {
         return Err(Error::Backend(format!(
             "postgres: not a postgres:// URL: {}",
-            crate_mask(server_url)
+            crate::mask_url(server_url)
         )));
     };
     let (before_query, query) = match rest.split_once('?') {
@@ -163,20 +163,6 @@ fn with_database(server_url: &str, name: &str) -> Result<String> {
         url.push_str(query);
     }
     Ok(url)
-}
-
-/// The URL with any password replaced by `***`.
-fn crate_mask(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((creds, host)) => match creds.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
 }
 
 #[cfg(test)]
@@ -198,6 +184,9 @@ mod tests {
             "postgres://h:5432/x"
         );
         assert!(with_database("host=h dbname=d", "x").is_err());
-        assert_eq!(crate_mask("postgres://u:pw@h/d"), "postgres://u:***@h/d");
+        assert_eq!(
+            crate::mask_url("postgres://u:pw@h/d"),
+            "postgres://u:***@h/d"
+        );
     }
 }
