@@ -502,3 +502,29 @@ fn database_passwords_never_reach_an_error_and_key_value_strings_are_postgres() 
     let left: Vec<_> = std::fs::read_dir(dir.path()).expect("read dir").collect();
     assert!(left.is_empty(), "no SQLite file was created: {left:?}");
 }
+
+#[tokio::test]
+async fn a_request_head_over_the_limit_is_431() {
+    let s = TestServer::start().await;
+    let port: u16 = s
+        .base
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("port");
+    for (padding, status) in [(4_000, "HTTP/1.1 200 "), (20_000, "HTTP/1.1 431 ")] {
+        let mut stream = connect(port).await;
+        let head = format!(
+            "GET /healthz HTTP/1.1\r\nHost: roster\r\nX-Padding: {}\r\n\r\n",
+            "a".repeat(padding)
+        );
+        stream.write_all(head.as_bytes()).await.expect("write");
+        let mut buf = [0u8; 256];
+        let n = timeout(Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("answered")
+            .expect("read");
+        let answer = String::from_utf8_lossy(&buf[..n]);
+        assert!(answer.starts_with(status), "{padding}: {answer}");
+    }
+}
