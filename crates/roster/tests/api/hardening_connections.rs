@@ -528,3 +528,74 @@ async fn a_request_head_over_the_limit_is_431() {
         assert!(answer.starts_with(status), "{padding}: {answer}");
     }
 }
+
+#[tokio::test]
+async fn over_https_silent_and_half_handshaken_connections_are_closed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let names = vec!["127.0.0.1".to_owned()];
+    let certified = rcgen::generate_simple_self_signed(names).expect("certificate");
+    let files = roster::config::TlsFiles {
+        cert: dir.path().join("cert.pem"),
+        key: dir.path().join("key.pem"),
+    };
+    std::fs::write(&files.cert, certified.cert.pem()).expect("write cert");
+    std::fs::write(&files.key, certified.key_pair.serialize_pem()).expect("write key");
+    let store = roster_store::sqlite::SqliteStore::open(&dir.path().join("r.db")).expect("db");
+    let state = roster::app::AppState::new(std::sync::Arc::new(store));
+    let app = roster::server::router(state, Duration::from_secs(30));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let limits = ConnectionLimits {
+        header_read_timeout: Duration::from_secs(1),
+        idle_timeout: Duration::from_secs(2),
+        ..ConnectionLimits::default()
+    };
+    let tls = roster::tls::load(&files).expect("load tls");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(roster::server::serve_tls_with(
+        listener,
+        app,
+        tls,
+        limits,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    // No handshake at all, and a handshake cut short.
+    let mut silent = Vec::new();
+    for _ in 0..20 {
+        silent.push(connect(port).await);
+    }
+    for _ in 0..20 {
+        let mut stream = connect(port).await;
+        stream
+            .write_all(&[0x16, 0x03, 0x01, 0x02, 0x00])
+            .await
+            .expect("write");
+        silent.push(stream);
+    }
+    let root = reqwest::Certificate::from_pem(certified.cert.pem().as_bytes()).expect("root");
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .tls_built_in_root_certs(false)
+        .add_root_certificate(root)
+        .timeout(Duration::from_secs(5))
+        .build()
+        .expect("client");
+    let answer = client
+        .get(format!("https://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .expect("https /healthz under attack");
+    assert_eq!(answer.status(), 200);
+    let closed = count_closed(&mut silent, Duration::from_secs(20)).await;
+    assert_eq!(
+        closed,
+        silent.len(),
+        "the header-read timer closed every silent connection"
+    );
+    let _ = stop.send(());
+}
