@@ -24,8 +24,9 @@ use std::time::Duration;
     about = "Roster: a self-hosted membership server"
 )]
 pub struct Cli {
-    /// Database URL: `sqlite://FILE` (default `sqlite://roster.db`) or
-    /// `postgres://USER:PASSWORD@HOST:PORT/DBNAME` (several nodes may share one).
+    /// Database URL: `sqlite://FILE` (default `sqlite://roster.db`),
+    /// `postgres://USER:PASSWORD@HOST:PORT/DBNAME` or a libpq key=value
+    /// string `host=… dbname=…` (several nodes may share one PostgreSQL).
     #[arg(long, global = true, env = "ROSTER_DATABASE_URL", default_value = config::DEFAULT_DATABASE)]
     pub database: String,
     /// Print the whole object as JSON instead of just its id.
@@ -75,6 +76,8 @@ pub struct ServeArgs {
     /// PEM private key for --tls-cert.
     #[arg(long, env = "ROSTER_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    #[command(flatten)]
+    pub connections: config::ConnectionArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -224,11 +227,12 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-/// Open the store a database URL names: `postgres://` or `postgresql://`
-/// for PostgreSQL (several nodes may share it), anything else for SQLite.
+/// Open the store a database URL names: `postgres://`, `postgresql://` or
+/// a libpq key=value string for PostgreSQL (several nodes may share it),
+/// anything else for SQLite.
 pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
     let context = || format!("cannot open database {}", config::mask_url(url));
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    if roster_store::backend_of(url) == roster_store::Backend::Postgres {
         let store = roster_store::postgres::PgStore::open_url(url).with_context(context)?;
         return Ok(Arc::new(store));
     }
@@ -268,17 +272,25 @@ async fn serve(args: ServeArgs, database: &str, state: AppState) -> anyhow::Resu
         (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
         _ => None,
     };
+    let (connections, fd_limit) = args.connections.limits().fit_to_fd_limit();
     let config = ServerConfig {
         listen: args.listen,
         database: database.to_owned(),
         request_timeout: args.request_timeout,
         tls,
+        connections,
     };
     tracing::info!(
         listen = %config.listen,
         database = %config::mask_url(&config.database),
         request_timeout = ?config.request_timeout,
         tls = config.tls.is_some(),
+        header_read_timeout = ?connections.header_read_timeout,
+        idle_timeout = ?connections.idle_timeout,
+        max_connections = connections.max_connections,
+        fd_limit,
+        max_header_bytes = connections.max_header_bytes,
+        shutdown_grace = ?connections.shutdown_grace,
         "configuration"
     );
     crate::server::run(config, state).await

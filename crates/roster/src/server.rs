@@ -1,14 +1,15 @@
 //! Assembles the HTTP application (every dialect, the native API, health
 //! and metrics routes, limits, request ids, logging, request metrics) and
-//! runs it until shutdown.
+//! runs it until shutdown, under the connection limits of
+//! `http::connections`.
 
 use crate::app::AppState;
 use crate::config::{ServerConfig, BODY_LIMIT};
+use crate::http::connections::{self, ConnectionLimits};
 use axum::extract::DefaultBodyLimit;
 use axum::http::uri::{Authority, PathAndQuery, Scheme};
 use axum::http::{header, HeaderName, Request, StatusCode, Uri};
 use axum::Router;
-use axum_server::tls_rustls::RustlsConfig;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,6 +36,11 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         // refuses an oversized body in its own error shape; see `http::body`.
         // Bodies no handler reads are never buffered.
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // A declared length over the limit is refused before the body is
+        // read (and before `100 Continue`), through the same path.
+        .layer(axum::middleware::map_request(
+            crate::http::body::cut_declared_oversize,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
@@ -62,16 +68,25 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
 }
 
-/// Serve plain HTTP on `listener` until `shutdown` resolves; in-flight
-/// requests finish first.
+/// Serve plain HTTP on `listener` until `shutdown` resolves, under the
+/// default [`ConnectionLimits`]; in-flight requests finish first.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, app, ConnectionLimits::default(), shutdown).await
+}
+
+/// Serve plain HTTP on `listener` under `limits` until `shutdown`
+/// resolves (see `http::connections`).
+pub async fn serve_with(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    connections::serve(listener, app, None, limits, shutdown).await
 }
 
 /// Resolves on SIGTERM or SIGINT.
@@ -94,11 +109,11 @@ pub async fn shutdown_signal() {
         () = interrupt => {},
         () = terminate => {},
     }
-    tracing::info!("shutdown requested; finishing in-flight requests");
+    tracing::info!("shutdown requested; closing idle connections, finishing in-flight requests");
 }
 
-/// Serve HTTPS on `listener` with `tls` until `shutdown` resolves; then
-/// stop accepting, and give in-flight requests up to `grace` to finish.
+/// Serve HTTPS on `listener` with `tls` until `shutdown` resolves, under
+/// the default [`ConnectionLimits`] but for the shutdown `grace` given.
 pub async fn serve_tls(
     listener: std::net::TcpListener,
     app: Router,
@@ -106,19 +121,29 @@ pub async fn serve_tls(
     grace: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let handle = axum_server::Handle::new();
-    let on_signal = handle.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        on_signal.graceful_shutdown(Some(grace));
-    });
+    listener.set_nonblocking(true)?;
+    let limits = ConnectionLimits {
+        shutdown_grace: grace,
+        ..ConnectionLimits::default()
+    };
+    serve_tls_with(TcpListener::from_std(listener)?, app, tls, limits, shutdown).await
+}
+
+/// Serve HTTPS (HTTP/2 and HTTP/1.1 by ALPN) on `listener` under `limits`
+/// until `shutdown` resolves; the TLS handshake counts toward the
+/// header-read timeout.
+pub async fn serve_tls_with(
+    listener: TcpListener,
+    app: Router,
+    tls: Arc<rustls::ServerConfig>,
+    limits: ConnectionLimits,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = app.layer(tower::util::MapRequestLayer::new(
         mark_https::<axum::body::Body>,
     ));
-    axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls))
-        .handle(handle)
-        .serve(app.into_make_service())
-        .await
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls);
+    connections::serve(listener, app, Some(acceptor), limits, shutdown).await
 }
 
 /// An HTTP/1.1 request names only its path; give one that arrived over TLS
@@ -157,17 +182,15 @@ pub async fn run(config: ServerConfig, state: AppState) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let address = listener.local_addr()?;
+    let limits = config.connections;
     match tls {
         None => {
             tracing::info!(%address, "roster is listening (http)");
-            serve(listener, app, shutdown_signal()).await?;
+            serve_with(listener, app, limits, shutdown_signal()).await?;
         }
         Some(tls) => {
             tracing::info!(%address, "roster is listening (https: h2, http/1.1)");
-            // Requests are cut at the request timeout anyway; a little more
-            // lets their answers reach the client.
-            let grace = config.request_timeout + Duration::from_secs(1);
-            serve_tls(listener.into_std()?, app, tls, grace, shutdown_signal()).await?;
+            serve_tls_with(listener, app, tls, limits, shutdown_signal()).await?;
         }
     }
     Ok(())

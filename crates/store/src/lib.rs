@@ -15,8 +15,10 @@ mod model;
 mod pages;
 pub mod postgres;
 pub mod sqlite;
+mod url;
 
 pub use model::*;
+pub use url::{backend_of, is_key_value, mask_url, Backend};
 
 use roster_engine::{Actor, Command, CommunityId, DomainError, NewCommunity, Standing, UserId};
 
@@ -106,19 +108,4 @@ pub trait Store: Send + Sync + 'static {
     /// Release a held key whose request failed (5xx), so a retry runs again.
     /// A completed key is left alone.
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()>;
-}
-
-/// A database URL with any password hidden (`postgres://user:secret@host`
-/// → `postgres://user:***@host`), for logs and error messages.
-pub fn mask_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((creds, host)) => match creds.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => url.to_owned(),
-        },
-        None => url.to_owned(),
-    }
 }

@@ -1,7 +1,8 @@
 //! HTTP plumbing shared by every dialect: body reading and parsing, health
-//! routes, and the timestamp format.
+//! routes, the timestamp format, and the connection limits of the accept loop.
 
 pub mod body;
+pub mod connections;
 pub mod health;
 pub mod json;
 

@@ -2,8 +2,11 @@
 //! Idempotency-Key HTTP Header Field"), so that a client retrying a
 //! POST/PUT/PATCH/DELETE after a timeout never applies a change twice.
 //!
-//! A middleware around the native routes only. For a write that carries
-//! the header and a valid token:
+//! A middleware around the native API's handlers only (each method's, not
+//! the route's fallback): a request that reaches no handler (404 unknown
+//! route, 405 wrong method) neither holds nor stores its key, so the right
+//! request can still use it. For a write that carries the header and a
+//! valid token:
 //!
 //! - the key (1 to 255 printable ASCII characters; the draft's quoted form
 //!   `"abc"` names the key `abc`) is held for the caller's user before the

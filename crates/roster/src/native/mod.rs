@@ -6,7 +6,8 @@
 //! `Command` or one store read, and an `Outcome` or `DomainError` becomes
 //! JSON ([`views`]) or a problem ([`problem`]). This module assembles the
 //! routes; each resource has its own module. Writes honour
-//! `Idempotency-Key` ([`idempotency`]).
+//! `Idempotency-Key` ([`idempotency`]), on the handlers only: a request
+//! routed nowhere (404, 405) does not consume its key.
 
 pub mod bans;
 pub mod communities;
@@ -29,17 +30,21 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use problem::Problem;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 /// The native API's routes and `/openapi.json`. `state` is the one the
 /// application runs with: the idempotency middleware needs it up front.
 pub fn router(state: &AppState) -> Router<AppState> {
-    let (router, doc) = build();
-    let router = router.route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        idempotency::layer,
-    ));
+    let (router, doc) = build(|(schemas, paths, methods)| {
+        // On each method's handler only: a request that reaches none (404,
+        // or 405 from the route's fallback) never holds its key.
+        let methods = methods.route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::layer,
+        ));
+        (schemas, paths, methods)
+    });
     let document = match serde_json::to_vec(&doc) {
         Ok(bytes) => axum::body::Bytes::from(bytes),
         Err(error) => {
@@ -72,39 +77,42 @@ pub fn router(state: &AppState) -> Router<AppState> {
 
 /// The OpenAPI document, as served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    build().1
+    build(|methods| methods).1
 }
 
-fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The routes (each passed through `wrap`) and their OpenAPI document.
+fn build(
+    wrap: impl Fn(UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState>,
+) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(openapi::skeleton())
-        .routes(routes!(users::create))
-        .routes(routes!(users::me, users::update_me))
-        .routes(routes!(users::get_one))
-        .routes(routes!(tokens::create, tokens::list))
-        .routes(routes!(tokens::revoke))
-        .routes(routes!(communities::create, communities::list_mine))
-        .routes(routes!(
+        .routes(wrap(routes!(users::create)))
+        .routes(wrap(routes!(users::me, users::update_me)))
+        .routes(wrap(routes!(users::get_one)))
+        .routes(wrap(routes!(tokens::create, tokens::list)))
+        .routes(wrap(routes!(tokens::revoke)))
+        .routes(wrap(routes!(communities::create, communities::list_mine)))
+        .routes(wrap(routes!(
             communities::get_one,
             communities::update,
             communities::delete
-        ))
-        .routes(routes!(communities::archive))
-        .routes(routes!(communities::unarchive))
-        .routes(routes!(members::list, members::add))
-        .routes(routes!(members::join))
-        .routes(routes!(members::leave))
-        .routes(routes!(members::remove))
-        .routes(routes!(members::set_role))
-        .routes(routes!(members::transfer))
-        .routes(routes!(invitations::list, invitations::invite))
-        .routes(routes!(invitations::revoke))
-        .routes(routes!(requests::list))
-        .routes(routes!(requests::approve))
-        .routes(routes!(requests::reject))
-        .routes(routes!(bans::list, bans::ban))
-        .routes(routes!(bans::unban))
-        .routes(routes!(events::community))
-        .routes(routes!(events::all))
+        )))
+        .routes(wrap(routes!(communities::archive)))
+        .routes(wrap(routes!(communities::unarchive)))
+        .routes(wrap(routes!(members::list, members::add)))
+        .routes(wrap(routes!(members::join)))
+        .routes(wrap(routes!(members::leave)))
+        .routes(wrap(routes!(members::remove)))
+        .routes(wrap(routes!(members::set_role)))
+        .routes(wrap(routes!(members::transfer)))
+        .routes(wrap(routes!(invitations::list, invitations::invite)))
+        .routes(wrap(routes!(invitations::revoke)))
+        .routes(wrap(routes!(requests::list)))
+        .routes(wrap(routes!(requests::approve)))
+        .routes(wrap(routes!(requests::reject)))
+        .routes(wrap(routes!(bans::list, bans::ban)))
+        .routes(wrap(routes!(bans::unban)))
+        .routes(wrap(routes!(events::community)))
+        .routes(wrap(routes!(events::all)))
         .split_for_parts();
     openapi::finish(&mut doc);
     (router, doc)

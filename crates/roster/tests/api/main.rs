@@ -6,6 +6,7 @@ mod common;
 
 mod cli;
 mod course;
+mod hardening_connections;
 mod invariants;
 mod native;
 mod native_idempotency;

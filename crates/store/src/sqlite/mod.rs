@@ -213,6 +213,13 @@ fn migrate(conn: &Connection) -> Result<()> {
 }
 
 fn path_of_url(url: &str) -> Result<PathBuf> {
+    if crate::is_key_value(url) {
+        // A libpq string, password and all, must never become a file name.
+        return Err(Error::Backend(format!(
+            "sqlite: '{}' is a PostgreSQL key=value connection string, not a file",
+            crate::mask_url(url)
+        )));
+    }
     let rest = if let Some(rest) = url.strip_prefix("sqlite://") {
         strip_query(rest)
     } else if let Some(rest) = url.strip_prefix("sqlite:") {
@@ -222,7 +229,8 @@ fn path_of_url(url: &str) -> Result<PathBuf> {
     };
     if rest.is_empty() {
         return Err(Error::Backend(format!(
-            "sqlite: no file path in database URL '{url}'"
+            "sqlite: no file path in database URL '{}'",
+            crate::mask_url(url)
         )));
     }
     Ok(PathBuf::from(rest))
@@ -370,6 +378,21 @@ mod tests {
         assert_eq!(path_of_url("/x/y.db").unwrap(), PathBuf::from("/x/y.db"));
         assert!(path_of_url("sqlite://").is_err());
         assert!(path_of_url("").is_err());
+    }
+
+    #[test]
+    fn a_key_value_string_is_never_a_file() {
+        match path_of_url("host=h user=u password=secret dbname=d") {
+            Err(Error::Backend(message)) => {
+                assert!(message.contains("key=value"), "{message}");
+                assert!(!message.contains("secret"), "{message}");
+            }
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+        match path_of_url("sqlite://?password=secret") {
+            Err(Error::Backend(message)) => assert!(!message.contains("secret"), "{message}"),
+            other => panic!("expected a refusal, got {other:?}"),
+        }
     }
 
     #[test]
