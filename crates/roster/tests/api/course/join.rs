@@ -1,0 +1,315 @@
+//! Joining by privacy, invitations, join requests and roles.
+
+use super::*;
+
+#[tokio::test]
+async fn join_follows_privacy() {
+    let s = TestServer::start().await;
+    let owner = s.user("owner").await;
+    let owner_token = s.token(&owner).await;
+    let ann = s.user("ann").await;
+    let token = s.token(&ann).await;
+    let open = s
+        .community(&owner, "Open", Visibility::Public, JoinPolicy::Open)
+        .await;
+    let private = s
+        .community(&owner, "Closed", Visibility::Public, JoinPolicy::Request)
+        .await;
+    let invite_only = s
+        .community(&owner, "Listed", Visibility::Public, JoinPolicy::Invite)
+        .await;
+
+    let (code, body) = call(&s, "POST", &path(&open, "join/"), &token, None).await;
+    assert_eq!(
+        (code, body["join_status"].clone(), body["privacy"].clone()),
+        (200, json!("joined"), json!("open"))
+    );
+    assert_eq!(body["member_count"], 2);
+    assert_eq!(
+        s.standing(&open, &ann).await,
+        Standing::Member(Role::Member)
+    );
+    // Joining again changes nothing.
+    let events = s.event_count().await;
+    let (code, body) = call(&s, "POST", &path(&open, "join/"), &token, None).await;
+    assert_eq!((code, body["join_status"].clone()), (200, json!("joined")));
+    assert_eq!(s.event_count().await, events);
+
+    let (code, body) = call(&s, "POST", &path(&private, "join/"), &token, None).await;
+    assert_eq!(
+        (code, body["join_status"].clone(), body["privacy"].clone()),
+        (200, json!("requested"), json!("private"))
+    );
+    assert_eq!(s.standing(&private, &ann).await, Standing::Requested);
+    // A manager's invitation approves the request.
+    let users = json!({"users": [ann.num]});
+    let (code, body) = call(
+        &s,
+        "POST",
+        &path(&private, "invite/"),
+        &owner_token,
+        Some(users),
+    )
+    .await;
+    assert_eq!((code, body), (204, Value::Null));
+    assert_eq!(
+        s.standing(&private, &ann).await,
+        Standing::Member(Role::Member)
+    );
+    assert_eq!(
+        status_of(&s, &private, &token).await,
+        (200, json!({"status": "joined"}))
+    );
+
+    // A visible invitation-only course refuses a join without invitation.
+    let events = s.event_count().await;
+    let (code, body) = call(&s, "POST", &path(&invite_only, "join/"), &token, None).await;
+    let message = "This course can only be joined by invitation.";
+    assert_eq!((code, body), (403, error("permission_denied", message)));
+    assert_eq!(s.event_count().await, events);
+}
+
+#[tokio::test]
+async fn secret_course_is_joined_by_accepting_an_invitation() {
+    let t = setup(Visibility::Private, JoinPolicy::Invite).await;
+    let ann = t.s.user("ann").await;
+    let token = t.s.token(&ann).await;
+    // Uninvited, she cannot see it, and joining it is refused with 403.
+    let (code, body) = call(&t.s, "GET", &path(&t.course, ""), &token, None).await;
+    assert_eq!((code, body), (404, not_found()));
+    let events = t.s.event_count().await;
+    let (code, body) = call(&t.s, "POST", &path(&t.course, "join/"), &token, None).await;
+    assert_eq!(
+        (code, body),
+        (
+            403,
+            json!({"errors": [{
+                "code": "permission_denied",
+                "message": "This course can only be joined by invitation."
+            }]})
+        )
+    );
+    assert_eq!(t.s.event_count().await, events);
+    assert_eq!(t.s.standing(&t.course, &ann).await, Standing::None);
+    let users = json!({"users": [ann.num]});
+    let (code, _) = call(
+        &t.s,
+        "POST",
+        &path(&t.course, "invite/"),
+        &t.owner_token,
+        Some(users),
+    )
+    .await;
+    assert_eq!(code, 204);
+    let (code, body) = call(&t.s, "GET", &path(&t.course, ""), &token, None).await;
+    assert_eq!(
+        (code, body["join_status"].clone(), body["privacy"].clone()),
+        (200, json!("invited"), json!("secret"))
+    );
+    let (code, body) = call(&t.s, "POST", &path(&t.course, "join/"), &token, None).await;
+    assert_eq!((code, body["join_status"].clone()), (200, json!("joined")));
+    assert_eq!(
+        t.s.standing(&t.course, &ann).await,
+        Standing::Member(Role::Member)
+    );
+}
+
+#[tokio::test]
+async fn invitations_are_listed_and_revoked_by_managers() {
+    let t = setup(Visibility::Public, JoinPolicy::Request).await;
+    let ivy = t.s.user("ivy").await;
+    let (_, ann_token) = member(&t, "ann").await;
+    let users = json!({"users": [ivy.num]});
+    let (code, _) = call(
+        &t.s,
+        "POST",
+        &path(&t.course, "invite/"),
+        &ann_token,
+        Some(users.clone()),
+    )
+    .await;
+    assert_eq!(code, 403);
+    let (code, _) = call(
+        &t.s,
+        "POST",
+        &path(&t.course, "invite/"),
+        &t.owner_token,
+        Some(users.clone()),
+    )
+    .await;
+    assert_eq!(code, 204);
+    let (code, body) = call(
+        &t.s,
+        "GET",
+        &path(&t.course, "invite/"),
+        &t.owner_token,
+        None,
+    )
+    .await;
+    let ivy_json = json!({"id": ivy.num, "username": "ivy", "real_name": "", "avatar": ""});
+    assert_eq!(
+        (code, body),
+        (
+            200,
+            json!({"count": 1, "next": null, "previous": null, "results": [ivy_json]})
+        )
+    );
+    let (code, body) = call(&t.s, "GET", &path(&t.course, "invite/"), &ann_token, None).await;
+    assert_eq!(
+        (code, body),
+        (403, error("permission_denied", NO_PERMISSION))
+    );
+    let (code, _) = call(
+        &t.s,
+        "DELETE",
+        &path(&t.course, "invite/"),
+        &ann_token,
+        Some(users.clone()),
+    )
+    .await;
+    assert_eq!(code, 403);
+    assert_eq!(t.s.standing(&t.course, &ivy).await, Standing::Invited);
+    let (code, body) = call(
+        &t.s,
+        "DELETE",
+        &path(&t.course, "invite/"),
+        &t.owner_token,
+        Some(users),
+    )
+    .await;
+    assert_eq!((code, body), (204, Value::Null));
+    assert_eq!(t.s.standing(&t.course, &ivy).await, Standing::None);
+    let (code, body) = call(
+        &t.s,
+        "GET",
+        &path(&t.course, "invite/"),
+        &t.owner_token,
+        None,
+    )
+    .await;
+    assert_eq!((code, body["count"].clone()), (200, json!(0)));
+}
+
+#[tokio::test]
+async fn request_join_lists_requesters_for_managers_only() {
+    let t = setup(Visibility::Public, JoinPolicy::Request).await;
+    let rae = t.s.user("rae").await;
+    t.s.exec(&rae, &t.course, Command::Join).await;
+    let (_, mia_token) = manager(&t, "mia").await;
+    let (_, ann_token) = member(&t, "ann").await;
+    let rae_json = json!({"id": rae.num, "username": "rae", "real_name": "", "avatar": ""});
+    for token in [&t.owner_token, &mia_token] {
+        let (code, body) = call(&t.s, "GET", &path(&t.course, "request_join/"), token, None).await;
+        assert_eq!(
+            (code, body),
+            (
+                200,
+                json!({"count": 1, "next": null, "previous": null, "results": [rae_json.clone()]})
+            )
+        );
+    }
+    let (code, body) = call(
+        &t.s,
+        "GET",
+        &path(&t.course, "request_join/"),
+        &ann_token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (code, body),
+        (403, error("permission_denied", NO_PERMISSION))
+    );
+}
+
+#[tokio::test]
+async fn role_sets_managers_members_and_removes() {
+    let t = open().await;
+    let (ann, _) = member(&t, "ann").await;
+    let (bob, _) = member(&t, "bob").await;
+    let (cid, _) = member(&t, "cid").await;
+    let dee = t.s.user("dee").await;
+    let body = json!({"managers": [ann.num], "joined": [dee.num], "unjoined": [bob.num]});
+    let (code, text) = call(
+        &t.s,
+        "POST",
+        &path(&t.course, "role/"),
+        &t.owner_token,
+        Some(body),
+    )
+    .await;
+    assert_eq!((code, text), (204, Value::Null));
+    assert_eq!(
+        t.s.standing(&t.course, &ann).await,
+        Standing::Member(Role::Manager)
+    );
+    assert_eq!(
+        t.s.standing(&t.course, &dee).await,
+        Standing::Member(Role::Member)
+    );
+    assert_eq!(t.s.standing(&t.course, &bob).await, Standing::None);
+    // A manager back to joined.
+    let body = json!({"joined": [ann.num]});
+    let (code, _) = call(
+        &t.s,
+        "POST",
+        &path(&t.course, "role/"),
+        &t.owner_token,
+        Some(body),
+    )
+    .await;
+    assert_eq!(code, 204);
+    assert_eq!(
+        t.s.standing(&t.course, &ann).await,
+        Standing::Member(Role::Member)
+    );
+    // The creator cannot be demoted nor removed.
+    for body in [
+        json!({"joined": [t.owner.num]}),
+        json!({"unjoined": [t.owner.num]}),
+    ] {
+        let (code, text) = call(
+            &t.s,
+            "POST",
+            &path(&t.course, "role/"),
+            &t.owner_token,
+            Some(body),
+        )
+        .await;
+        assert_eq!((code, text), (403, error("creator_cannot_leave", CREATOR)));
+    }
+    assert_eq!(
+        t.s.standing(&t.course, &t.owner).await,
+        Standing::Member(Role::Owner)
+    );
+    // Plain members may not change roles.
+    let cid_token = t.s.token(&cid).await;
+    let body = json!({"managers": [cid.num]});
+    let (code, text) = call(
+        &t.s,
+        "POST",
+        &path(&t.course, "role/"),
+        &cid_token,
+        Some(body),
+    )
+    .await;
+    assert_eq!(
+        (code, text),
+        (403, error("permission_denied", NO_PERMISSION))
+    );
+    assert_eq!(
+        t.s.standing(&t.course, &cid).await,
+        Standing::Member(Role::Member)
+    );
+    // Nothing to do is a bad request.
+    let (code, text) = call(
+        &t.s,
+        "POST",
+        &path(&t.course, "role/"),
+        &t.owner_token,
+        Some(json!({})),
+    )
+    .await;
+    let message = "At least one of managers, joined and unjoined is required.";
+    assert_eq!((code, text), (400, error("invalid", message)));
+}
