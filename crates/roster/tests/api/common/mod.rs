@@ -6,8 +6,19 @@
 //! the local PostgreSQL server instead (dropped with the server), so that
 //! the whole black-box suite also checks the PostgreSQL store
 //! (`ROSTER_TEST_POSTGRES_URL` names another server).
+//!
+//! Beside it, one typed client per API (`native`, `whisk`, `rocketchat`,
+//! `course`, `wix`): each holds that API's request helpers and answer
+//! shapes, written once, and a client (`server.native(token)`, …) with a
+//! method per route.
 
 #![allow(dead_code)]
+
+pub mod course;
+pub mod native;
+pub mod rocketchat;
+pub mod whisk;
+pub mod wix;
 
 use roster::admin::{self, UserSpec};
 use roster::app::AppState;

@@ -82,19 +82,6 @@ async fn hostile_user_lists_are_400_and_change_nothing() {
     );
 }
 
-async fn post_raw(s: &TestServer, path: &str, token: &str, body: reqwest::Body) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(path))
-        .header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    read(response).await
-}
-
 #[tokio::test]
 async fn oversized_bodies_get_a_course_api_413_and_write_nothing() {
     let t = open().await;

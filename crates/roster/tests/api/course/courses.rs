@@ -21,7 +21,7 @@ async fn create_course_is_201_with_the_course() {
         .unwrap();
     let token = s.token(&ada).await;
     let body = json!({"name": "Rust 101", "description": "Ownership first", "privacy": "private", "type": "self-paced", "categories": []});
-    let (code, mut course) = call(&s, "POST", "/api/v2/course/", &token, Some(body)).await;
+    let (code, mut course) = s.course(&token).create(body).await;
     assert_eq!(code, 201);
     let created_at = course
         .as_object_mut()
@@ -84,7 +84,7 @@ async fn create_course_refuses_bad_bodies() {
     let ada = s.user("ada").await;
     let token = s.token(&ada).await;
     let first = json!({"name": "Rust 101", "privacy": "open"});
-    let (code, _) = call(&s, "POST", "/api/v2/course/", &token, Some(first.clone())).await;
+    let (code, _) = s.course(&token).create(first.clone()).await;
     assert_eq!(code, 201);
     let cases = [
         (first, "A course with this name already exists."),
@@ -115,7 +115,7 @@ async fn create_course_refuses_bad_bodies() {
         ),
     ];
     for (body, message) in cases {
-        let (code, reply) = call(&s, "POST", "/api/v2/course/", &token, Some(body.clone())).await;
+        let (code, reply) = s.course(&token).create(body.clone()).await;
         assert_eq!((code, reply), (400, error("invalid", message)), "{body}");
     }
     let response = s
@@ -177,7 +177,7 @@ async fn delete_course_is_for_its_creator() {
     );
     let (code, body) = call_text(&t.s, "DELETE", &path(&t.course, ""), &t.owner_token).await;
     assert_eq!((code, body.as_str()), (204, ""));
-    let (code, body) = call(&t.s, "GET", &path(&t.course, ""), &t.owner_token, None).await;
+    let (code, body) = t.s.course(&t.owner_token).course(&t.course).await;
     assert_eq!((code, body), (404, not_found()));
 }
 

@@ -40,7 +40,7 @@ async fn unknown_hidden_and_malformed_courses_are_404() {
         .unwrap()
         .unwrap();
     let root_token = s.token(&root).await;
-    let (code, body) = call(&s, "GET", &path(&site, ""), &root_token, None).await;
+    let (code, body) = s.course(&root_token).course(&site).await;
     assert_eq!((code, body), (404, not_found()));
     let (code, _) = call(&s, "DELETE", &path(&site, "join/"), &token, None).await;
     assert_eq!(code, 404);
@@ -56,10 +56,10 @@ async fn banned_and_archived_refusals_use_the_course_shape() {
     };
     t.s.exec(&t.owner, &t.course, ban).await;
     assert_eq!(
-        status_of(&t.s, &t.course, &ann_token).await,
+        t.s.course(&ann_token).status(&t.course).await,
         (200, json!({"status": null}))
     );
-    let (code, body) = call(&t.s, "POST", &path(&t.course, "join/"), &ann_token, None).await;
+    let (code, body) = t.s.course(&ann_token).join(&t.course).await;
     assert_eq!(
         (code, body),
         (
@@ -92,18 +92,18 @@ async fn admin_token_sees_and_deletes_any_course() {
         .community(&owner, "Hidden", Visibility::Private, JoinPolicy::Invite)
         .await;
     let plain = s.token(&root).await;
-    let (code, _) = call(&s, "GET", &path(&secret, ""), &plain, None).await;
+    let (code, _) = s.course(&plain).course(&secret).await;
     assert_eq!(
         code, 404,
         "an admin user without an admin token is nobody special"
     );
     let elevated = s.token_with(&root, "admin").await;
-    let (code, body) = call(&s, "GET", &path(&secret, ""), &elevated, None).await;
+    let (code, body) = s.course(&elevated).course(&secret).await;
     assert_eq!((code, body["join_status"].clone()), (200, Value::Null));
     let (code, _) = call(&s, "DELETE", &path(&secret, ""), &elevated, None).await;
     assert_eq!(code, 204);
     let owner_token = s.token(&owner).await;
-    let (code, body) = call(&s, "GET", &path(&secret, ""), &owner_token, None).await;
+    let (code, body) = s.course(&owner_token).course(&secret).await;
     assert_eq!((code, body), (404, not_found()));
 }
 
@@ -199,10 +199,10 @@ async fn missing_scope_is_403() {
         Standing::Member(Role::Member)
     );
     // Reading needs only community:read.
-    let (code, body) = status_of(&t.s, &t.course, &read_only).await;
+    let (code, body) = t.s.course(&read_only).status(&t.course).await;
     assert_eq!((code, body), (200, json!({"status": "joined"})));
     let write_only = t.s.token_with(&ann, "community:write").await;
-    let (code, body) = status_of(&t.s, &t.course, &write_only).await;
+    let (code, body) = t.s.course(&write_only).status(&t.course).await;
     let message = format!("{NO_PERMISSION} The token lacks the scope community:read.");
     assert_eq!((code, body), (403, error("permission_denied", &message)));
 }

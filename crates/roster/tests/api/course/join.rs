@@ -19,7 +19,7 @@ async fn join_follows_privacy() {
         .community(&owner, "Listed", Visibility::Public, JoinPolicy::Invite)
         .await;
 
-    let (code, body) = call(&s, "POST", &path(&open, "join/"), &token, None).await;
+    let (code, body) = s.course(&token).join(&open).await;
     assert_eq!(
         (code, body["join_status"].clone(), body["privacy"].clone()),
         (200, json!("joined"), json!("open"))
@@ -31,11 +31,11 @@ async fn join_follows_privacy() {
     );
     // Joining again changes nothing.
     let events = s.event_count().await;
-    let (code, body) = call(&s, "POST", &path(&open, "join/"), &token, None).await;
+    let (code, body) = s.course(&token).join(&open).await;
     assert_eq!((code, body["join_status"].clone()), (200, json!("joined")));
     assert_eq!(s.event_count().await, events);
 
-    let (code, body) = call(&s, "POST", &path(&private, "join/"), &token, None).await;
+    let (code, body) = s.course(&token).join(&private).await;
     assert_eq!(
         (code, body["join_status"].clone(), body["privacy"].clone()),
         (200, json!("requested"), json!("private"))
@@ -57,13 +57,13 @@ async fn join_follows_privacy() {
         Standing::Member(Role::Member)
     );
     assert_eq!(
-        status_of(&s, &private, &token).await,
+        s.course(&token).status(&private).await,
         (200, json!({"status": "joined"}))
     );
 
     // A visible invitation-only course refuses a join without invitation.
     let events = s.event_count().await;
-    let (code, body) = call(&s, "POST", &path(&invite_only, "join/"), &token, None).await;
+    let (code, body) = s.course(&token).join(&invite_only).await;
     let message = "This course can only be joined by invitation.";
     assert_eq!((code, body), (403, error("permission_denied", message)));
     assert_eq!(s.event_count().await, events);
@@ -75,10 +75,10 @@ async fn secret_course_is_joined_by_accepting_an_invitation() {
     let ann = t.s.user("ann").await;
     let token = t.s.token(&ann).await;
     // Uninvited, she cannot see it, and joining it is refused with 403.
-    let (code, body) = call(&t.s, "GET", &path(&t.course, ""), &token, None).await;
+    let (code, body) = t.s.course(&token).course(&t.course).await;
     assert_eq!((code, body), (404, not_found()));
     let events = t.s.event_count().await;
-    let (code, body) = call(&t.s, "POST", &path(&t.course, "join/"), &token, None).await;
+    let (code, body) = t.s.course(&token).join(&t.course).await;
     assert_eq!(
         (code, body),
         (
@@ -101,12 +101,12 @@ async fn secret_course_is_joined_by_accepting_an_invitation() {
     )
     .await;
     assert_eq!(code, 204);
-    let (code, body) = call(&t.s, "GET", &path(&t.course, ""), &token, None).await;
+    let (code, body) = t.s.course(&token).course(&t.course).await;
     assert_eq!(
         (code, body["join_status"].clone(), body["privacy"].clone()),
         (200, json!("invited"), json!("secret"))
     );
-    let (code, body) = call(&t.s, "POST", &path(&t.course, "join/"), &token, None).await;
+    let (code, body) = t.s.course(&token).join(&t.course).await;
     assert_eq!((code, body["join_status"].clone()), (200, json!("joined")));
     assert_eq!(
         t.s.standing(&t.course, &ann).await,

@@ -8,16 +8,16 @@ async fn leave_as_joined_member_is_204_with_empty_body_then_status_null() {
     let t = open().await;
     let (ann, token) = member(&t, "ann").await;
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": "joined"}))
     );
     let events = t.s.event_count().await;
-    let (code, body) = call_text(&t.s, "DELETE", &path(&t.course, "join/"), &token).await;
+    let (code, body) = t.s.course(&token).leave(&t.course).await;
     assert_eq!((code, body.as_str()), (204, ""));
     assert_eq!(t.s.standing(&t.course, &ann).await, Standing::None);
     assert_eq!(t.s.event_count().await, events + 1);
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": null}))
     );
     assert_eq!(t.s.reload(&t.course).await.state.counters.members, 1);
@@ -28,14 +28,14 @@ async fn leave_as_manager_is_204_then_status_null() {
     let t = open().await;
     let (mia, token) = manager(&t, "mia").await;
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": "manager"}))
     );
-    let (code, body) = call_text(&t.s, "DELETE", &path(&t.course, "join/"), &token).await;
+    let (code, body) = t.s.course(&token).leave(&t.course).await;
     assert_eq!((code, body.as_str()), (204, ""));
     assert_eq!(t.s.standing(&t.course, &mia).await, Standing::None);
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": null}))
     );
 }
@@ -45,18 +45,18 @@ async fn leave_as_requester_withdraws_the_request() {
     let t = setup(Visibility::Public, JoinPolicy::Request).await;
     let rae = t.s.user("rae").await;
     let token = t.s.token(&rae).await;
-    let (code, _) = call(&t.s, "POST", &path(&t.course, "join/"), &token, None).await;
+    let (code, _) = t.s.course(&token).join(&t.course).await;
     assert_eq!(code, 200);
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": "requested"}))
     );
-    let (code, body) = call_text(&t.s, "DELETE", &path(&t.course, "join/"), &token).await;
+    let (code, body) = t.s.course(&token).leave(&t.course).await;
     assert_eq!((code, body.as_str()), (204, ""));
     assert_eq!(t.s.standing(&t.course, &rae).await, Standing::None);
     assert_eq!(t.s.reload(&t.course).await.state.counters.pending, 0);
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": null}))
     );
 }
@@ -68,12 +68,12 @@ async fn leave_when_not_a_member_is_204_and_writes_no_event() {
     let token = t.s.token(&bob).await;
     let events = t.s.event_count().await;
     for _ in 0..2 {
-        let (code, body) = call_text(&t.s, "DELETE", &path(&t.course, "join/"), &token).await;
+        let (code, body) = t.s.course(&token).leave(&t.course).await;
         assert_eq!((code, body.as_str()), (204, ""));
     }
     assert_eq!(t.s.event_count().await, events);
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": null}))
     );
 }
@@ -86,14 +86,17 @@ async fn leave_declines_an_invitation() {
     t.s.exec(&t.owner, &t.course, Command::Invite { subject: ivy.id })
         .await;
     assert_eq!(
-        status_of(&t.s, &t.course, &token).await,
+        t.s.course(&token).status(&t.course).await,
         (200, json!({"status": "invited"}))
     );
-    let (code, body) = call_text(&t.s, "DELETE", &path(&t.course, "join/"), &token).await;
+    let (code, body) = t.s.course(&token).leave(&t.course).await;
     assert_eq!((code, body.as_str()), (204, ""));
     assert_eq!(t.s.standing(&t.course, &ivy).await, Standing::None);
     // A secret course is invisible again once the invitation is gone.
-    assert_eq!(status_of(&t.s, &t.course, &token).await, (404, not_found()));
+    assert_eq!(
+        t.s.course(&token).status(&t.course).await,
+        (404, not_found())
+    );
 }
 
 #[tokio::test]
@@ -120,7 +123,7 @@ async fn creator_cannot_leave_and_nothing_changes() {
     );
     assert_eq!(t.s.event_count().await, events);
     assert_eq!(
-        status_of(&t.s, &t.course, &t.owner_token).await,
+        t.s.course(&t.owner_token).status(&t.course).await,
         (200, json!({"status": "creator"}))
     );
 }

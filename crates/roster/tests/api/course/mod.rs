@@ -10,63 +10,11 @@ mod join;
 mod leave;
 mod removal;
 
+use crate::common::course::*;
 use crate::common::{json as read, TestServer};
 use roster_engine::{Command, JoinPolicy, Role, Standing, Visibility};
 use roster_store::{Community, User, UserPatch};
 use serde_json::{json, Value};
-
-const NO_PERMISSION: &str = "You do not have permission to perform this action.";
-const CREATOR: &str =
-    "The creator of the course cannot leave it, be removed from it or change role.";
-
-fn error(code: &str, message: &str) -> Value {
-    json!({"errors": [{"code": code, "message": message}]})
-}
-
-fn not_found() -> Value {
-    error("not_found", "Not found.")
-}
-
-fn path(course: &Community, rest: &str) -> String {
-    format!("/api/v2/course/{}/{rest}", course.num)
-}
-
-/// One call with a bearer token and an optional JSON body.
-async fn call(
-    s: &TestServer,
-    method: &str,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = s
-        .client
-        .request(method, s.url(path))
-        .header("Authorization", format!("Bearer {token}"));
-    if let Some(body) = body {
-        request = request.json(&body);
-    }
-    read(request.send().await.unwrap()).await
-}
-
-/// A call whose raw body text matters (204 must be empty).
-async fn call_text(s: &TestServer, method: &str, path: &str, token: &str) -> (u16, String) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let response = s
-        .client
-        .request(method, s.url(path))
-        .header("Authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.text().await.unwrap())
-}
-
-async fn status_of(s: &TestServer, course: &Community, token: &str) -> (u16, Value) {
-    call(s, "GET", &path(course, "status/"), token, None).await
-}
 
 /// A creator, a course of the given kind, and a second user with a token.
 struct Setup {

@@ -30,7 +30,7 @@ async fn creator_and_managers_remove_members_with_user_param() {
     assert_eq!((code, body.as_str()), (204, ""));
     assert_eq!(t.s.standing(&t.course, &ann).await, Standing::None);
     assert_eq!(
-        status_of(&t.s, &t.course, &ann_token).await,
+        t.s.course(&ann_token).status(&t.course).await,
         (200, json!({"status": null}))
     );
     // A manager removes a member.

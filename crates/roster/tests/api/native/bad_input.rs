@@ -264,7 +264,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
     let read = ok(get(s, &format!("/v1/communities/{id}"), token).await, 200);
     assert_eq!(read["name"], name);
     assert_eq!(read["description"], "\" OR 1=1 --\n\ttab");
-    ok(get(s, "/v1/users/me", &w.bob_token).await, 200);
+    ok(s.native(&w.bob_token).me().await, 200);
     // Unicode is fine.
     let unicode = ok(
         post(

@@ -39,17 +39,9 @@ async fn bans_end_a_membership_and_refuse_joins_until_lifted() {
     assert_eq!(banned["community"]["member_count"], 1);
     assert_eq!(s.event_count().await, events + 1);
 
-    let refused = problem(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
-        403,
-        "banned",
-    );
+    let refused = problem(s.native(&w.bob_token).join(&c).await, 403, "banned");
     assert_eq!(refused["detail"], "you are banned from this community");
-    problem(
-        post(s, &cpath(&c, "/leave"), &w.bob_token, json!({})).await,
-        409,
-        "not_member",
-    );
+    problem(s.native(&w.bob_token).leave(&c).await, 409, "not_member");
     problem(
         post(
             s,
@@ -66,7 +58,7 @@ async fn bans_end_a_membership_and_refuse_joins_until_lifted() {
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["user"]["username"], "bob");
     assert_eq!(list["items"][0]["standing"], "banned");
-    let feed = ok(get(s, &cpath(&c, "/events"), &w.ann_token).await, 200);
+    let feed = ok(s.native(&w.ann_token).events(&c).await, 200);
     let last = feed["items"].as_array().unwrap().last().cloned().unwrap();
     assert_eq!(last["kind"], "banned");
     assert_eq!(last["reason"], "spam; DROP TABLE bans");
@@ -85,10 +77,7 @@ async fn bans_end_a_membership_and_refuse_joins_until_lifted() {
         200,
     );
     assert_eq!(lifted["standing"], "none");
-    let joined = ok(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
-        200,
-    );
+    let joined = ok(s.native(&w.bob_token).join(&c).await, 200);
     assert_eq!(joined["standing"], "member");
     let long = "x".repeat(3000);
     let body = problem(

@@ -269,10 +269,7 @@ async fn my_communities_are_listed_with_filters_and_a_cursor() {
     let private = s
         .community(&w.bob, "Bobs", Visibility::Private, JoinPolicy::Request)
         .await;
-    ok(
-        post(s, &cpath(&private, "/join"), &w.ann_token, json!({})).await,
-        200,
-    );
+    ok(s.native(&w.ann_token).join(&private).await, 200);
 
     // Default: memberships of any role (the site community included).
     let all = ok(get(s, "/v1/communities", &w.ann_token).await, 200);

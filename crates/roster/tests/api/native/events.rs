@@ -10,33 +10,16 @@ async fn the_event_feed_shows_accepted_changes_in_order_and_nothing_else() {
     let c = s
         .community(&w.ann, "Feed", Visibility::Public, JoinPolicy::Open)
         .await;
-    let start = ok(get(s, &cpath(&c, "/events"), &w.ann_token).await, 200);
+    let start = ok(s.native(&w.ann_token).events(&c).await, 200);
     assert_eq!(start["items"].as_array().unwrap().len(), 1);
     assert_eq!(start["items"][0]["kind"], "created");
     let cursor = start["next"].as_i64().unwrap();
 
-    ok(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
-        200,
-    );
-    ok(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
-        200,
-    ); // unchanged: no event
-    ok(
-        post(s, &cpath(&c, "/leave"), &w.bob_token, json!({})).await,
-        200,
-    );
-    problem(
-        post(s, &cpath(&c, "/leave"), &w.ann_token, json!({})).await,
-        409,
-        "last_owner",
-    );
-    problem(
-        post(s, &cpath(&c, "/leave"), &w.bob_token, json!({})).await,
-        409,
-        "not_member",
-    );
+    ok(s.native(&w.bob_token).join(&c).await, 200);
+    ok(s.native(&w.bob_token).join(&c).await, 200); // unchanged: no event
+    ok(s.native(&w.bob_token).leave(&c).await, 200);
+    problem(s.native(&w.ann_token).leave(&c).await, 409, "last_owner");
+    problem(s.native(&w.bob_token).leave(&c).await, 409, "not_member");
 
     let feed = ok(
         get(
@@ -86,11 +69,11 @@ async fn the_event_feed_shows_accepted_changes_in_order_and_nothing_else() {
     // Managers and admins only; bad cursors are problems.
     s.exec(&w.bob, &c, Command::Join).await;
     problem(
-        get(s, &cpath(&c, "/events"), &w.bob_token).await,
+        s.native(&w.bob_token).events(&c).await,
         403,
         "not_permitted",
     );
-    ok(get(s, &cpath(&c, "/events"), &w.root_token).await, 200);
+    ok(s.native(&w.root_token).events(&c).await, 200);
     problem(
         get(s, &cpath(&c, "/events?after=-1"), &w.ann_token).await,
         400,

@@ -13,7 +13,7 @@ async fn invitations_open_invite_only_communities() {
     let cleo = s.user("cleo").await;
 
     problem(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
+        s.native(&w.bob_token).join(&c).await,
         403,
         "invitation_required",
     );
@@ -79,10 +79,7 @@ async fn invitations_open_invite_only_communities() {
         "not_permitted",
     );
 
-    let accepted = ok(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
-        200,
-    );
+    let accepted = ok(s.native(&w.bob_token).join(&c).await, 200);
     assert_eq!(accepted["standing"], "member");
     let revoked = ok(
         send(

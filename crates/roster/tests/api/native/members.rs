@@ -133,10 +133,7 @@ async fn join_and_leave_follow_the_rules_and_the_last_owner_stays() {
         .community(&w.ann, "Open", Visibility::Public, JoinPolicy::Open)
         .await;
 
-    let joined = ok(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
-        200,
-    );
+    let joined = ok(s.native(&w.bob_token).join(&c).await, 200);
     assert_eq!(joined["standing"], "member");
     assert_eq!(joined["changed"], true);
     assert_eq!(joined["user_id"], w.bob.id.to_string());
@@ -156,18 +153,11 @@ async fn join_and_leave_follow_the_rules_and_the_last_owner_stays() {
     assert_eq!(again["standing"], "member");
     assert_eq!(again["changed"], false);
 
-    let left = ok(
-        post(s, &cpath(&c, "/leave"), &w.bob_token, json!({})).await,
-        200,
-    );
+    let left = ok(s.native(&w.bob_token).leave(&c).await, 200);
     assert_eq!(left["standing"], "none");
     assert_eq!(left["changed"], true);
     assert_eq!(left["community"]["member_count"], 1);
-    let body = problem(
-        post(s, &cpath(&c, "/leave"), &w.bob_token, json!({})).await,
-        409,
-        "not_member",
-    );
+    let body = problem(s.native(&w.bob_token).leave(&c).await, 409, "not_member");
     assert_eq!(
         body,
         json!({"type": "https://roster.dev/problems/not_member", "title": "Not a member", "status": 409,
@@ -177,11 +167,7 @@ async fn join_and_leave_follow_the_rules_and_the_last_owner_stays() {
     // The last owner cannot leave; nothing changes, no event is written.
     let events = s.event_count().await;
     let before = s.reload(&c).await;
-    problem(
-        post(s, &cpath(&c, "/leave"), &w.ann_token, json!({})).await,
-        409,
-        "last_owner",
-    );
+    problem(s.native(&w.ann_token).leave(&c).await, 409, "last_owner");
     assert_eq!(s.standing(&c, &w.ann).await, Standing::Member(Role::Owner));
     assert_eq!(s.reload(&c).await.state, before.state);
     assert_eq!(s.event_count().await, events);
@@ -381,9 +367,6 @@ async fn roles_change_removal_follows_rank_and_ownership_transfers() {
     );
     assert_eq!(s.standing(&c, &w.bob).await, Standing::Member(Role::Owner));
     // Now ann may leave.
-    let left = ok(
-        post(s, &cpath(&c, "/leave"), &w.ann_token, json!({})).await,
-        200,
-    );
+    let left = ok(s.native(&w.ann_token).leave(&c).await, 200);
     assert_eq!(left["standing"], "none");
 }

@@ -14,21 +14,15 @@ async fn private_communities_take_requests_that_managers_approve_or_reject() {
     let cleo_token = s.token(&cleo).await;
 
     // Private, but it takes requests: a stranger can find it to ask.
-    let found = ok(get(s, &cpath(&c, ""), &w.bob_token).await, 200);
+    let found = ok(s.native(&w.bob_token).community(&c).await, 200);
     assert_eq!(found["standing"], "none");
 
-    let requested = ok(
-        post(s, &cpath(&c, "/join"), &w.bob_token, json!({})).await,
-        200,
-    );
+    let requested = ok(s.native(&w.bob_token).join(&c).await, 200);
     assert_eq!(requested["standing"], "requested");
     assert_eq!(requested["community"]["pending_count"], 1);
-    ok(
-        post(s, &cpath(&c, "/join"), &cleo_token, json!({})).await,
-        200,
-    );
+    ok(s.native(&cleo_token).join(&c).await, 200);
     // A requester now sees the community, but not the request list.
-    let seen = ok(get(s, &cpath(&c, ""), &w.bob_token).await, 200);
+    let seen = ok(s.native(&w.bob_token).community(&c).await, 200);
     assert_eq!(seen["standing"], "requested");
     problem(
         get(s, &cpath(&c, "/requests"), &w.bob_token).await,
@@ -111,14 +105,8 @@ async fn private_communities_take_requests_that_managers_approve_or_reject() {
     );
 
     // Withdrawing a request by leaving.
-    ok(
-        post(s, &cpath(&c, "/join"), &cleo_token, json!({})).await,
-        200,
-    );
-    let withdrawn = ok(
-        post(s, &cpath(&c, "/leave"), &cleo_token, json!({})).await,
-        200,
-    );
+    ok(s.native(&cleo_token).join(&c).await, 200);
+    let withdrawn = ok(s.native(&cleo_token).leave(&c).await, 200);
     assert_eq!(withdrawn["standing"], "none");
     assert_eq!(withdrawn["changed"], true);
 }

@@ -52,7 +52,7 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
     assert_eq!(by_email["expires_at"], Value::Null);
 
     // The new read token reads.
-    let me = ok(get(s, "/v1/users/me", &token).await, 200);
+    let me = ok(s.native(&token).me().await, 200);
     assert_eq!(me["username"], "ann");
     assert!(
         me["last_login_at"].is_string(),
@@ -175,7 +175,7 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
     );
 
     // Listing: mine only, never a secret.
-    let list = ok(get(s, "/v1/tokens", &w.ann_token).await, 200);
+    let list = ok(s.native(&w.ann_token).tokens().await, 200);
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 3, "{list}");
     assert!(items
@@ -185,7 +185,7 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
     assert!(listed.contains(issued["id"].as_str().unwrap()));
 
     // Revoking someone else's token: not found, and it keeps working.
-    let bobs = ok(get(s, "/v1/tokens", &w.bob_token).await, 200);
+    let bobs = ok(s.native(&w.bob_token).tokens().await, 200);
     let bob_token_id = bobs["items"][0]["id"].as_str().unwrap().to_owned();
     problem(
         send(
@@ -199,7 +199,7 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
         404,
         "token_not_found",
     );
-    ok(get(s, "/v1/users/me", &w.bob_token).await, 200);
+    ok(s.native(&w.bob_token).me().await, 200);
     problem(
         send(
             s,
@@ -225,7 +225,7 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
     .await;
     assert_eq!(revoked.status, 204);
     assert_eq!(revoked.body, Value::Null);
-    problem(get(s, "/v1/users/me", &token).await, 401, "token_revoked");
+    problem(s.native(&token).me().await, 401, "token_revoked");
     problem(
         send(
             s,
@@ -238,7 +238,7 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
         404,
         "token_not_found",
     );
-    let list = ok(get(s, "/v1/tokens", &w.ann_token).await, 200);
+    let list = ok(s.native(&w.ann_token).tokens().await, 200);
     let entry = list["items"]
         .as_array()
         .unwrap()
@@ -340,7 +340,7 @@ async fn every_authentication_failure_is_its_own_problem() {
     assert_eq!(body["scope"], "community:write");
     let write_only = s.token_with(&w.bob, "community:write").await;
     let body = problem(
-        get(s, &cpath(&c, ""), &write_only).await,
+        s.native(&write_only).community(&c).await,
         403,
         "scope_required",
     );

@@ -105,7 +105,7 @@ async fn users_are_created_by_admins_and_read_and_updated_by_themselves() {
     assert_eq!(invalid["field"], "password");
 
     // Me, and updates to me.
-    let me = ok(get(s, "/v1/users/me", &w.ann_token).await, 200);
+    let me = ok(s.native(&w.ann_token).me().await, 200);
     assert_eq!(me["id"], w.ann.id.to_string());
     assert_eq!(me["email"], "ann@example.com");
     let updated = ok(
@@ -117,7 +117,7 @@ async fn users_are_created_by_admins_and_read_and_updated_by_themselves() {
     assert_eq!(updated["profile"]["last_name"], "O'Neil; --");
     assert_eq!(updated["email"], "annie@example.com");
     assert_eq!(updated["email_verified"], false);
-    let again = ok(get(s, "/v1/users/me", &w.ann_token).await, 200);
+    let again = ok(s.native(&w.ann_token).me().await, 200);
     assert_eq!(again, updated);
 
     let bad = problem(

@@ -45,7 +45,7 @@ async fn login_issues_a_token_that_authenticates_and_logout_revokes_it() {
         user_id: ann.id.to_string(),
         token,
     };
-    let (status, me) = get(&s, &session, "me").await;
+    let (status, me) = s.rocketchat(&session).me().await;
     assert_eq!(status, 200);
     assert_eq!(me["_id"], json!(ann.id.to_string()));
     assert_eq!(me["success"], json!(true));
@@ -58,7 +58,7 @@ async fn login_issues_a_token_that_authenticates_and_logout_revokes_it() {
             json!({"status": "success", "data": {"message": "You've been logged out!"}})
         )
     );
-    assert_eq!(get(&s, &session, "me").await, (401, unauthorized()));
+    assert_eq!(s.rocketchat(&session).me().await, (401, unauthorized()));
 }
 
 #[tokio::test]
@@ -145,7 +145,7 @@ async fn a_roster_token_works_and_a_token_paired_with_another_id_is_refused() {
     let ann = s.user("ann").await;
     let bob = s.user("bob").await;
     let ann_auth = auth(&s, &ann).await;
-    let (status, me) = get(&s, &ann_auth, "me").await;
+    let (status, me) = s.rocketchat(&ann_auth).me().await;
     assert_eq!(
         (status, me),
         (
@@ -167,13 +167,13 @@ async fn a_roster_token_works_and_a_token_paired_with_another_id_is_refused() {
         user_id: ann.id.simple(),
         token: ann_auth.token.clone(),
     };
-    assert_eq!(get(&s, &simple, "me").await.0, 200);
+    assert_eq!(s.rocketchat(&simple).me().await.0, 200);
 
     let swapped = Auth {
         user_id: bob.id.to_string(),
         token: ann_auth.token.clone(),
     };
-    assert_eq!(get(&s, &swapped, "me").await, (401, unauthorized()));
+    assert_eq!(s.rocketchat(&swapped).me().await, (401, unauthorized()));
     let c = group(&s, &ann, "club").await;
     let body = json!({"roomId": c.id().to_string()});
     assert_eq!(
@@ -186,7 +186,7 @@ async fn a_roster_token_works_and_a_token_paired_with_another_id_is_refused() {
         user_id: "not-an-id".into(),
         token: "rst_unknown".into(),
     };
-    assert_eq!(get(&s, &junk, "me").await, (401, unauthorized()));
+    assert_eq!(s.rocketchat(&junk).me().await, (401, unauthorized()));
     let bare = s.client.get(s.url("/api/v1/me")).send().await.unwrap();
     assert_eq!(json(bare).await, (401, unauthorized()));
 }
@@ -200,14 +200,8 @@ async fn a_read_only_token_cannot_write() {
         user_id: ann.id.to_string(),
         token: s.token_with(&ann, "community:read").await,
     };
-    assert_eq!(get(&s, &read_only, "me").await.0, 200);
-    let (status, body) = post(
-        &s,
-        &read_only,
-        "groups.leave",
-        json!({"roomId": c.id().to_string()}),
-    )
-    .await;
+    assert_eq!(s.rocketchat(&read_only).me().await.0, 200);
+    let (status, body) = s.rocketchat(&read_only).leave(&c).await;
     assert_eq!(
         (status, body),
         (

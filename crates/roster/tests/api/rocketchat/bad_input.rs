@@ -52,20 +52,6 @@ async fn bad_bodies_get_rocket_chat_errors_and_change_nothing() {
     assert_eq!(s.standing(&c, &ann).await, Standing::Member(Role::Owner));
 }
 
-async fn post_raw(s: &TestServer, auth: &Auth, route: &str, body: reqwest::Body) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(&format!("/api/v1/{route}")))
-        .header("X-User-Id", &auth.user_id)
-        .header("X-Auth-Token", &auth.token)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
-}
-
 #[tokio::test]
 async fn oversized_bodies_get_a_rocket_chat_413_and_change_nothing() {
     let s = TestServer::start().await;

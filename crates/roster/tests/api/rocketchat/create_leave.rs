@@ -103,13 +103,7 @@ async fn leave_answers_the_group_as_it_stands_after() {
     s.exec(&ann, &c, add(&bob)).await;
     s.exec(&ann, &c, add(&cat)).await;
     let b = auth(&s, &bob).await;
-    let (status, body) = post(
-        &s,
-        &b,
-        "groups.leave",
-        json!({"roomId": c.id().to_string()}),
-    )
-    .await;
+    let (status, body) = s.rocketchat(&b).leave(&c).await;
     let after = s.reload(&c).await;
     assert_eq!(
         (status, body),
@@ -137,13 +131,7 @@ async fn leave_answers_the_group_as_it_stands_after() {
 
     // A second leave: the caller is no longer in the group.
     let before = s.event_count().await;
-    let again = post(
-        &s,
-        &b,
-        "groups.leave",
-        json!({"roomId": c.id().to_string()}),
-    )
-    .await;
+    let again = s.rocketchat(&b).leave(&c).await;
     assert_eq!(
         again,
         (400, error("error-room-not-found", NOT_FOUND, "leaveRoom"))
@@ -297,7 +285,7 @@ async fn the_site_community_is_not_a_group() {
     );
     let info = format!("groups.info?roomId={}", site.id());
     assert_eq!(get(&s, &a, &info).await.0, 400);
-    let (status, list) = get(&s, &a, "groups.list").await;
+    let (status, list) = s.rocketchat(&a).list().await;
     assert_eq!(
         (status, list),
         (

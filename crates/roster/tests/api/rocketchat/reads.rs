@@ -55,7 +55,7 @@ async fn info_members_and_list_show_only_the_callers_groups() {
     assert_eq!(bad["errorType"], json!("error-invalid-params"));
 
     assert_eq!(
-        get(&s, &a, "groups.list").await,
+        s.rocketchat(&a).list().await,
         (
             200,
             json!({
@@ -81,7 +81,7 @@ async fn info_members_and_list_show_only_the_callers_groups() {
             error("error-room-not-found", NOT_FOUND, "getUsersOfRoom")
         )
     );
-    assert_eq!(get(&s, &e, "groups.list").await.1["total"], json!(0));
+    assert_eq!(s.rocketchat(&e).list().await.1["total"], json!(0));
 }
 
 #[tokio::test]

@@ -72,15 +72,15 @@ async fn each_route_requires_its_scope() {
     let write_only = s.token_with(&user, "community:write").await;
     let refused = (403, json!({ "code": "authorization.scopeRequired" }));
 
-    assert_eq!(post(&s, &join_path(&c), &read_only).await, refused);
-    assert_eq!(post(&s, &leave_path(&c), &read_only).await, refused);
+    assert_eq!(s.whisk(&read_only).join(&c).await, refused);
+    assert_eq!(s.whisk(&read_only).leave(&c).await, refused);
     assert_eq!(s.standing(&c, &user).await, Standing::None);
     let one = format!("/community/v2/{}", c.id().simple());
     assert_eq!(get(&s, &one, &write_only).await, refused);
     assert_eq!(get(&s, "/community/v2", &write_only).await, refused);
 
     // The right scope passes.
-    assert_eq!(post(&s, &join_path(&c), &write_only).await.0, 200);
+    assert_eq!(s.whisk(&write_only).join(&c).await.0, 200);
     assert_eq!(get(&s, &one, &read_only).await.0, 200);
 }
 
@@ -131,8 +131,8 @@ async fn a_private_community_is_invisible_to_outsiders() {
     );
 
     assert_eq!(get(&s, &one, &token).await, not_found);
-    assert_eq!(post(&s, &join_path(&c), &token).await, not_found);
-    assert_eq!(post(&s, &leave_path(&c), &token).await, not_found);
+    assert_eq!(s.whisk(&token).join(&c).await, not_found);
+    assert_eq!(s.whisk(&token).leave(&c).await, not_found);
     assert_eq!(s.standing(&c, &outsider).await, Standing::None);
 
     let expected = |role: &str| {

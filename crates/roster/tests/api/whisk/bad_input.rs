@@ -45,19 +45,6 @@ fn oversized() -> String {
     format!("{{\"pad\": \"{}\"}}", "a".repeat(70 * 1024))
 }
 
-async fn post_body(s: &TestServer, path: &str, token: &str, body: reqwest::Body) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(path))
-        .header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
-}
-
 #[tokio::test]
 async fn oversized_bodies_get_whisks_413_and_change_nothing() {
     let s = TestServer::start().await;

@@ -9,14 +9,14 @@ async fn join_an_open_community_makes_a_member_once() {
     let token = s.token(&user).await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &join_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).join(&c).await;
     assert_eq!(status, 200);
     assert_eq!(body, permissions("MEMBER", "ANYONE", "PUBLIC"));
     assert_eq!(s.standing(&c, &user).await, Standing::Member(Role::Member));
     assert_eq!(s.event_count().await, events + 1);
 
     // Joining again is not an error: the current role, no second event.
-    let (status, body) = post(&s, &join_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).join(&c).await;
     assert_eq!(status, 200);
     assert_eq!(body, permissions("MEMBER", "ANYONE", "PUBLIC"));
     assert_eq!(s.event_count().await, events + 1);
@@ -32,7 +32,7 @@ async fn join_a_request_community_is_pending() {
         .await;
     let token = s.token(&user).await;
 
-    let (status, body) = post(&s, &join_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).join(&c).await;
 
     assert_eq!(status, 200);
     assert_eq!(body, permissions("PENDING", "ANYONE", "PUBLIC"));
@@ -50,12 +50,12 @@ async fn join_a_private_community_is_pending_and_leave_withdraws_it() {
         .await;
     let token = s.token(&user).await;
 
-    let (status, body) = post(&s, &join_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).join(&c).await;
     assert_eq!(status, 200);
     assert_eq!(body, permissions("PENDING", "ANYONE", "PRIVATE"));
     assert_eq!(s.standing(&c, &user).await, Standing::Requested);
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
     assert_eq!(status, 200);
     assert_eq!(body, permissions("UNSET", "ANYONE", "PRIVATE"));
     assert_eq!(s.reload(&c).await.state.counters.pending, 0);
@@ -72,7 +72,7 @@ async fn join_an_invite_only_community_needs_an_invitation() {
     let token = s.token(&user).await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &join_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).join(&c).await;
     assert_eq!(status, 400);
     assert_eq!(
         body,
@@ -85,7 +85,7 @@ async fn join_an_invite_only_community_needs_an_invitation() {
 
     s.exec(&owner, &c, Command::Invite { subject: user.id })
         .await;
-    let (status, body) = post(&s, &join_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).join(&c).await;
     assert_eq!(status, 200);
     assert_eq!(body, permissions("MEMBER", "ANYONE", "PUBLIC"));
 }

@@ -10,7 +10,7 @@ async fn leave_answers_unset_with_the_community_settings() {
     let token = s.token(&user).await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
 
     assert_eq!(status, 200);
     assert_eq!(body, permissions("UNSET", "ANYONE", "PUBLIC"));
@@ -37,7 +37,7 @@ async fn leave_renders_admins_mode_and_private_visibility() {
     s.exec(&user, &c, Command::Join).await;
     let token = s.token(&user).await;
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
 
     assert_eq!(status, 200);
     assert_eq!(body, permissions("UNSET", "ADMINS", "PRIVATE"));
@@ -66,7 +66,7 @@ async fn the_last_owner_cannot_leave() {
     let token = s.token(&owner).await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
 
     assert_eq!(status, 400);
     assert_eq!(
@@ -90,7 +90,7 @@ async fn an_owner_who_is_not_the_last_may_leave() {
     s.exec(&owner, &c, role).await;
     let token = s.token(&owner).await;
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
 
     assert_eq!(status, 200);
     assert_eq!(body, permissions("UNSET", "ANYONE", "PUBLIC"));
@@ -103,11 +103,11 @@ async fn leaving_when_not_a_member_is_idempotent() {
     let (_, user, c) = setup(&s).await;
     s.exec(&user, &c, Command::Join).await;
     let token = s.token(&user).await;
-    assert_eq!(post(&s, &leave_path(&c), &token).await.0, 200);
+    assert_eq!(s.whisk(&token).leave(&c).await.0, 200);
     let events = s.event_count().await;
 
     for _ in 0..2 {
-        let (status, body) = post(&s, &leave_path(&c), &token).await;
+        let (status, body) = s.whisk(&token).leave(&c).await;
         assert_eq!(status, 200);
         assert_eq!(body, permissions("UNSET", "ANYONE", "PUBLIC"));
     }
@@ -128,7 +128,7 @@ async fn leaving_withdraws_a_pending_request() {
     let token = s.token(&user).await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
 
     assert_eq!(status, 200);
     assert_eq!(body, permissions("UNSET", "ANYONE", "PUBLIC"));
@@ -149,7 +149,7 @@ async fn leaving_declines_an_invitation() {
         .await;
     let token = s.token(&user).await;
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
 
     assert_eq!(status, 200);
     assert_eq!(body, permissions("UNSET", "ANYONE", "PUBLIC"));
@@ -169,14 +169,14 @@ async fn a_blocked_caller_stays_blocked() {
     let token = s.token(&user).await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &leave_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).leave(&c).await;
 
     assert_eq!(status, 200);
     assert_eq!(body, permissions("BLOCKED", "ANYONE", "PUBLIC"));
     assert_eq!(s.standing(&c, &user).await, Standing::Banned);
     assert_eq!(s.event_count().await, events);
 
-    let (status, body) = post(&s, &join_path(&c), &token).await;
+    let (status, body) = s.whisk(&token).join(&c).await;
     assert_eq!(status, 400);
     assert_eq!(
         body,
@@ -201,13 +201,10 @@ async fn an_archived_community_refuses_leave_and_join() {
     });
 
     let token = s.token(&user).await;
-    assert_eq!(
-        post(&s, &leave_path(&c), &token).await,
-        (400, archived.clone())
-    );
+    assert_eq!(s.whisk(&token).leave(&c).await, (400, archived.clone()));
     assert_eq!(s.standing(&c, &user).await, Standing::Member(Role::Member));
 
     let token = s.token(&other).await;
-    assert_eq!(post(&s, &join_path(&c), &token).await, (400, archived));
+    assert_eq!(s.whisk(&token).join(&c).await, (400, archived));
     assert_eq!(s.standing(&c, &other).await, Standing::None);
 }

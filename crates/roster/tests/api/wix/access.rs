@@ -114,12 +114,9 @@ async fn writes_need_the_write_scope() {
             ),
         )
     };
+    assert_eq!(s.wix(&read_only).leave().await, refused("community:write"));
     assert_eq!(
-        post(&s, &leave(), &read_only).await,
-        refused("community:write")
-    );
-    assert_eq!(
-        get(&s, &format!("{MEMBERS}/my"), &write_only).await,
+        s.wix(&write_only).my_member().await,
         refused("community:read")
     );
     assert_eq!(
@@ -229,7 +226,7 @@ async fn the_site_owner_cannot_leave() {
     let events = s.event_count().await;
 
     assert_eq!(
-        post(&s, &leave(), &token).await,
+        s.wix(&token).leave().await,
         (
             403,
             envelope(
@@ -258,9 +255,9 @@ async fn without_a_site_community_every_route_says_so() {
         ),
     );
 
-    assert_eq!(post(&s, &leave(), &token).await, missing);
-    assert_eq!(post(&s, &join(), &token).await, missing);
-    assert_eq!(get(&s, &format!("{MEMBERS}/my"), &token).await, missing);
+    assert_eq!(s.wix(&token).leave().await, missing);
+    assert_eq!(s.wix(&token).join().await, missing);
+    assert_eq!(s.wix(&token).my_member().await, missing);
     assert_eq!(get(&s, MEMBERS, &token).await, missing);
     assert_eq!(
         get(&s, &format!("{MEMBERS}/{}", ann.id), &token).await,
@@ -288,17 +285,17 @@ async fn a_blocked_member_stays_blocked() {
     let events = s.event_count().await;
     let updated = timestamp(ann.updated_at);
 
-    let (status, body) = get(&s, &format!("{MEMBERS}/my"), &token).await;
+    let (status, body) = s.wix(&token).my_member().await;
     assert_eq!(status, 200);
     assert_eq!(
         body,
         json!({ "member": full(&ann, "PRIVATE", "BLOCKED", &updated) })
     );
 
-    let (status, again) = post(&s, &leave(), &token).await;
+    let (status, again) = s.wix(&token).leave().await;
     assert_eq!((status, again), (200, body));
     assert_eq!(
-        post(&s, &join(), &token).await,
+        s.wix(&token).join().await,
         (
             403,
             envelope("MEMBER_BLOCKED", "you are banned from this community")

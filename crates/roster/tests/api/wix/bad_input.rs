@@ -42,19 +42,6 @@ async fn request_bodies_must_be_json_objects() {
     );
 }
 
-async fn post_raw(s: &TestServer, path: &str, token: &str, body: reqwest::Body) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(path))
-        .header("Authorization", token)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
-}
-
 #[tokio::test]
 async fn oversized_bodies_get_a_wix_413_and_change_nothing() {
     let s = TestServer::start().await;

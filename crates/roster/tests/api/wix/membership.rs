@@ -17,7 +17,7 @@ async fn leave_community_makes_the_member_private() {
     // Timestamps have millisecond precision: make sure one has passed.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
 
-    let (status, body) = post(&s, &leave(), &token).await;
+    let (status, body) = s.wix(&token).leave().await;
 
     assert_eq!(status, 200, "{body}");
     let updated = updated(&body);
@@ -39,10 +39,10 @@ async fn leaving_twice_is_idempotent() {
     let s = TestServer::start().await;
     let (_, ann) = setup(&s).await;
     let token = s.token(&ann).await;
-    let (_, first) = post(&s, &leave(), &token).await;
+    let (_, first) = s.wix(&token).leave().await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &leave(), &token).await;
+    let (status, body) = s.wix(&token).leave().await;
 
     assert_eq!(status, 200);
     assert_eq!(
@@ -57,10 +57,10 @@ async fn join_community_makes_the_member_public_again() {
     let s = TestServer::start().await;
     let (_, ann) = setup(&s).await;
     let token = s.token(&ann).await;
-    let (_, left) = post(&s, &leave(), &token).await;
+    let (_, left) = s.wix(&token).leave().await;
     let events = s.event_count().await;
 
-    let (status, body) = post(&s, &join(), &token).await;
+    let (status, body) = s.wix(&token).join().await;
 
     assert_eq!(status, 200);
     let updated = updated(&body);
@@ -76,7 +76,7 @@ async fn join_community_makes_the_member_public_again() {
     assert_eq!(s.event_count().await, events + 1);
 
     // Joining again changes nothing.
-    let (status, again) = post(&s, &join(), &token).await;
+    let (status, again) = s.wix(&token).join().await;
     assert_eq!((status, again), (200, body));
     assert_eq!(s.event_count().await, events + 1);
 }
@@ -96,7 +96,7 @@ async fn my_member_shows_the_privacy_status() {
         json!({ "member": full(&ann, "PUBLIC", "APPROVED", &created) })
     );
 
-    let (_, left) = post(&s, &leave(), &token).await;
+    let (_, left) = s.wix(&token).leave().await;
     let (status, body) = get(&s, &my, &token).await;
     assert_eq!(status, 200);
     assert_eq!(
@@ -113,7 +113,7 @@ async fn last_login_date_appears_after_a_login() {
     let s = TestServer::start().await;
     let (_, ann) = setup(&s).await;
     let token = s.token(&ann).await;
-    let (_, body) = get(&s, &format!("{MEMBERS}/my"), &token).await;
+    let (_, body) = s.wix(&token).my_member().await;
     assert_eq!(body["member"].get("lastLoginDate"), None);
 
     roster::admin::check_password(&s.state, "ann", PASSWORD)
@@ -123,7 +123,7 @@ async fn last_login_date_appears_after_a_login() {
     let ann = reread(&s, &ann).await;
     let at = timestamp(ann.last_login_at.expect("recorded"));
 
-    let (status, body) = get(&s, &format!("{MEMBERS}/my"), &token).await;
+    let (status, body) = s.wix(&token).my_member().await;
     assert_eq!(status, 200);
     let mut expected = full(&ann, "PUBLIC", "APPROVED", &timestamp(ann.updated_at));
     expected["lastLoginDate"] = json!(at);
@@ -152,7 +152,7 @@ async fn a_private_member_is_hidden_from_other_members() {
         (200, json!({ "member": public(&ann) }))
     );
 
-    post(&s, &leave(), &ann_token).await;
+    s.wix(&ann_token).leave().await;
 
     let (status, body) = get(&s, MEMBERS, &bob_token).await;
     assert_eq!(status, 200);
@@ -172,7 +172,7 @@ async fn a_private_member_is_hidden_from_other_members() {
         get(&s, &ann_path, &ann_token).await,
         (200, json!({ "member": public(&ann) }))
     );
-    let (status, body) = get(&s, &format!("{MEMBERS}/my"), &ann_token).await;
+    let (status, body) = s.wix(&ann_token).my_member().await;
     assert_eq!(
         (status, &body["member"]["privacyStatus"]),
         (200, &json!("PRIVATE"))
@@ -201,7 +201,7 @@ async fn leaving_the_site_keeps_other_memberships() {
     s.exec(&ann, &bakers, Command::Join).await;
     let token = s.token(&ann).await;
 
-    assert_eq!(post(&s, &leave(), &token).await.0, 200);
+    assert_eq!(s.wix(&token).leave().await.0, 200);
 
     assert_eq!(
         s.standing(&bakers, &ann).await,

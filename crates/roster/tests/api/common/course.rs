@@ -1,0 +1,138 @@
+//! The course API (SelfCommunity course API v2) as a test client sees it,
+//! written once: calls with a bearer token, course paths, the
+//! `{"errors":[…]}` shape, and [`CourseClient`], a method per route for one
+//! caller.
+
+use super::{json as read, TestServer};
+use roster_store::Community;
+use serde_json::{json, Value};
+
+pub const NO_PERMISSION: &str = "You do not have permission to perform this action.";
+
+pub const CREATOR: &str =
+    "The creator of the course cannot leave it, be removed from it or change role.";
+
+pub fn error(code: &str, message: &str) -> Value {
+    json!({"errors": [{"code": code, "message": message}]})
+}
+
+pub fn not_found() -> Value {
+    error("not_found", "Not found.")
+}
+
+pub fn path(course: &Community, rest: &str) -> String {
+    format!("/api/v2/course/{}/{rest}", course.num)
+}
+
+/// One call with a bearer token and an optional JSON body.
+pub async fn call(
+    s: &TestServer,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut request = s
+        .client
+        .request(method, s.url(path))
+        .header("Authorization", format!("Bearer {token}"));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    read(request.send().await.unwrap()).await
+}
+
+/// A call whose raw body text matters (204 must be empty).
+pub async fn call_text(s: &TestServer, method: &str, path: &str, token: &str) -> (u16, String) {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let response = s
+        .client
+        .request(method, s.url(path))
+        .header("Authorization", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+pub async fn status_of(s: &TestServer, course: &Community, token: &str) -> (u16, Value) {
+    call(s, "GET", &path(course, "status/"), token, None).await
+}
+
+pub async fn post_raw(
+    s: &TestServer,
+    path: &str,
+    token: &str,
+    body: reqwest::Body,
+) -> (u16, Value) {
+    let response = s
+        .client
+        .post(s.url(path))
+        .header("Authorization", format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    read(response).await
+}
+
+/// One caller of the course API: `server.course(token)`.
+pub struct CourseClient<'a> {
+    server: &'a TestServer,
+    token: &'a str,
+}
+
+impl TestServer {
+    /// The course API with this bearer token.
+    pub fn course<'a>(&'a self, token: &'a str) -> CourseClient<'a> {
+        CourseClient {
+            server: self,
+            token,
+        }
+    }
+}
+
+impl CourseClient<'_> {
+    /// `GET /api/v2/course/{id}/`.
+    pub async fn course(&self, course: &Community) -> (u16, Value) {
+        call(self.server, "GET", &path(course, ""), self.token, None).await
+    }
+
+    /// `GET /api/v2/course/{id}/status/`.
+    pub async fn status(&self, course: &Community) -> (u16, Value) {
+        status_of(self.server, course, self.token).await
+    }
+
+    /// `POST /api/v2/course/{id}/join/`.
+    pub async fn join(&self, course: &Community) -> (u16, Value) {
+        call(
+            self.server,
+            "POST",
+            &path(course, "join/"),
+            self.token,
+            None,
+        )
+        .await
+    }
+
+    /// `DELETE /api/v2/course/{id}/join/`, with the raw body text (a 204
+    /// must be empty).
+    pub async fn leave(&self, course: &Community) -> (u16, String) {
+        call_text(self.server, "DELETE", &path(course, "join/"), self.token).await
+    }
+
+    /// `POST /api/v2/course/` with a JSON body.
+    pub async fn create(&self, body: Value) -> (u16, Value) {
+        call(
+            self.server,
+            "POST",
+            "/api/v2/course/",
+            self.token,
+            Some(body),
+        )
+        .await
+    }
+}
