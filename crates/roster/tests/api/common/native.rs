@@ -138,6 +138,16 @@ pub async fn events_of(s: &TestServer, c: &Community, token: &str, after: i64) -
         .collect()
 }
 
+/// `POST /v1/tokens` with this body (no token).
+pub async fn login_with(s: &TestServer, body: Value) -> Reply {
+    send(s, Method::POST, "/v1/tokens", None, Some(body)).await
+}
+
+/// `POST /v1/tokens` with a username and password (no token).
+pub async fn login(s: &TestServer, username: &str, password: &str) -> Reply {
+    login_with(s, json!({"username": username, "password": password})).await
+}
+
 /// One caller of the native API: `server.native(token)`.
 pub struct NativeClient<'a> {
     server: &'a TestServer,
@@ -165,6 +175,28 @@ impl NativeClient<'_> {
         post(self.server, path, self.token, body).await
     }
 
+    /// `PATCH path` with a JSON body.
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        send(
+            self.server,
+            Method::PATCH,
+            path,
+            Some(self.token),
+            Some(body),
+        )
+        .await
+    }
+
+    /// `POST /v1/users` (an admin's token).
+    pub async fn create_user(&self, body: Value) -> Reply {
+        self.post("/v1/users", body).await
+    }
+
+    /// `PATCH /v1/users/me`.
+    pub async fn update_me(&self, body: Value) -> Reply {
+        self.patch("/v1/users/me", body).await
+    }
+
     /// `GET /v1/users/me`.
     pub async fn me(&self) -> Reply {
         self.get("/v1/users/me").await
@@ -178,6 +210,12 @@ impl NativeClient<'_> {
     /// `GET /v1/tokens`.
     pub async fn tokens(&self) -> Reply {
         self.get("/v1/tokens").await
+    }
+
+    /// `DELETE /v1/tokens/{id}`.
+    pub async fn revoke_token(&self, id: &str) -> Reply {
+        let path = format!("/v1/tokens/{id}");
+        send(self.server, Method::DELETE, &path, Some(self.token), None).await
     }
 
     /// `GET /v1/communities/{id}`.

@@ -3,26 +3,31 @@
 
 use super::*;
 
+/// Ann's read-only "laptop" token, valid for an hour: the issued body.
+async fn issue_laptop_token(w: &World) -> Value {
+    let body = json!({"username": "ann", "password": PASSWORD, "scopes": "community:read",
+                      "expires_in_seconds": 3600, "label": "laptop"});
+    ok(login_with(&w.s, body).await, 201)
+}
+
+/// How many tokens Ann has (the world gives her one).
+async fn token_count(w: &World) -> usize {
+    let list = ok(w.s.native(&w.ann_token).tokens().await, 200);
+    list["items"].as_array().expect("items").len()
+}
+
+/// The issued token's secret.
+fn secret(issued: &Value) -> String {
+    issued["token"].as_str().expect("token").to_owned()
+}
+
 #[tokio::test]
-async fn tokens_are_issued_for_a_password_listed_and_revoked() {
+async fn a_password_issues_a_token_with_its_scopes_label_and_expiry() {
     let w = world().await;
-    let s = &w.s;
-    let issued = ok(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(
-                json!({"username": "ann", "password": PASSWORD, "scopes": "community:read",
-                         "expires_in_seconds": 3600, "label": "laptop"}),
-            ),
-        )
-        .await,
-        201,
-    );
-    let token = issued["token"].as_str().expect("token").to_owned();
-    assert!(token.starts_with("rst_"));
+
+    let issued = issue_laptop_token(&w).await;
+
+    assert!(secret(&issued).starts_with("rst_"));
     assert_eq!(issued["scopes"], json!(["community:read"]));
     assert_eq!(issued["label"], "laptop");
     assert_eq!(issued["user_id"], w.ann.id.to_string());
@@ -30,152 +35,93 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
     let expires: DateTime<Utc> = issued["expires_at"].as_str().unwrap().parse().unwrap();
     let lifetime = expires - Utc::now();
     assert!(lifetime > chrono::Duration::minutes(50) && lifetime <= chrono::Duration::hours(1));
+}
 
-    // The email address works as the login; scopes may be an array.
-    let by_email = ok(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann@example.com", "password": PASSWORD,
-                         "scopes": ["community:read", "community:write"]})),
-        )
-        .await,
-        201,
-    );
+#[tokio::test]
+async fn the_email_works_as_the_login_and_scopes_may_be_an_array() {
+    let w = world().await;
+
+    let body = json!({"username": "ann@example.com", "password": PASSWORD,
+                      "scopes": ["community:read", "community:write"]});
+    let by_email = ok(login_with(&w.s, body).await, 201);
+
     assert_eq!(
         by_email["scopes"],
         json!(["community:read", "community:write"])
     );
     assert_eq!(by_email["label"], "api");
     assert_eq!(by_email["expires_at"], Value::Null);
+}
 
-    // The new read token reads.
-    let me = ok(s.native(&token).me().await, 200);
+#[tokio::test]
+async fn a_new_read_token_reads_and_the_login_is_recorded() {
+    let w = world().await;
+    let token = secret(&issue_laptop_token(&w).await);
+
+    let me = ok(w.s.native(&token).me().await, 200);
+
     assert_eq!(me["username"], "ann");
     assert!(
         me["last_login_at"].is_string(),
         "a password login is recorded: {me}"
     );
+}
 
-    // Refusals.
-    let wrong = send(
-        s,
-        Method::POST,
-        "/v1/tokens",
-        None,
-        Some(json!({"username": "ann", "password": "not the password"})),
-    )
-    .await;
+#[tokio::test]
+async fn wrong_credentials_are_401() {
+    let w = world().await;
+
+    let wrong = login(&w.s, "ann", "not the password").await;
+    let nobody = login(&w.s, "nobody", PASSWORD).await;
+
     let body = problem(wrong, 401, "invalid_credentials");
     assert_eq!(
         body,
         json!({"type": "https://roster.dev/problems/invalid_credentials", "title": "Invalid credentials",
                "status": 401, "detail": "the username or password is wrong", "code": "invalid_credentials"})
     );
-    problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "nobody", "password": PASSWORD})),
-        )
-        .await,
-        401,
-        "invalid_credentials",
-    );
-    let admin = problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": PASSWORD, "scopes": "admin"})),
-        )
-        .await,
-        422,
-        "invalid",
-    );
-    assert_eq!(admin["field"], "scope");
-    let unknown = problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": PASSWORD, "scopes": ["root"]})),
-        )
-        .await,
-        422,
-        "invalid",
-    );
-    assert_eq!(unknown["field"], "scopes");
-    problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": PASSWORD, "scopes": ""})),
-        )
-        .await,
-        422,
-        "invalid",
-    );
-    let zero = problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": PASSWORD, "expires_in_seconds": 0})),
-        )
-        .await,
-        422,
-        "invalid",
-    );
-    assert_eq!(zero["field"], "expires_in_seconds");
-    problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": PASSWORD, "expires_in_seconds": u64::MAX})),
-        )
-        .await,
-        422,
-        "invalid",
-    );
-    problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": PASSWORD, "expires_in_seconds": -5})),
-        )
-        .await,
-        422,
-        "invalid_body",
-    );
-    problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann"})),
-        )
-        .await,
-        422,
-        "invalid_body",
-    );
+    problem(nobody, 401, "invalid_credentials");
+    assert_eq!(token_count(&w).await, 1, "a refusal issues no token");
+}
 
-    // Listing: mine only, never a secret.
-    let list = ok(s.native(&w.ann_token).tokens().await, 200);
+#[tokio::test]
+async fn bad_scopes_and_lifetimes_are_refused() {
+    let w = world().await;
+    let s = &w.s;
+    let ann = |extra: Value| {
+        let mut body = json!({"username": "ann", "password": PASSWORD});
+        body.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        login_with(s, body)
+    };
+
+    let admin = problem(ann(json!({"scopes": "admin"})).await, 422, "invalid");
+    assert_eq!(admin["field"], "scope");
+    let unknown = problem(ann(json!({"scopes": ["root"]})).await, 422, "invalid");
+    assert_eq!(unknown["field"], "scopes");
+    problem(ann(json!({"scopes": ""})).await, 422, "invalid");
+    let zero = problem(ann(json!({"expires_in_seconds": 0})).await, 422, "invalid");
+    assert_eq!(zero["field"], "expires_in_seconds");
+    let huge = ann(json!({"expires_in_seconds": u64::MAX})).await;
+    problem(huge, 422, "invalid");
+    let negative = ann(json!({"expires_in_seconds": -5})).await;
+    problem(negative, 422, "invalid_body");
+    let no_password = login_with(s, json!({"username": "ann"})).await;
+    problem(no_password, 422, "invalid_body");
+    assert_eq!(token_count(&w).await, 1, "a refusal issues no token");
+}
+
+#[tokio::test]
+async fn tokens_are_listed_for_their_owner_only_and_never_with_a_secret() {
+    let w = world().await;
+    let issued = issue_laptop_token(&w).await;
+    let by_email = json!({"username": "ann@example.com", "password": PASSWORD,
+                          "scopes": ["community:read", "community:write"]});
+    ok(login_with(&w.s, by_email).await, 201);
+
+    let list = ok(w.s.native(&w.ann_token).tokens().await, 200);
+
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 3, "{list}");
     assert!(items
@@ -183,62 +129,38 @@ async fn tokens_are_issued_for_a_password_listed_and_revoked() {
         .all(|t| t.get("token").is_none() && t["user_id"] == w.ann.id.to_string()));
     let listed: BTreeSet<&str> = items.iter().map(|t| t["id"].as_str().unwrap()).collect();
     assert!(listed.contains(issued["id"].as_str().unwrap()));
+}
 
-    // Revoking someone else's token: not found, and it keeps working.
-    let bobs = ok(s.native(&w.bob_token).tokens().await, 200);
+#[tokio::test]
+async fn someone_elses_token_is_not_found_and_keeps_working() {
+    let w = world().await;
+    let bobs = ok(w.s.native(&w.bob_token).tokens().await, 200);
     let bob_token_id = bobs["items"][0]["id"].as_str().unwrap().to_owned();
+    let ann = w.s.native(&w.ann_token);
+
     problem(
-        send(
-            s,
-            Method::DELETE,
-            &format!("/v1/tokens/{bob_token_id}"),
-            Some(&w.ann_token),
-            None,
-        )
-        .await,
+        ann.revoke_token(&bob_token_id).await,
         404,
         "token_not_found",
     );
-    ok(s.native(&w.bob_token).me().await, 200);
-    problem(
-        send(
-            s,
-            Method::DELETE,
-            "/v1/tokens/not-a-uuid",
-            Some(&w.ann_token),
-            None,
-        )
-        .await,
-        400,
-        "invalid_id",
-    );
+    ok(w.s.native(&w.bob_token).me().await, 200);
+    problem(ann.revoke_token("not-a-uuid").await, 400, "invalid_id");
+}
 
-    // Revoking my own.
-    let id = issued["id"].as_str().unwrap();
-    let revoked = send(
-        s,
-        Method::DELETE,
-        &format!("/v1/tokens/{id}"),
-        Some(&w.ann_token),
-        None,
-    )
-    .await;
+#[tokio::test]
+async fn a_revoked_token_is_refused_and_listed_with_its_time() {
+    let w = world().await;
+    let issued = issue_laptop_token(&w).await;
+    let (token, id) = (secret(&issued), issued["id"].as_str().unwrap());
+    let ann = w.s.native(&w.ann_token);
+
+    let revoked = ann.revoke_token(id).await;
+
     assert_eq!(revoked.status, 204);
     assert_eq!(revoked.body, Value::Null);
-    problem(s.native(&token).me().await, 401, "token_revoked");
-    problem(
-        send(
-            s,
-            Method::DELETE,
-            &format!("/v1/tokens/{id}"),
-            Some(&w.ann_token),
-            None,
-        )
-        .await,
-        404,
-        "token_not_found",
-    );
-    let list = ok(s.native(&w.ann_token).tokens().await, 200);
+    problem(w.s.native(&token).me().await, 401, "token_revoked");
+    problem(ann.revoke_token(id).await, 404, "token_not_found");
+    let list = ok(ann.tokens().await, 200);
     let entry = list["items"]
         .as_array()
         .unwrap()

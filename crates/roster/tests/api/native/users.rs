@@ -3,21 +3,24 @@
 
 use super::*;
 
+/// The account every test of this module creates through the API.
+fn cleo() -> Value {
+    json!({"username": "cleo", "password": PASSWORD, "email": "cleo@example.com",
+           "profile": {"nickname": "Cle", "first_name": "Cleo"}})
+}
+
+/// Create `cleo()` as the site admin; returns the new id.
+async fn create_cleo(w: &World) -> String {
+    let created = ok(w.s.native(&w.root_token).create_user(cleo()).await, 201);
+    created["id"].as_str().expect("id").to_owned()
+}
+
 #[tokio::test]
-async fn users_are_created_by_admins_and_read_and_updated_by_themselves() {
+async fn an_admin_creates_a_user_with_every_field() {
     let w = world().await;
-    let s = &w.s;
-    let created = ok(
-        post(
-            s,
-            "/v1/users",
-            &w.root_token,
-            json!({"username": "cleo", "password": PASSWORD, "email": "cleo@example.com",
-                   "profile": {"nickname": "Cle", "first_name": "Cleo"}}),
-        )
-        .await,
-        201,
-    );
+
+    let created = ok(w.s.native(&w.root_token).create_user(cleo()).await, 201);
+
     let id = created["id"].as_str().expect("id").to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok());
     is_timestamp(&created["created_at"]);
@@ -30,193 +33,140 @@ async fn users_are_created_by_admins_and_read_and_updated_by_themselves() {
         created["profile"],
         json!({"nickname": "Cle", "slug": "", "first_name": "Cleo", "last_name": "", "photo_url": ""})
     );
+}
 
-    // Others see the account without its email.
-    let seen = ok(get(s, &format!("/v1/users/{id}"), &w.ann_token).await, 200);
+#[tokio::test]
+async fn others_see_a_user_without_its_email() {
+    let w = world().await;
+    let id = create_cleo(&w).await;
+
+    let seen = ok(
+        w.s.native(&w.ann_token)
+            .get(&format!("/v1/users/{id}"))
+            .await,
+        200,
+    );
+
     assert_eq!(seen["username"], "cleo");
     assert!(seen.get("email").is_none(), "{seen}");
     assert!(seen.get("last_login_at").is_none(), "{seen}");
-    // The simple (32 hex digit) form of the id works too.
-    let simple = id.replace('-', "");
-    let seen = ok(
-        get(s, &format!("/v1/users/{simple}"), &w.root_token).await,
-        200,
-    );
+}
+
+#[tokio::test]
+async fn the_simple_form_of_a_user_id_works_too() {
+    let w = world().await;
+    let simple = create_cleo(&w).await.replace('-', "");
+
+    let path = format!("/v1/users/{simple}");
+    let seen = ok(w.s.native(&w.root_token).get(&path).await, 200);
+
     assert_eq!(seen["email"], "cleo@example.com");
+}
 
-    // Non-admins may not create users.
-    let refused = problem(
-        post(
-            s,
-            "/v1/users",
-            &w.ann_token,
-            json!({"username": "x", "password": PASSWORD}),
-        )
-        .await,
-        403,
-        "scope_required",
-    );
+#[tokio::test]
+async fn non_admins_may_not_create_users() {
+    let w = world().await;
+
+    let body = json!({"username": "x", "password": PASSWORD});
+    let reply = w.s.native(&w.ann_token).create_user(body).await;
+
+    let refused = problem(reply, 403, "scope_required");
     assert_eq!(refused["scope"], "admin");
-    problem(
-        post(
-            s,
-            "/v1/users",
-            &w.root_token,
-            json!({"username": "cleo", "password": PASSWORD}),
-        )
-        .await,
-        409,
-        "username_taken",
-    );
-    problem(
-        post(
-            s,
-            "/v1/users",
-            &w.root_token,
-            json!({"username": "dan", "password": PASSWORD, "email": "cleo@example.com"}),
-        )
-        .await,
-        409,
-        "email_taken",
-    );
-    let invalid = problem(
-        post(
-            s,
-            "/v1/users",
-            &w.root_token,
-            json!({"username": "no spaces", "password": PASSWORD}),
-        )
-        .await,
-        422,
-        "invalid",
-    );
-    assert_eq!(invalid["field"], "username");
-    let invalid = problem(
-        post(
-            s,
-            "/v1/users",
-            &w.root_token,
-            json!({"username": "dan", "password": "short"}),
-        )
-        .await,
-        422,
-        "invalid",
-    );
-    assert_eq!(invalid["field"], "password");
+}
 
-    // Me, and updates to me.
-    let me = ok(s.native(&w.ann_token).me().await, 200);
+#[tokio::test]
+async fn a_taken_username_or_email_is_409() {
+    let w = world().await;
+    create_cleo(&w).await;
+    let root = w.s.native(&w.root_token);
+
+    let same_name = json!({"username": "cleo", "password": PASSWORD});
+    problem(root.create_user(same_name).await, 409, "username_taken");
+    let same_email = json!({"username": "dan", "password": PASSWORD, "email": "cleo@example.com"});
+    problem(root.create_user(same_email).await, 409, "email_taken");
+}
+
+#[tokio::test]
+async fn an_invalid_username_or_password_is_422_naming_the_field() {
+    let w = world().await;
+    let root = w.s.native(&w.root_token);
+
+    let spaced = json!({"username": "no spaces", "password": PASSWORD});
+    let invalid = problem(root.create_user(spaced).await, 422, "invalid");
+    assert_eq!(invalid["field"], "username");
+    let short = json!({"username": "dan", "password": "short"});
+    let invalid = problem(root.create_user(short).await, 422, "invalid");
+    assert_eq!(invalid["field"], "password");
+}
+
+#[tokio::test]
+async fn a_user_reads_and_updates_themselves() {
+    let w = world().await;
+    let ann = w.s.native(&w.ann_token);
+    let me = ok(ann.me().await, 200);
     assert_eq!(me["id"], w.ann.id.to_string());
     assert_eq!(me["email"], "ann@example.com");
-    let updated = ok(
-        send(s, Method::PATCH, "/v1/users/me", Some(&w.ann_token),
-             Some(json!({"nickname": "Annie", "last_name": "O'Neil; --", "email": "annie@example.com"}))).await,
-        200,
-    );
+
+    let patch =
+        json!({"nickname": "Annie", "last_name": "O'Neil; --", "email": "annie@example.com"});
+    let updated = ok(ann.update_me(patch).await, 200);
+
     assert_eq!(updated["profile"]["nickname"], "Annie");
     assert_eq!(updated["profile"]["last_name"], "O'Neil; --");
     assert_eq!(updated["email"], "annie@example.com");
     assert_eq!(updated["email_verified"], false);
-    let again = ok(s.native(&w.ann_token).me().await, 200);
+    let again = ok(ann.me().await, 200);
     assert_eq!(again, updated);
+}
+
+#[tokio::test]
+async fn a_bad_or_taken_update_is_refused() {
+    let w = world().await;
+    let ann = w.s.native(&w.ann_token);
 
     let bad = problem(
-        send(
-            s,
-            Method::PATCH,
-            "/v1/users/me",
-            Some(&w.ann_token),
-            Some(json!({"nickname": "a\u{7}b"})),
-        )
-        .await,
+        ann.update_me(json!({"nickname": "a\u{7}b"})).await,
         422,
         "invalid",
     );
     assert_eq!(bad["field"], "nickname");
-    problem(
-        send(
-            s,
-            Method::PATCH,
-            "/v1/users/me",
-            Some(&w.ann_token),
-            Some(json!({"email": "bob@example.com"})),
-        )
-        .await,
-        409,
-        "email_taken",
-    );
+    let taken = ann.update_me(json!({"email": "bob@example.com"})).await;
+    problem(taken, 409, "email_taken");
+}
 
-    // A new password needs the current one.
+#[tokio::test]
+async fn a_new_password_needs_the_current_one() {
+    let w = world().await;
+    let ann = w.s.native(&w.ann_token);
+    let new = "a brand new password";
+
     let missing = problem(
-        send(
-            s,
-            Method::PATCH,
-            "/v1/users/me",
-            Some(&w.ann_token),
-            Some(json!({"password": "a brand new password"})),
-        )
-        .await,
+        ann.update_me(json!({"password": new})).await,
         422,
         "invalid",
     );
     assert_eq!(missing["field"], "current_password");
+    let wrong = json!({"password": new, "current_password": "wrong password"});
+    problem(ann.update_me(wrong).await, 403, "wrong_password");
+    let right = json!({"password": new, "current_password": PASSWORD});
+    ok(ann.update_me(right).await, 200);
+
     problem(
-        send(
-            s,
-            Method::PATCH,
-            "/v1/users/me",
-            Some(&w.ann_token),
-            Some(json!({"password": "a brand new password", "current_password": "wrong password"})),
-        )
-        .await,
-        403,
-        "wrong_password",
-    );
-    ok(
-        send(
-            s,
-            Method::PATCH,
-            "/v1/users/me",
-            Some(&w.ann_token),
-            Some(json!({"password": "a brand new password", "current_password": PASSWORD})),
-        )
-        .await,
-        200,
-    );
-    problem(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": PASSWORD})),
-        )
-        .await,
+        login(&w.s, "ann", PASSWORD).await,
         401,
         "invalid_credentials",
     );
-    ok(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "ann", "password": "a brand new password"})),
-        )
-        .await,
-        201,
-    );
+    ok(login(&w.s, "ann", new).await, 201);
+}
 
-    problem(
-        get(
-            s,
-            &format!("/v1/users/{}", uuid::Uuid::new_v4()),
-            &w.ann_token,
-        )
-        .await,
-        404,
-        "user_not_found",
-    );
+#[tokio::test]
+async fn an_unknown_user_is_404() {
+    let w = world().await;
+
+    let path = format!("/v1/users/{}", uuid::Uuid::new_v4());
+    let reply = w.s.native(&w.ann_token).get(&path).await;
+
+    problem(reply, 404, "user_not_found");
 }
 
 #[tokio::test]
