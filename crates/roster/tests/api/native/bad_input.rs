@@ -36,17 +36,41 @@ async fn chunked(s: &TestServer, path: &str, token: &str, size: usize) -> (Strin
     (status, body)
 }
 
-#[tokio::test]
-async fn bad_input_gets_a_problem_and_writes_nothing() {
-    let w = world().await;
-    let s = &w.s;
-    let c = s
-        .community(&w.ann, "Target", Visibility::Public, JoinPolicy::Open)
-        .await;
-    let events = s.event_count().await;
-    let token = &w.ann_token;
+/// A world with Ann's public community "Target", and the event count
+/// before the test's requests.
+struct Target {
+    w: World,
+    c: Community,
+    events: usize,
+}
 
-    // Malformed JSON, wrong types, wrong shapes, unknown fields.
+async fn target() -> Target {
+    let w = world().await;
+    let c =
+        w.s.community(&w.ann, "Target", Visibility::Public, JoinPolicy::Open)
+            .await;
+    let events = w.s.event_count().await;
+    Target { w, c, events }
+}
+
+/// No event, no change to "Target", no new community of Ann's.
+async fn assert_nothing_written(t: &Target) {
+    let s = &t.w.s;
+    assert_eq!(s.event_count().await, t.events);
+    assert_eq!(s.reload(&t.c).await.state.settings.name, "Target");
+    let mine = ok(
+        get(s, "/v1/communities?standing=owner", &t.w.ann_token).await,
+        200,
+    );
+    assert_eq!(mine["total"], 1);
+}
+
+/// Malformed JSON, wrong types, wrong shapes, unknown fields.
+#[tokio::test]
+async fn malformed_or_mistyped_bodies_are_problems_and_write_nothing() {
+    let t = target().await;
+    let (s, c, token) = (&t.w.s, &t.c, &t.w.ann_token);
+
     problem(
         send_raw(s, Method::POST, "/v1/communities", token, "{\"name\": ").await,
         400,
@@ -93,7 +117,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         send_raw(
             s,
             Method::PUT,
-            &cpath(&c, &format!("/members/{}/role", w.ann.id)),
+            &cpath(c, &format!("/members/{}/role", t.w.ann.id)),
             token,
             "{\"role\": [1]}",
         )
@@ -105,7 +129,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         send_raw(
             s,
             Method::POST,
-            &cpath(&c, "/join"),
+            &cpath(c, "/join"),
             token,
             "{\"user_id\": 12}",
         )
@@ -114,12 +138,20 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         "invalid_body",
     );
     problem(
-        send_raw(s, Method::POST, &cpath(&c, "/join"), token, "\u{0}").await,
+        send_raw(s, Method::POST, &cpath(c, "/join"), token, "\u{0}").await,
         400,
         "malformed_json",
     );
 
-    // Over 64 KiB: refused whole, with a declared length or chunked.
+    assert_nothing_written(&t).await;
+}
+
+/// Over 64 KiB: refused whole, with a declared length or chunked.
+#[tokio::test]
+async fn bodies_over_64_kib_are_413_declared_or_chunked_and_write_nothing() {
+    let t = target().await;
+    let (s, token) = (&t.w.s, &t.w.ann_token);
+
     let huge = format!("{{\"name\": \"{}\"}}", "a".repeat(70 * 1024));
     let reply = send_raw(s, Method::POST, "/v1/communities", token, &huge).await;
     assert_eq!(reply.status, 413);
@@ -128,7 +160,14 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
     let body: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
     assert_eq!(body["code"], "body_too_large", "{body}");
 
-    // Invalid and unknown ids.
+    assert_nothing_written(&t).await;
+}
+
+#[tokio::test]
+async fn invalid_and_unknown_ids_are_problems_and_write_nothing() {
+    let t = target().await;
+    let (s, c, token) = (&t.w.s, &t.c, &t.w.ann_token);
+
     let body = problem(
         get(s, "/v1/communities/not-a-uuid", token).await,
         400,
@@ -159,7 +198,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         send(
             s,
             Method::DELETE,
-            &cpath(&c, "/members/xyz"),
+            &cpath(c, "/members/xyz"),
             Some(token),
             None,
         )
@@ -182,7 +221,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         send(
             s,
             Method::DELETE,
-            &cpath(&c, &format!("/members/{}", uuid::Uuid::new_v4())),
+            &cpath(c, &format!("/members/{}", uuid::Uuid::new_v4())),
             Some(token),
             None,
         )
@@ -191,7 +230,15 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         "user_not_found",
     );
 
-    // Hostile strings: very long, control characters.
+    assert_nothing_written(&t).await;
+}
+
+/// Very long strings, control characters, padding.
+#[tokio::test]
+async fn hostile_strings_are_invalid_and_write_nothing() {
+    let t = target().await;
+    let (s, c, token) = (&t.w.s, &t.c, &t.w.ann_token);
+
     let long = "n".repeat(10 * 1024);
     let body = problem(
         post(s, "/v1/communities", token, json!({"name": long})).await,
@@ -232,7 +279,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         send(
             s,
             Method::PATCH,
-            &cpath(&c, ""),
+            &cpath(c, ""),
             Some(token),
             Some(json!({"name": "x".repeat(101)})),
         )
@@ -241,13 +288,15 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
         "invalid",
     );
 
-    // Nothing above wrote anything.
-    assert_eq!(s.event_count().await, events);
-    assert_eq!(s.reload(&c).await.state.settings.name, "Target");
-    let mine = ok(get(s, "/v1/communities?standing=owner", token).await, 200);
-    assert_eq!(mine["total"], 1);
+    assert_nothing_written(&t).await;
+}
 
-    // SQL metacharacters are data, stored and returned verbatim.
+/// SQL metacharacters are data, stored and returned verbatim.
+#[tokio::test]
+async fn sql_metacharacters_and_unicode_are_stored_verbatim() {
+    let t = target().await;
+    let (s, token) = (&t.w.s, &t.w.ann_token);
+
     let name = "'; DROP TABLE users; --";
     let created = ok(
         post(
@@ -264,7 +313,7 @@ async fn bad_input_gets_a_problem_and_writes_nothing() {
     let read = ok(get(s, &format!("/v1/communities/{id}"), token).await, 200);
     assert_eq!(read["name"], name);
     assert_eq!(read["description"], "\" OR 1=1 --\n\ttab");
-    ok(s.native(&w.bob_token).me().await, 200);
+    ok(s.native(&t.w.bob_token).me().await, 200);
     // Unicode is fine.
     let unicode = ok(
         post(

@@ -19,7 +19,7 @@ use crate::common::{self, TestServer, PASSWORD};
 use chrono::{DateTime, Utc};
 use reqwest::Method;
 use roster_engine::{Command, JoinPolicy, Role, Standing, Visibility};
-use roster_store::User;
+use roster_store::{Community, User};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
