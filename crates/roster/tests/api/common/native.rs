@@ -187,6 +187,11 @@ impl NativeClient<'_> {
         .await
     }
 
+    /// `DELETE path`.
+    pub async fn delete(&self, path: &str) -> Reply {
+        send(self.server, Method::DELETE, path, Some(self.token), None).await
+    }
+
     /// `POST /v1/users` (an admin's token).
     pub async fn create_user(&self, body: Value) -> Reply {
         self.post("/v1/users", body).await

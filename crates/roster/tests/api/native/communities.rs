@@ -3,9 +3,9 @@
 
 use super::*;
 
-#[tokio::test]
-async fn communities_are_created_read_updated_archived_and_deleted() {
-    let w = world().await;
+/// Ann creates the private, invite-only "Bakers" over the API; returns the
+/// `Location` header and the 201 body.
+async fn create_bakers(w: &World) -> (String, Value) {
     let s = &w.s;
     let response = s
         .client
@@ -16,13 +16,26 @@ async fn communities_are_created_read_updated_archived_and_deleted() {
         .await
         .unwrap();
     let location = response.headers()["location"].to_str().unwrap().to_owned();
-    let created = ok(reply(response).await, 201);
+    (location, ok(reply(response).await, 201))
+}
+
+/// The id of a community in a 201/200 body.
+fn id_of(created: &Value) -> String {
+    created["community"]["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_community_is_created_with_its_settings_and_location() {
+    let w = world().await;
+
+    let (location, created) = create_bakers(&w).await;
+
     let community = &created["community"];
-    let id = community["id"].as_str().unwrap().to_owned();
+    let id = id_of(&created);
     assert_eq!(location, format!("/v1/communities/{id}"));
     is_timestamp(&community["created_at"]);
     is_timestamp(&community["updated_at"]);
-    let mut expected = json!({
+    let expected = json!({
         "community": {
             "id": id, "number": community["number"], "name": "Bakers", "description": "We bake.",
             "visibility": "private", "join_policy": "invite", "contribution_mode": "anyone",
@@ -34,225 +47,129 @@ async fn communities_are_created_read_updated_archived_and_deleted() {
         "user_id": w.ann.id.to_string(), "standing": "owner", "changed": true,
     });
     assert_eq!(created, expected);
+}
 
-    // Read: the owner sees it with her standing; an outsider does not see it.
-    let read = ok(
-        get(s, &format!("/v1/communities/{id}"), &w.ann_token).await,
-        200,
-    );
-    expected["community"]["standing"] = json!("owner");
-    assert_eq!(read, expected["community"]);
-    problem(
-        get(s, &format!("/v1/communities/{id}"), &w.bob_token).await,
-        404,
-        "community_not_found",
-    );
-    // The admin sees every community.
-    let by_admin = ok(
-        get(s, &format!("/v1/communities/{id}"), &w.root_token).await,
-        200,
-    );
+#[tokio::test]
+async fn the_owner_and_admins_read_a_private_community_and_outsiders_do_not() {
+    let w = world().await;
+    let (_, created) = create_bakers(&w).await;
+    let path = format!("/v1/communities/{}", id_of(&created));
+
+    let read = ok(w.s.native(&w.ann_token).get(&path).await, 200);
+    let by_outsider = w.s.native(&w.bob_token).get(&path).await;
+    let by_admin = ok(w.s.native(&w.root_token).get(&path).await, 200);
+
+    let mut expected = created["community"].clone();
+    expected["standing"] = json!("owner");
+    assert_eq!(read, expected);
+    problem(by_outsider, 404, "community_not_found");
     assert_eq!(by_admin["standing"], "none");
+}
 
-    // Update.
-    let patched = ok(
-        send(
-            s,
-            Method::PATCH,
-            &format!("/v1/communities/{id}"),
-            Some(&w.ann_token),
-            Some(json!({"description": "We bake bread.", "join_policy": "open"})),
-        )
-        .await,
-        200,
-    );
+#[tokio::test]
+async fn an_update_changes_what_it_names_and_reports_no_change_when_same() {
+    let w = world().await;
+    let path = format!("/v1/communities/{}", id_of(&create_bakers(&w).await.1));
+    let ann = w.s.native(&w.ann_token);
+
+    let body = json!({"description": "We bake bread.", "join_policy": "open"});
+    let patched = ok(ann.patch(&path, body).await, 200);
+    let same = ok(ann.patch(&path, json!({"join_policy": "open"})).await, 200);
+    let bad = ann.patch(&path, json!({"visibility": "secret"})).await;
+
     assert_eq!(patched["changed"], true);
     assert_eq!(patched["community"]["description"], "We bake bread.");
     assert_eq!(patched["community"]["join_policy"], "open");
     assert_eq!(patched["community"]["visibility"], "private");
-    let same = ok(
-        send(
-            s,
-            Method::PATCH,
-            &format!("/v1/communities/{id}"),
-            Some(&w.ann_token),
-            Some(json!({"join_policy": "open"})),
-        )
-        .await,
-        200,
-    );
     assert_eq!(same["changed"], false);
-    problem(
-        send(
-            s,
-            Method::PATCH,
-            &format!("/v1/communities/{id}"),
-            Some(&w.ann_token),
-            Some(json!({"visibility": "secret"})),
-        )
-        .await,
-        422,
-        "invalid_body",
-    );
-    // Someone else's community: refused by the rules.
-    problem(
-        send(
-            s,
-            Method::PATCH,
-            &format!("/v1/communities/{id}"),
-            Some(&w.bob_token),
-            Some(json!({"name": "Mine"})),
-        )
-        .await,
-        403,
-        "not_permitted",
-    );
-    s.community(&w.bob, "Taken", Visibility::Public, JoinPolicy::Open)
-        .await;
-    problem(
-        send(
-            s,
-            Method::PATCH,
-            &format!("/v1/communities/{id}"),
-            Some(&w.ann_token),
-            Some(json!({"name": "Taken"})),
-        )
-        .await,
-        409,
-        "name_taken",
-    );
-    problem(
-        post(s, "/v1/communities", &w.ann_token, json!({"name": "Taken"})).await,
-        409,
-        "name_taken",
-    );
+    problem(bad, 422, "invalid_body");
+}
 
-    // Archive: writes refused until unarchived.
-    let archived = ok(
-        post(
-            s,
-            &format!("/v1/communities/{id}/archive"),
-            &w.ann_token,
-            json!({}),
-        )
-        .await,
-        200,
+#[tokio::test]
+async fn an_update_by_someone_else_or_to_a_taken_name_is_refused() {
+    let w = world().await;
+    let path = format!("/v1/communities/{}", id_of(&create_bakers(&w).await.1));
+    w.s.community(&w.bob, "Taken", Visibility::Public, JoinPolicy::Open)
+        .await;
+    let ann = w.s.native(&w.ann_token);
+
+    // Someone else's community: refused by the rules.
+    let by_bob =
+        w.s.native(&w.bob_token)
+            .patch(&path, json!({"name": "Mine"}))
+            .await;
+    problem(by_bob, 403, "not_permitted");
+    problem(
+        ann.patch(&path, json!({"name": "Taken"})).await,
+        409,
+        "name_taken",
     );
+    let again = ann.post("/v1/communities", json!({"name": "Taken"})).await;
+    problem(again, 409, "name_taken");
+}
+
+#[tokio::test]
+async fn an_archived_community_refuses_writes_until_its_owner_unarchives_it() {
+    let w = world().await;
+    let path = format!("/v1/communities/{}", id_of(&create_bakers(&w).await.1));
+    let (ann, bob) = (w.s.native(&w.ann_token), w.s.native(&w.bob_token));
+    ok(ann.patch(&path, json!({"join_policy": "open"})).await, 200);
+
+    let archived = ok(ann.post(&format!("{path}/archive"), json!({})).await, 200);
+
     assert_eq!(archived["community"]["archived"], true);
     assert_eq!(archived["changed"], true);
+    let join = bob.post(&format!("{path}/join"), json!({})).await;
+    problem(join, 409, "archived");
     problem(
-        post(
-            s,
-            &format!("/v1/communities/{id}/join"),
-            &w.bob_token,
-            json!({}),
-        )
-        .await,
+        ann.patch(&path, json!({"name": "X"})).await,
         409,
         "archived",
     );
-    problem(
-        send(
-            s,
-            Method::PATCH,
-            &format!("/v1/communities/{id}"),
-            Some(&w.ann_token),
-            Some(json!({"name": "X"})),
-        )
-        .await,
-        409,
-        "archived",
-    );
-    problem(
-        post(
-            s,
-            &format!("/v1/communities/{id}/unarchive"),
-            &w.bob_token,
-            json!({}),
-        )
-        .await,
-        403,
-        "not_permitted",
-    );
-    let unarchived = ok(
-        post(
-            s,
-            &format!("/v1/communities/{id}/unarchive"),
-            &w.ann_token,
-            json!({}),
-        )
-        .await,
-        200,
-    );
+    let by_bob = bob.post(&format!("{path}/unarchive"), json!({})).await;
+    problem(by_bob, 403, "not_permitted");
+    let unarchived = ok(ann.post(&format!("{path}/unarchive"), json!({})).await, 200);
     assert_eq!(unarchived["community"]["archived"], false);
-    let joined = ok(
-        post(
-            s,
-            &format!("/v1/communities/{id}/join"),
-            &w.bob_token,
-            json!({}),
-        )
-        .await,
+    let joined = ok(bob.post(&format!("{path}/join"), json!({})).await, 200);
+    assert_eq!(joined["standing"], "member");
+}
+
+#[tokio::test]
+async fn only_the_owner_deletes_a_community_and_then_it_is_gone() {
+    let w = world().await;
+    let path = format!("/v1/communities/{}", id_of(&create_bakers(&w).await.1));
+    let ann = w.s.native(&w.ann_token);
+    ok(ann.patch(&path, json!({"join_policy": "open"})).await, 200);
+    ok(
+        w.s.native(&w.bob_token)
+            .post(&format!("{path}/join"), json!({}))
+            .await,
         200,
     );
-    assert_eq!(joined["standing"], "member");
 
-    // Delete: members may not; the owner may; then it is gone.
-    problem(
-        send(
-            s,
-            Method::DELETE,
-            &format!("/v1/communities/{id}"),
-            Some(&w.bob_token),
-            None,
-        )
-        .await,
-        403,
-        "not_permitted",
-    );
-    let deleted = send(
-        s,
-        Method::DELETE,
-        &format!("/v1/communities/{id}"),
-        Some(&w.ann_token),
-        None,
-    )
-    .await;
+    let by_member = w.s.native(&w.bob_token).delete(&path).await;
+    let deleted = ann.delete(&path).await;
+
+    problem(by_member, 403, "not_permitted");
     assert_eq!(deleted.status, 204);
     assert_eq!(deleted.body, Value::Null);
-    problem(
-        get(s, &format!("/v1/communities/{id}"), &w.ann_token).await,
-        404,
-        "community_not_found",
-    );
-    problem(
-        send(
-            s,
-            Method::DELETE,
-            &format!("/v1/communities/{id}"),
-            Some(&w.ann_token),
-            None,
-        )
-        .await,
-        404,
-        "community_not_found",
-    );
+    problem(ann.get(&path).await, 404, "community_not_found");
+    problem(ann.delete(&path).await, 404, "community_not_found");
+}
 
-    // The site community cannot be archived or deleted, even by an admin.
-    let site = ok(get(s, "/v1/communities?limit=1", &w.root_token).await, 200);
+#[tokio::test]
+async fn the_site_community_cannot_be_archived_even_by_an_admin() {
+    let w = world().await;
+    let root = w.s.native(&w.root_token);
+    let site = ok(root.get("/v1/communities?limit=1").await, 200);
     let site_id = site["items"][0]["id"].as_str().unwrap().to_owned();
     assert_eq!(site["items"][0]["site"], true);
-    problem(
-        post(
-            s,
-            &format!("/v1/communities/{site_id}/archive"),
-            &w.root_token,
-            json!({}),
-        )
-        .await,
-        403,
-        "not_permitted",
-    );
+
+    let archive = root
+        .post(&format!("/v1/communities/{site_id}/archive"), json!({}))
+        .await;
+
+    problem(archive, 403, "not_permitted");
 }
 
 #[tokio::test]
