@@ -185,188 +185,198 @@ async fn join_and_leave_follow_the_rules_and_the_last_owner_stays() {
     );
 }
 
-#[tokio::test]
-async fn roles_change_removal_follows_rank_and_ownership_transfers() {
+/// Ann's open "Guild" with Bob and Cleo as members; Cleo's user and token.
+struct Guild {
+    w: World,
+    c: Community,
+    cleo: User,
+    cleo_token: String,
+}
+
+async fn guild() -> Guild {
     let w = world().await;
-    let s = &w.s;
-    let c = s
-        .community(&w.ann, "Guild", Visibility::Public, JoinPolicy::Open)
+    let c =
+        w.s.community(&w.ann, "Guild", Visibility::Public, JoinPolicy::Open)
+            .await;
+    let cleo = w.s.user("cleo").await;
+    let cleo_token = w.s.token(&cleo).await;
+    w.s.exec(&w.bob, &c, Command::Join).await;
+    w.s.exec(&cleo, &c, Command::Join).await;
+    Guild {
+        w,
+        c,
+        cleo,
+        cleo_token,
+    }
+}
+
+impl Guild {
+    /// `/v1/communities/{id}/members/{user}/role`.
+    fn role_path(&self, user: &User) -> String {
+        cpath(&self.c, &format!("/members/{}/role", user.id))
+    }
+
+    /// `/v1/communities/{id}/members/{user}`.
+    fn member_path(&self, user: &User) -> String {
+        cpath(&self.c, &format!("/members/{}", user.id))
+    }
+
+    /// Ann (the owner) makes Bob a manager, as set-up.
+    async fn bob_manages(&self) {
+        let command = Command::SetRole {
+            subject: self.w.bob.id,
+            role: Role::Manager,
+            expect: None,
+        };
+        self.w.s.exec(&self.w.ann, &self.c, command).await;
+    }
+
+    /// `PUT …/role` by `token`.
+    async fn set_role(&self, token: &str, user: &User, body: Value) -> Reply {
+        let path = self.role_path(user);
+        send(&self.w.s, Method::PUT, &path, Some(token), Some(body)).await
+    }
+}
+
+#[tokio::test]
+async fn an_owner_promotes_a_member_to_manager() {
+    let g = guild().await;
+
+    let reply = g
+        .set_role(&g.w.ann_token, &g.w.bob, json!({"role": "manager"}))
         .await;
-    let cleo = s.user("cleo").await;
-    let cleo_token = s.token(&cleo).await;
-    s.exec(&w.bob, &c, Command::Join).await;
-    s.exec(&cleo, &c, Command::Join).await;
-    let role = |u: &User| cpath(&c, &format!("/members/{}/role", u.id));
 
-    let promoted = ok(
-        send(
-            s,
-            Method::PUT,
-            &role(&w.bob),
-            Some(&w.ann_token),
-            Some(json!({"role": "manager"})),
-        )
-        .await,
-        200,
-    );
+    let promoted = ok(reply, 200);
     assert_eq!(promoted["standing"], "manager");
-    assert_eq!(promoted["user_id"], w.bob.id.to_string());
-    let body = problem(
-        send(
-            s,
-            Method::PUT,
-            &role(&cleo),
-            Some(&w.ann_token),
-            Some(json!({"role": "manager", "expect": "manager"})),
-        )
-        .await,
-        409,
-        "role_mismatch",
-    );
+    assert_eq!(promoted["user_id"], g.w.bob.id.to_string());
+}
+
+#[tokio::test]
+async fn a_role_change_expecting_another_role_is_a_mismatch() {
+    let g = guild().await;
+
+    let body = json!({"role": "manager", "expect": "manager"});
+    let reply = g.set_role(&g.w.ann_token, &g.cleo, body).await;
+
+    let body = problem(reply, 409, "role_mismatch");
     assert_eq!(body["actual_role"], "member");
-    // A manager may not make an owner.
-    problem(
-        send(
-            s,
-            Method::PUT,
-            &role(&cleo),
-            Some(&w.bob_token),
-            Some(json!({"role": "owner"})),
-        )
-        .await,
-        403,
-        "not_permitted",
-    );
-    // The last owner cannot be demoted.
-    problem(
-        send(
-            s,
-            Method::PUT,
-            &role(&w.ann),
-            Some(&w.ann_token),
-            Some(json!({"role": "member"})),
-        )
-        .await,
-        409,
-        "last_owner",
-    );
-    problem(
-        send(
-            s,
-            Method::PUT,
-            &role(&cleo),
-            Some(&w.ann_token),
-            Some(json!({"role": "king"})),
-        )
-        .await,
-        422,
-        "invalid_body",
-    );
-    problem(
-        send(
-            s,
-            Method::PUT,
-            &role(&cleo),
-            Some(&w.ann_token),
-            Some(json!({})),
-        )
-        .await,
-        422,
-        "invalid_body",
-    );
+}
 
-    // Removal: a manager removes a member, not the owner.
-    problem(
-        send(
-            s,
-            Method::DELETE,
-            &cpath(&c, &format!("/members/{}", w.ann.id)),
-            Some(&w.bob_token),
-            None,
-        )
-        .await,
-        409,
-        "last_owner",
-    );
-    problem(
-        send(
-            s,
-            Method::DELETE,
-            &cpath(&c, &format!("/members/{}", w.bob.id)),
-            Some(&cleo_token),
-            None,
-        )
-        .await,
-        403,
-        "not_permitted",
-    );
-    let removed = ok(
-        send(
-            s,
-            Method::DELETE,
-            &cpath(&c, &format!("/members/{}", cleo.id)),
-            Some(&w.bob_token),
-            None,
-        )
-        .await,
-        200,
-    );
+#[tokio::test]
+async fn a_manager_may_not_make_an_owner() {
+    let g = guild().await;
+    g.bob_manages().await;
+
+    let reply = g
+        .set_role(&g.w.bob_token, &g.cleo, json!({"role": "owner"}))
+        .await;
+
+    problem(reply, 403, "not_permitted");
+}
+
+#[tokio::test]
+async fn the_last_owner_cannot_be_demoted() {
+    let g = guild().await;
+
+    let reply = g
+        .set_role(&g.w.ann_token, &g.w.ann, json!({"role": "member"}))
+        .await;
+
+    problem(reply, 409, "last_owner");
+}
+
+#[tokio::test]
+async fn an_unknown_or_missing_role_is_an_invalid_body() {
+    let g = guild().await;
+    let ann = &g.w.ann_token;
+
+    let king = g.set_role(ann, &g.cleo, json!({"role": "king"})).await;
+    let missing = g.set_role(ann, &g.cleo, json!({})).await;
+
+    problem(king, 422, "invalid_body");
+    problem(missing, 422, "invalid_body");
+}
+
+#[tokio::test]
+async fn a_manager_may_not_remove_the_owner_nor_a_member_a_manager() {
+    let g = guild().await;
+    g.bob_manages().await;
+
+    let by_manager =
+        g.w.s
+            .native(&g.w.bob_token)
+            .delete(&g.member_path(&g.w.ann))
+            .await;
+    let by_member =
+        g.w.s
+            .native(&g.cleo_token)
+            .delete(&g.member_path(&g.w.bob))
+            .await;
+
+    problem(by_manager, 409, "last_owner");
+    problem(by_member, 403, "not_permitted");
+}
+
+#[tokio::test]
+async fn a_manager_removes_a_member_once() {
+    let g = guild().await;
+    g.bob_manages().await;
+    let bob = g.w.s.native(&g.w.bob_token);
+
+    let removed = ok(bob.delete(&g.member_path(&g.cleo)).await, 200);
+    let again = bob.delete(&g.member_path(&g.cleo)).await;
+
     assert_eq!(removed["standing"], "none");
-    assert_eq!(removed["user_id"], cleo.id.to_string());
-    problem(
-        send(
-            s,
-            Method::DELETE,
-            &cpath(&c, &format!("/members/{}", cleo.id)),
-            Some(&w.bob_token),
-            None,
-        )
-        .await,
-        409,
-        "subject_not_member",
-    );
+    assert_eq!(removed["user_id"], g.cleo.id.to_string());
+    problem(again, 409, "subject_not_member");
+}
 
-    // Transfer: bob becomes owner, ann manager, in one step.
-    problem(
-        post(
-            s,
-            &cpath(&c, "/transfer"),
-            &w.bob_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
-        403,
-        "not_permitted",
-    );
-    problem(
-        post(
-            s,
-            &cpath(&c, "/transfer"),
-            &w.ann_token,
-            json!({"user_id": cleo.id}),
-        )
-        .await,
-        409,
-        "subject_not_member",
-    );
+#[tokio::test]
+async fn only_an_owner_transfers_and_only_to_a_member() {
+    let g = guild().await;
+    g.bob_manages().await;
+    let remove = Command::Remove { subject: g.cleo.id };
+    g.w.s.exec(&g.w.ann, &g.c, remove).await;
+    let transfer = cpath(&g.c, "/transfer");
+
+    let by_manager = post(
+        &g.w.s,
+        &transfer,
+        &g.w.bob_token,
+        json!({"user_id": g.w.bob.id}),
+    )
+    .await;
+    let to_outsider = post(
+        &g.w.s,
+        &transfer,
+        &g.w.ann_token,
+        json!({"user_id": g.cleo.id}),
+    )
+    .await;
+
+    problem(by_manager, 403, "not_permitted");
+    problem(to_outsider, 409, "subject_not_member");
+}
+
+#[tokio::test]
+async fn a_transfer_makes_the_subject_owner_and_the_owner_a_manager_who_may_leave() {
+    let g = guild().await;
+    let (s, c) = (&g.w.s, &g.c);
+    g.bob_manages().await;
+
+    let body = json!({"user_id": g.w.bob.id});
     let transferred = ok(
-        post(
-            s,
-            &cpath(&c, "/transfer"),
-            &w.ann_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
+        post(s, &cpath(c, "/transfer"), &g.w.ann_token, body).await,
         200,
     );
+
     assert_eq!(transferred["standing"], "owner");
     assert_eq!(transferred["community"]["owner_count"], 1);
     assert_eq!(
-        s.standing(&c, &w.ann).await,
+        s.standing(c, &g.w.ann).await,
         Standing::Member(Role::Manager)
     );
-    assert_eq!(s.standing(&c, &w.bob).await, Standing::Member(Role::Owner));
-    // Now ann may leave.
-    let left = ok(s.native(&w.ann_token).leave(&c).await, 200);
+    assert_eq!(s.standing(c, &g.w.bob).await, Standing::Member(Role::Owner));
+    let left = ok(s.native(&g.w.ann_token).leave(c).await, 200);
     assert_eq!(left["standing"], "none");
 }
