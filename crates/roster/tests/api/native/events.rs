@@ -3,33 +3,45 @@
 
 use super::*;
 
+/// Ann's open "Feed".
+async fn feed_community(w: &World) -> Community {
+    w.s.community(&w.ann, "Feed", Visibility::Public, JoinPolicy::Open)
+        .await
+}
+
+/// Bob joins, joins again (unchanged), leaves; then Ann (the last owner)
+/// and Bob (no longer a member) are refused a leave: two accepted changes.
+async fn join_rejoin_leave_and_two_refusals(w: &World, c: &Community) {
+    let (ann, bob) = (w.s.native(&w.ann_token), w.s.native(&w.bob_token));
+    ok(bob.join(c).await, 200);
+    ok(bob.join(c).await, 200); // unchanged: no event
+    ok(bob.leave(c).await, 200);
+    problem(ann.leave(c).await, 409, "last_owner");
+    problem(bob.leave(c).await, 409, "not_member");
+}
+
 #[tokio::test]
-async fn the_event_feed_shows_accepted_changes_in_order_and_nothing_else() {
+async fn a_new_community_s_feed_starts_with_created() {
     let w = world().await;
-    let s = &w.s;
-    let c = s
-        .community(&w.ann, "Feed", Visibility::Public, JoinPolicy::Open)
-        .await;
-    let start = ok(s.native(&w.ann_token).events(&c).await, 200);
+    let c = feed_community(&w).await;
+
+    let start = ok(w.s.native(&w.ann_token).events(&c).await, 200);
+
     assert_eq!(start["items"].as_array().unwrap().len(), 1);
     assert_eq!(start["items"][0]["kind"], "created");
+}
+
+#[tokio::test]
+async fn only_accepted_changes_are_events_in_order() {
+    let w = world().await;
+    let c = feed_community(&w).await;
+    let start = ok(w.s.native(&w.ann_token).events(&c).await, 200);
     let cursor = start["next"].as_i64().unwrap();
 
-    ok(s.native(&w.bob_token).join(&c).await, 200);
-    ok(s.native(&w.bob_token).join(&c).await, 200); // unchanged: no event
-    ok(s.native(&w.bob_token).leave(&c).await, 200);
-    problem(s.native(&w.ann_token).leave(&c).await, 409, "last_owner");
-    problem(s.native(&w.bob_token).leave(&c).await, 409, "not_member");
+    join_rejoin_leave_and_two_refusals(&w, &c).await;
 
-    let feed = ok(
-        get(
-            s,
-            &cpath(&c, &format!("/events?after={cursor}")),
-            &w.ann_token,
-        )
-        .await,
-        200,
-    );
+    let path = cpath(&c, &format!("/events?after={cursor}"));
+    let feed = ok(w.s.native(&w.ann_token).get(&path).await, 200);
     let items = feed["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{feed}");
     assert_eq!(items[0]["kind"], "joined");
@@ -44,56 +56,89 @@ async fn the_event_feed_shows_accepted_changes_in_order_and_nothing_else() {
     assert!(items[0]["seq"].as_i64().unwrap() > cursor);
     assert!(items[1]["seq"].as_i64().unwrap() > items[0]["seq"].as_i64().unwrap());
     assert_eq!(feed["next"], items[1]["seq"]);
-    // Polling from the end: nothing new, the cursor stays.
-    let next = feed["next"].as_i64().unwrap();
-    let empty = ok(
-        get(
-            s,
-            &cpath(&c, &format!("/events?after={next}")),
-            &w.ann_token,
-        )
-        .await,
-        200,
-    );
-    assert_eq!(empty, json!({"items": [], "next": next}));
     assert_eq!(
-        events_of(s, &c, &w.ann_token, 0).await,
+        events_of(&w.s, &c, &w.ann_token, 0).await,
         ["created", "joined", "left"]
     );
-    let limited = ok(
-        get(s, &cpath(&c, "/events?limit=1"), &w.ann_token).await,
+}
+
+#[tokio::test]
+async fn polling_from_the_end_finds_nothing_and_keeps_the_cursor() {
+    let w = world().await;
+    let c = feed_community(&w).await;
+    join_rejoin_leave_and_two_refusals(&w, &c).await;
+    let ann = w.s.native(&w.ann_token);
+    let next = ok(ann.events(&c).await, 200)["next"].as_i64().unwrap();
+
+    let empty = ok(
+        ann.get(&cpath(&c, &format!("/events?after={next}"))).await,
         200,
     );
+
+    assert_eq!(empty, json!({"items": [], "next": next}));
+}
+
+#[tokio::test]
+async fn a_limit_caps_the_page() {
+    let w = world().await;
+    let c = feed_community(&w).await;
+    join_rejoin_leave_and_two_refusals(&w, &c).await;
+
+    let limited = ok(
+        w.s.native(&w.ann_token)
+            .get(&cpath(&c, "/events?limit=1"))
+            .await,
+        200,
+    );
+
     assert_eq!(limited["items"].as_array().unwrap().len(), 1);
+}
 
-    // Managers and admins only; bad cursors are problems.
-    s.exec(&w.bob, &c, Command::Join).await;
-    problem(
-        s.native(&w.bob_token).events(&c).await,
-        403,
-        "not_permitted",
-    );
-    ok(s.native(&w.root_token).events(&c).await, 200);
-    problem(
-        get(s, &cpath(&c, "/events?after=-1"), &w.ann_token).await,
-        400,
-        "invalid_query",
-    );
-    problem(
-        get(s, &cpath(&c, "/events?after=abc"), &w.ann_token).await,
-        400,
-        "invalid_query",
+#[tokio::test]
+async fn only_managers_and_admins_read_the_feed() {
+    let w = world().await;
+    let c = feed_community(&w).await;
+    w.s.exec(&w.bob, &c, Command::Join).await;
+
+    let by_member = w.s.native(&w.bob_token).events(&c).await;
+    let by_admin = w.s.native(&w.root_token).events(&c).await;
+
+    problem(by_member, 403, "not_permitted");
+    ok(by_admin, 200);
+}
+
+#[tokio::test]
+async fn a_bad_cursor_is_an_invalid_query() {
+    let w = world().await;
+    let c = feed_community(&w).await;
+    let ann = w.s.native(&w.ann_token);
+
+    let negative = ann.get(&cpath(&c, "/events?after=-1")).await;
+    let text = ann.get(&cpath(&c, "/events?after=abc")).await;
+
+    problem(negative, 400, "invalid_query");
+    problem(text, 400, "invalid_query");
+}
+
+#[tokio::test]
+async fn the_global_feed_holds_every_community_s_events_in_order() {
+    let w = world().await;
+    let c = feed_community(&w).await;
+    join_rejoin_leave_and_two_refusals(&w, &c).await;
+    w.s.exec(&w.bob, &c, Command::Join).await;
+
+    let all = ok(
+        w.s.native(&w.root_token).get("/v1/events?limit=1000").await,
+        200,
     );
 
-    // The global feed holds every community's events, in order.
-    let all = ok(get(s, "/v1/events?limit=1000", &w.root_token).await, 200);
     let seqs: Vec<i64> = all["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["seq"].as_i64().unwrap())
         .collect();
-    assert_eq!(seqs.len(), s.event_count().await);
+    assert_eq!(seqs.len(), w.s.event_count().await);
     assert!(seqs.windows(2).all(|p| p[0] < p[1]));
     let kinds: BTreeSet<&str> = all["items"]
         .as_array()

@@ -169,111 +169,88 @@ async fn an_unknown_user_is_404() {
     problem(reply, 404, "user_not_found");
 }
 
-#[tokio::test]
-async fn admins_act_on_any_community_and_for_any_user() {
-    let w = world().await;
-    let s = &w.s;
-    let c = s
-        .community(&w.ann, "Theirs", Visibility::Private, JoinPolicy::Invite)
-        .await;
-    s.exec(&w.ann, &c, Command::Add { subject: w.bob.id }).await;
+/// Ann's private, invite-only "Theirs", in which the admin has no standing.
+async fn theirs(w: &World) -> Community {
+    w.s.community(&w.ann, "Theirs", Visibility::Private, JoinPolicy::Invite)
+        .await
+}
 
-    // The admin removes a member of a community it has no standing in.
-    let removed = ok(
-        send(
-            s,
-            Method::DELETE,
-            &cpath(&c, &format!("/members/{}", w.bob.id)),
-            Some(&w.root_token),
-            None,
-        )
-        .await,
-        200,
-    );
+/// `POST /v1/communities/{id}/{action}` naming `user_id`, by `token`.
+async fn act_for(w: &World, c: &Community, action: &str, token: &str, user_id: Value) -> Reply {
+    let body = json!({ "user_id": user_id });
+    post(&w.s, &cpath(c, &format!("/{action}")), token, body).await
+}
+
+#[tokio::test]
+async fn an_admin_removes_a_member_of_a_community_it_has_no_standing_in() {
+    let w = world().await;
+    let c = theirs(&w).await;
+    w.s.exec(&w.ann, &c, Command::Add { subject: w.bob.id })
+        .await;
+
+    let path = cpath(&c, &format!("/members/{}", w.bob.id));
+    let removed = ok(w.s.native(&w.root_token).delete(&path).await, 200);
+
     assert_eq!(removed["standing"], "none");
-    // ... invites for someone, and joins for them.
+}
+
+#[tokio::test]
+async fn an_admin_invites_joins_and_leaves_for_someone() {
+    let w = world().await;
+    let c = theirs(&w).await;
+    let bob = json!(w.bob.id);
+
     ok(
-        post(
-            s,
-            &cpath(&c, "/invitations"),
-            &w.root_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
+        act_for(&w, &c, "invitations", &w.root_token, bob.clone()).await,
         200,
     );
     let joined = ok(
-        post(
-            s,
-            &cpath(&c, "/join"),
-            &w.root_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
+        act_for(&w, &c, "join", &w.root_token, bob.clone()).await,
         200,
     );
     assert_eq!(joined["user_id"], w.bob.id.to_string());
     assert_eq!(joined["standing"], "member");
-    assert_eq!(s.standing(&c, &w.bob).await, Standing::Member(Role::Member));
-    let left = ok(
-        post(
-            s,
-            &cpath(&c, "/leave"),
-            &w.root_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
-        200,
+    assert_eq!(
+        w.s.standing(&c, &w.bob).await,
+        Standing::Member(Role::Member)
     );
+    let left = ok(act_for(&w, &c, "leave", &w.root_token, bob).await, 200);
     assert_eq!(left["standing"], "none");
-    // Acting for someone else without the admin scope is refused.
-    let refused = problem(
-        post(
-            s,
-            &cpath(&c, "/join"),
-            &w.ann_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
-        403,
-        "scope_required",
-    );
+}
+
+#[tokio::test]
+async fn acting_for_someone_else_needs_the_admin_scope_but_naming_yourself_does_not() {
+    let w = world().await;
+    let c = theirs(&w).await;
+
+    let for_bob = act_for(&w, &c, "join", &w.ann_token, json!(w.bob.id)).await;
+    let for_herself = act_for(&w, &c, "join", &w.ann_token, json!(w.ann.id)).await;
+
+    let refused = problem(for_bob, 403, "scope_required");
     assert_eq!(refused["scope"], "admin");
-    // Naming yourself needs no admin scope.
-    let me = ok(
-        post(
-            s,
-            &cpath(&c, "/join"),
-            &w.ann_token,
-            json!({"user_id": w.ann.id}),
-        )
-        .await,
-        200,
-    );
-    assert_eq!(me["changed"], false);
-    problem(
-        post(
-            s,
-            &cpath(&c, "/join"),
-            &w.root_token,
-            json!({"user_id": uuid::Uuid::new_v4()}),
-        )
-        .await,
-        404,
-        "user_not_found",
-    );
-    // And transfers ownership without being an owner.
-    s.exec(&w.ann, &c, Command::Add { subject: w.bob.id }).await;
-    let transferred = ok(
-        post(
-            s,
-            &cpath(&c, "/transfer"),
-            &w.root_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
-        200,
-    );
+    assert_eq!(ok(for_herself, 200)["changed"], false);
+}
+
+#[tokio::test]
+async fn acting_for_an_unknown_user_is_404() {
+    let w = world().await;
+    let c = theirs(&w).await;
+
+    let reply = act_for(&w, &c, "join", &w.root_token, json!(uuid::Uuid::new_v4())).await;
+
+    problem(reply, 404, "user_not_found");
+}
+
+#[tokio::test]
+async fn an_admin_transfers_ownership_without_being_an_owner() {
+    let w = world().await;
+    let c = theirs(&w).await;
+    w.s.exec(&w.ann, &c, Command::Add { subject: w.bob.id })
+        .await;
+
+    let reply = act_for(&w, &c, "transfer", &w.root_token, json!(w.bob.id)).await;
+
+    let transferred = ok(reply, 200);
     assert_eq!(transferred["standing"], "owner");
     assert_eq!(transferred["community"]["owner_count"], 2);
 }
