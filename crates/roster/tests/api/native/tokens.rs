@@ -171,36 +171,68 @@ async fn a_revoked_token_is_refused_and_listed_with_its_time() {
     is_timestamp(&entry["revoked_at"]);
 }
 
-#[tokio::test]
-async fn every_authentication_failure_is_its_own_problem() {
-    let w = world().await;
-    let s = &w.s;
-    let c = s
-        .community(&w.ann, "Auth", Visibility::Public, JoinPolicy::Open)
-        .await;
-    let path = cpath(&c, "/join");
+/// Ann's open "Auth", which Bob tries to join with each kind of token.
+struct AuthCase {
+    w: World,
+    c: Community,
+}
 
-    let none = send(s, Method::POST, &path, None, None).await;
+async fn auth_case() -> AuthCase {
+    let w = world().await;
+    let c =
+        w.s.community(&w.ann, "Auth", Visibility::Public, JoinPolicy::Open)
+            .await;
+    AuthCase { w, c }
+}
+
+impl AuthCase {
+    /// `POST …/join` with this token (or none).
+    async fn join_with(&self, token: Option<&str>) -> Reply {
+        send(
+            &self.w.s,
+            Method::POST,
+            &cpath(&self.c, "/join"),
+            token,
+            None,
+        )
+        .await
+    }
+
+    /// A refused request wrote nothing: Bob is still outside.
+    async fn assert_bob_outside(&self) {
+        assert_eq!(
+            self.w.s.standing(&self.c, &self.w.bob).await,
+            Standing::None
+        );
+    }
+}
+
+#[tokio::test]
+async fn no_token_is_token_required_with_a_bearer_challenge() {
+    let t = auth_case().await;
+    let s = &t.w.s;
+
+    let none = t.join_with(None).await;
+    let raw = s.client.get(s.url("/v1/users/me")).send().await.unwrap();
+
     let body = problem(none, 401, "token_required");
     assert_eq!(
         body,
         json!({"type": "https://roster.dev/problems/token_required", "title": "Token required",
                "status": 401, "detail": "no token was sent", "code": "token_required"})
     );
-    let raw = s.client.get(s.url("/v1/users/me")).send().await.unwrap();
     assert_eq!(raw.headers()["www-authenticate"], "Bearer realm=\"roster\"");
+    t.assert_bob_outside().await;
+}
 
-    problem(
-        send(s, Method::POST, &path, Some("not a token"), None).await,
-        401,
-        "token_invalid",
-    );
+#[tokio::test]
+async fn a_malformed_or_unknown_token_is_refused() {
+    let t = auth_case().await;
+    let s = &t.w.s;
     let unknown = format!("rst_{}", "A".repeat(43));
-    problem(
-        send(s, Method::POST, &path, Some(&unknown), None).await,
-        401,
-        "token_unknown",
-    );
+
+    let malformed = t.join_with(Some("not a token")).await;
+    let not_issued = t.join_with(Some(&unknown)).await;
     let raw = s
         .client
         .get(s.url("/v1/users/me"))
@@ -208,85 +240,85 @@ async fn every_authentication_failure_is_its_own_problem() {
         .send()
         .await
         .unwrap();
+
+    problem(malformed, 401, "token_invalid");
+    problem(not_issued, 401, "token_unknown");
     assert_eq!(
         raw.headers()["www-authenticate"],
         "Bearer realm=\"roster\", error=\"invalid_token\", error_description=\"token_unknown\""
     );
+    t.assert_bob_outside().await;
+}
 
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let t = auth_case().await;
     let past = Utc::now() - chrono::Duration::hours(1);
     let scopes = roster::auth::parse_scopes("community:read,community:write").unwrap();
-    let (expired, _) = roster::admin::issue_token(&s.state, &w.bob, scopes, "old", Some(past))
-        .await
-        .unwrap();
-    problem(
-        send(s, Method::POST, &path, Some(&expired), None).await,
-        401,
-        "token_expired",
-    );
+    let (expired, _) =
+        roster::admin::issue_token(&t.w.s.state, &t.w.bob, scopes, "old", Some(past))
+            .await
+            .unwrap();
 
-    let revoked = ok(
-        send(
-            s,
-            Method::POST,
-            "/v1/tokens",
-            None,
-            Some(json!({"username": "bob", "password": PASSWORD})),
-        )
-        .await,
-        201,
-    );
+    let reply = t.join_with(Some(&expired)).await;
+
+    problem(reply, 401, "token_expired");
+    t.assert_bob_outside().await;
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_refused() {
+    let t = auth_case().await;
+    let revoked = ok(login(&t.w.s, "bob", PASSWORD).await, 201);
     let secret = revoked["token"].as_str().unwrap();
-    let id = revoked["id"].as_str().unwrap();
-    let gone = send(
-        s,
-        Method::DELETE,
-        &format!("/v1/tokens/{id}"),
-        Some(secret),
-        None,
-    )
-    .await;
+    let gone =
+        t.w.s
+            .native(secret)
+            .revoke_token(revoked["id"].as_str().unwrap())
+            .await;
     assert_eq!(gone.status, 204);
-    problem(
-        send(s, Method::POST, &path, Some(secret), None).await,
-        401,
-        "token_revoked",
-    );
 
-    // Missing scope: read-only token writing, write-only token reading.
-    let read_only = s.token_with(&w.bob, "community:read").await;
-    let body = problem(
-        send(s, Method::POST, &path, Some(&read_only), None).await,
-        403,
-        "scope_required",
-    );
+    let reply = t.join_with(Some(secret)).await;
+
+    problem(reply, 401, "token_revoked");
+    t.assert_bob_outside().await;
+}
+
+#[tokio::test]
+async fn a_token_without_the_route_s_scope_is_refused() {
+    let t = auth_case().await;
+    let read_only = t.w.s.token_with(&t.w.bob, "community:read").await;
+    let write_only = t.w.s.token_with(&t.w.bob, "community:write").await;
+
+    let writing = t.join_with(Some(&read_only)).await;
+    let reading = t.w.s.native(&write_only).community(&t.c).await;
+
+    let body = problem(writing, 403, "scope_required");
     assert_eq!(body["scope"], "community:write");
-    let write_only = s.token_with(&w.bob, "community:write").await;
-    let body = problem(
-        s.native(&write_only).community(&c).await,
-        403,
-        "scope_required",
-    );
+    let body = problem(reading, 403, "scope_required");
     assert_eq!(body["scope"], "community:read");
-    // Admin routes need an admin token, not merely an admin user.
-    let root_plain = s.token(&w.root).await;
-    let body = problem(
-        get(s, "/v1/events", &root_plain).await,
-        403,
-        "scope_required",
-    );
-    assert_eq!(body["scope"], "admin");
-    problem(
-        get(s, "/v1/events", &w.ann_token).await,
-        403,
-        "scope_required",
-    );
+    t.assert_bob_outside().await;
+}
 
-    // Nothing of the above wrote anything: bob is still outside.
-    assert_eq!(s.standing(&c, &w.bob).await, Standing::None);
-    // A valid token does.
-    let joined = ok(
-        send(s, Method::POST, &path, Some(&w.bob_token), None).await,
-        200,
-    );
+#[tokio::test]
+async fn admin_routes_need_an_admin_token_not_merely_an_admin_user() {
+    let t = auth_case().await;
+    let root_plain = t.w.s.token(&t.w.root).await;
+
+    let by_admin_user = t.w.s.native(&root_plain).get("/v1/events").await;
+    let by_user = t.w.s.native(&t.w.ann_token).get("/v1/events").await;
+
+    let body = problem(by_admin_user, 403, "scope_required");
+    assert_eq!(body["scope"], "admin");
+    problem(by_user, 403, "scope_required");
+}
+
+#[tokio::test]
+async fn a_valid_token_joins() {
+    let t = auth_case().await;
+    t.assert_bob_outside().await;
+
+    let joined = ok(t.join_with(Some(&t.w.bob_token)).await, 200);
+
     assert_eq!(joined["standing"], "member");
 }
