@@ -172,122 +172,103 @@ async fn the_site_community_cannot_be_archived_even_by_an_admin() {
     problem(archive, 403, "not_permitted");
 }
 
-#[tokio::test]
-async fn my_communities_are_listed_with_filters_and_a_cursor() {
+/// Ann owns "One", "Two" and "Three" and has asked to join Bob's private
+/// "Bobs"; she is a member of the site community too.
+async fn anns_communities() -> World {
     let w = world().await;
-    let s = &w.s;
-    let mut owned = Vec::new();
     for name in ["One", "Two", "Three"] {
-        owned.push(
-            s.community(&w.ann, name, Visibility::Public, JoinPolicy::Open)
-                .await,
-        );
+        w.s.community(&w.ann, name, Visibility::Public, JoinPolicy::Open)
+            .await;
     }
-    let private = s
-        .community(&w.bob, "Bobs", Visibility::Private, JoinPolicy::Request)
-        .await;
-    ok(s.native(&w.ann_token).join(&private).await, 200);
+    let private =
+        w.s.community(&w.bob, "Bobs", Visibility::Private, JoinPolicy::Request)
+            .await;
+    ok(w.s.native(&w.ann_token).join(&private).await, 200);
+    w
+}
 
-    // Default: memberships of any role (the site community included).
-    let all = ok(get(s, "/v1/communities", &w.ann_token).await, 200);
-    let names: Vec<&str> = all["items"]
+/// The names of a list's items, in order.
+fn names(list: &Value) -> Vec<&str> {
+    list["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Site members", "One", "Two", "Three"]);
+        .collect()
+}
+
+#[tokio::test]
+async fn my_communities_are_my_memberships_of_any_role() {
+    let w = anns_communities().await;
+
+    let all = ok(w.s.native(&w.ann_token).get("/v1/communities").await, 200);
+
+    assert_eq!(names(&all), ["Site members", "One", "Two", "Three"]);
     assert_eq!(all["total"], 4);
     assert_eq!(all["next"], Value::Null);
     assert_eq!(all["items"][0]["standing"], "member");
     assert_eq!(all["items"][1]["standing"], "owner");
+}
 
-    // Paging.
-    let first = ok(
-        get(s, "/v1/communities?standing=owner&limit=2", &w.ann_token).await,
-        200,
-    );
-    let names: Vec<&str> = first["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["One", "Two"]);
-    assert_eq!(first["total"], 3);
+#[tokio::test]
+async fn my_communities_page_with_a_cursor() {
+    let w = anns_communities().await;
+    let ann = w.s.native(&w.ann_token);
+
+    let first = ok(ann.get("/v1/communities?standing=owner&limit=2").await, 200);
     let next = first["next"].as_str().expect("cursor").to_owned();
-    let second = ok(
-        get(
-            s,
-            &format!("/v1/communities?standing=owner&limit=2&after={next}"),
-            &w.ann_token,
-        )
-        .await,
-        200,
-    );
-    let names: Vec<&str> = second["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(names, ["Three"]);
-    assert_eq!(second["next"], Value::Null);
+    let path = format!("/v1/communities?standing=owner&limit=2&after={next}");
+    let second = ok(ann.get(&path).await, 200);
 
-    // Requests are a standing too.
-    let requested = ok(
-        get(s, "/v1/communities?standing=requested", &w.ann_token).await,
-        200,
-    );
+    assert_eq!(names(&first), ["One", "Two"]);
+    assert_eq!(first["total"], 3);
+    assert_eq!(names(&second), ["Three"]);
+    assert_eq!(second["next"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_request_is_a_standing_to_filter_by() {
+    let w = anns_communities().await;
+
+    let path = "/v1/communities?standing=requested";
+    let requested = ok(w.s.native(&w.ann_token).get(path).await, 200);
+
     assert_eq!(requested["items"].as_array().unwrap().len(), 1);
     assert_eq!(requested["items"][0]["name"], "Bobs");
     assert_eq!(requested["items"][0]["standing"], "requested");
+}
 
-    // Bad parameters.
-    problem(
-        get(s, "/v1/communities?standing=king", &w.ann_token).await,
-        400,
-        "invalid_query",
-    );
-    problem(
-        get(s, "/v1/communities?standing=none", &w.ann_token).await,
-        400,
-        "invalid_query",
-    );
-    problem(
-        get(s, "/v1/communities?limit=0", &w.ann_token).await,
-        400,
-        "invalid_query",
-    );
-    problem(
-        get(s, "/v1/communities?limit=-1", &w.ann_token).await,
-        400,
-        "invalid_query",
-    );
-    problem(
-        get(
-            s,
-            "/v1/communities?limit=99999999999999999999",
-            &w.ann_token,
-        )
-        .await,
-        400,
-        "invalid_query",
-    );
-    problem(
-        get(s, "/v1/communities?after=garbage%00", &w.ann_token).await,
-        400,
-        "invalid_query",
-    );
+#[tokio::test]
+async fn bad_list_parameters_are_an_invalid_query() {
+    let w = anns_communities().await;
+    let ann = w.s.native(&w.ann_token);
 
-    // Another user's list: admins only.
+    for query in [
+        "standing=king",
+        "standing=none",
+        "limit=0",
+        "limit=-1",
+        "limit=99999999999999999999",
+        "after=garbage%00",
+    ] {
+        let reply = ann.get(&format!("/v1/communities?{query}")).await;
+        problem(reply, 400, "invalid_query");
+    }
+}
+
+#[tokio::test]
+async fn another_user_s_list_is_for_admins_only() {
+    let w = anns_communities().await;
     let path = format!("/v1/communities?user_id={}&standing=owner", w.bob.id);
-    let bobs = ok(get(s, &path, &w.root_token).await, 200);
-    assert_eq!(bobs["items"][0]["name"], "Bobs");
-    problem(get(s, &path, &w.ann_token).await, 403, "scope_required");
-    problem(
-        get(s, "/v1/communities?user_id=nope", &w.root_token).await,
-        400,
-        "invalid_id",
-    );
+
+    let by_admin = ok(w.s.native(&w.root_token).get(&path).await, 200);
+    let by_user = w.s.native(&w.ann_token).get(&path).await;
+    let malformed =
+        w.s.native(&w.root_token)
+            .get("/v1/communities?user_id=nope")
+            .await;
+
+    assert_eq!(by_admin["items"][0]["name"], "Bobs");
+    problem(by_user, 403, "scope_required");
+    problem(malformed, 400, "invalid_id");
 }

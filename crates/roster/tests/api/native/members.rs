@@ -3,35 +3,46 @@
 
 use super::*;
 
-#[tokio::test]
-async fn members_are_listed_by_join_order_with_a_cursor_and_a_role_filter() {
+/// Ann's open "Choir": Ann (owner), then m1, m2 (a manager), m3 and m4.
+/// Bob is outside it.
+struct Choir {
+    w: World,
+    c: Community,
+    people: Vec<User>,
+}
+
+async fn choir() -> Choir {
     let w = world().await;
-    let s = &w.s;
-    let c = s
-        .community(&w.ann, "Choir", Visibility::Public, JoinPolicy::Open)
-        .await;
+    let c =
+        w.s.community(&w.ann, "Choir", Visibility::Public, JoinPolicy::Open)
+            .await;
     let mut people = vec![w.ann.clone()];
     for name in ["m1", "m2", "m3", "m4"] {
-        let user = s.user(name).await;
-        s.exec(&user, &c, Command::Join).await;
+        let user = w.s.user(name).await;
+        w.s.exec(&user, &c, Command::Join).await;
         people.push(user);
     }
-    s.exec(
-        &w.ann,
-        &c,
-        Command::SetRole {
-            subject: people[2].id,
-            role: Role::Manager,
-            expect: None,
-        },
-    )
-    .await;
+    let promote = Command::SetRole {
+        subject: people[2].id,
+        role: Role::Manager,
+        expect: None,
+    };
+    w.s.exec(&w.ann, &c, promote).await;
+    Choir { w, c, people }
+}
+
+#[tokio::test]
+async fn members_are_listed_in_join_order_page_by_page() {
+    let Choir { w, c, .. } = choir().await;
+    let bob = w.s.native(&w.bob_token);
 
     let mut seen = Vec::new();
     let mut after = String::new();
-    loop {
-        let path = cpath(&c, &format!("/members?limit=2&after={after}"));
-        let page = ok(get(s, &path, &w.bob_token).await, 200);
+    for _page in 0..10 {
+        let page = ok(
+            bob.members(&c, &format!("?limit=2&after={after}")).await,
+            200,
+        );
         assert_eq!(page["total"], 5);
         for item in page["items"].as_array().unwrap() {
             is_timestamp(&item["since"]);
@@ -46,6 +57,7 @@ async fn members_are_listed_by_join_order_with_a_cursor_and_a_role_filter() {
             None => break,
         }
     }
+
     let expected: Vec<(String, String)> = [
         ("ann", "owner"),
         ("m1", "member"),
@@ -57,16 +69,19 @@ async fn members_are_listed_by_join_order_with_a_cursor_and_a_role_filter() {
     .map(|(u, r)| ((*u).to_owned(), (*r).to_owned()))
     .collect();
     assert_eq!(seen, expected);
+}
+
+#[tokio::test]
+async fn members_are_filtered_by_role() {
+    let Choir { w, c, .. } = choir().await;
 
     let managers = ok(
-        get(
-            s,
-            &cpath(&c, "/members?standing=owner,manager"),
-            &w.bob_token,
-        )
-        .await,
+        w.s.native(&w.bob_token)
+            .members(&c, "?standing=owner,manager")
+            .await,
         200,
     );
+
     let names: Vec<&str> = managers["items"]
         .as_array()
         .unwrap()
@@ -75,114 +90,141 @@ async fn members_are_listed_by_join_order_with_a_cursor_and_a_role_filter() {
         .collect();
     assert_eq!(names, ["ann", "m2"]);
     assert_eq!(managers["total"], 2);
+}
 
-    // Pending standings are for managers only.
-    problem(
-        get(s, &cpath(&c, "/members?standing=banned"), &w.bob_token).await,
-        403,
-        "not_permitted",
-    );
-    let banned = ok(
-        get(s, &cpath(&c, "/members?standing=banned"), &w.ann_token).await,
-        200,
-    );
-    assert_eq!(banned, json!({"items": [], "next": null, "total": 0}));
-    problem(
-        get(s, &cpath(&c, "/members?standing=owners"), &w.bob_token).await,
-        400,
-        "invalid_query",
-    );
-    problem(
-        get(s, &cpath(&c, "/members?after=YWJj"), &w.bob_token).await,
-        400,
-        "invalid_query",
-    );
+#[tokio::test]
+async fn pending_standings_are_listed_for_managers_only() {
+    let Choir { w, c, .. } = choir().await;
 
-    // Direct add by a manager.
-    let added = ok(
-        post(
-            s,
-            &cpath(&c, "/members"),
-            &w.ann_token,
-            json!({"user_id": w.bob.id}),
-        )
-        .await,
-        200,
-    );
-    assert_eq!(added["standing"], "member");
-    assert_eq!(added["user_id"], w.bob.id.to_string());
-    assert_eq!(added["community"]["member_count"], 6);
-    problem(
-        post(
-            s,
-            &cpath(&c, "/members"),
-            &w.bob_token,
-            json!({"user_id": people[1].id}),
-        )
-        .await,
-        403,
-        "not_permitted",
+    let by_outsider =
+        w.s.native(&w.bob_token)
+            .members(&c, "?standing=banned")
+            .await;
+    let by_owner =
+        w.s.native(&w.ann_token)
+            .members(&c, "?standing=banned")
+            .await;
+
+    problem(by_outsider, 403, "not_permitted");
+    assert_eq!(
+        ok(by_owner, 200),
+        json!({"items": [], "next": null, "total": 0})
     );
 }
 
 #[tokio::test]
-async fn join_and_leave_follow_the_rules_and_the_last_owner_stays() {
-    let w = world().await;
-    let s = &w.s;
-    let c = s
-        .community(&w.ann, "Open", Visibility::Public, JoinPolicy::Open)
-        .await;
+async fn a_bad_standing_or_cursor_is_an_invalid_query() {
+    let Choir { w, c, .. } = choir().await;
+    let bob = w.s.native(&w.bob_token);
 
-    let joined = ok(s.native(&w.bob_token).join(&c).await, 200);
+    problem(
+        bob.members(&c, "?standing=owners").await,
+        400,
+        "invalid_query",
+    );
+    problem(bob.members(&c, "?after=YWJj").await, 400, "invalid_query");
+}
+
+#[tokio::test]
+async fn a_manager_adds_a_member_directly_and_a_member_may_not() {
+    let Choir { w, c, people } = choir().await;
+    let path = cpath(&c, "/members");
+
+    let added = ok(
+        w.s.native(&w.ann_token)
+            .post(&path, json!({"user_id": w.bob.id}))
+            .await,
+        200,
+    );
+    let by_member =
+        w.s.native(&w.bob_token)
+            .post(&path, json!({"user_id": people[1].id}))
+            .await;
+
+    assert_eq!(added["standing"], "member");
+    assert_eq!(added["user_id"], w.bob.id.to_string());
+    assert_eq!(added["community"]["member_count"], 6);
+    problem(by_member, 403, "not_permitted");
+}
+
+/// Ann's open "Open".
+async fn open_community(w: &World) -> Community {
+    w.s.community(&w.ann, "Open", Visibility::Public, JoinPolicy::Open)
+        .await
+}
+
+#[tokio::test]
+async fn joining_an_open_community_makes_a_member() {
+    let w = world().await;
+    let c = open_community(&w).await;
+
+    let joined = ok(w.s.native(&w.bob_token).join(&c).await, 200);
+
     assert_eq!(joined["standing"], "member");
     assert_eq!(joined["changed"], true);
     assert_eq!(joined["user_id"], w.bob.id.to_string());
     assert_eq!(joined["community"]["member_count"], 2);
-    // Joining again: unchanged, not an error. (No body at all is fine.)
-    let again = ok(
-        send(
-            s,
-            Method::POST,
-            &cpath(&c, "/join"),
-            Some(&w.bob_token),
-            None,
-        )
-        .await,
-        200,
-    );
+}
+
+#[tokio::test]
+async fn joining_again_is_unchanged_not_an_error_even_without_a_body() {
+    let w = world().await;
+    let c = open_community(&w).await;
+    w.s.exec(&w.bob, &c, Command::Join).await;
+
+    let path = cpath(&c, "/join");
+    let again = send(&w.s, Method::POST, &path, Some(&w.bob_token), None).await;
+
+    let again = ok(again, 200);
     assert_eq!(again["standing"], "member");
     assert_eq!(again["changed"], false);
+}
 
-    let left = ok(s.native(&w.bob_token).leave(&c).await, 200);
+#[tokio::test]
+async fn leaving_makes_none_and_leaving_again_is_not_member() {
+    let w = world().await;
+    let c = open_community(&w).await;
+    w.s.exec(&w.bob, &c, Command::Join).await;
+    let bob = w.s.native(&w.bob_token);
+
+    let left = ok(bob.leave(&c).await, 200);
+    let again = bob.leave(&c).await;
+
     assert_eq!(left["standing"], "none");
     assert_eq!(left["changed"], true);
     assert_eq!(left["community"]["member_count"], 1);
-    let body = problem(s.native(&w.bob_token).leave(&c).await, 409, "not_member");
+    let body = problem(again, 409, "not_member");
     assert_eq!(
         body,
         json!({"type": "https://roster.dev/problems/not_member", "title": "Not a member", "status": 409,
                "detail": "you are not a member of this community", "code": "not_member"})
     );
+}
 
-    // The last owner cannot leave; nothing changes, no event is written.
+#[tokio::test]
+async fn the_last_owner_cannot_leave_and_nothing_is_written() {
+    let w = world().await;
+    let s = &w.s;
+    let c = open_community(&w).await;
     let events = s.event_count().await;
     let before = s.reload(&c).await;
-    problem(s.native(&w.ann_token).leave(&c).await, 409, "last_owner");
+
+    let reply = s.native(&w.ann_token).leave(&c).await;
+
+    problem(reply, 409, "last_owner");
     assert_eq!(s.standing(&c, &w.ann).await, Standing::Member(Role::Owner));
     assert_eq!(s.reload(&c).await.state, before.state);
     assert_eq!(s.event_count().await, events);
+}
 
-    problem(
-        post(
-            s,
-            &format!("/v1/communities/{}/join", uuid::Uuid::new_v4()),
-            &w.bob_token,
-            json!({}),
-        )
-        .await,
-        404,
-        "community_not_found",
-    );
+#[tokio::test]
+async fn joining_an_unknown_community_is_404() {
+    let w = world().await;
+
+    let path = format!("/v1/communities/{}/join", uuid::Uuid::new_v4());
+    let reply = w.s.native(&w.bob_token).post(&path, json!({})).await;
+
+    problem(reply, 404, "community_not_found");
 }
 
 /// Ann's open "Guild" with Bob and Cleo as members; Cleo's user and token.
