@@ -124,6 +124,19 @@ impl CourseClient<'_> {
         call_text(self.server, "DELETE", &path(course, "join/"), self.token).await
     }
 
+    /// `GET /api/v2/course/{id}/join/` with a query (`""` for none): the
+    /// joined list.
+    pub async fn joined(&self, course: &Community, query: &str) -> (u16, Value) {
+        let path = path(course, &format!("join/{query}"));
+        call(self.server, "GET", &path, self.token, None).await
+    }
+
+    /// `POST /api/v2/course/{id}/role/` with a JSON body.
+    pub async fn set_roles(&self, course: &Community, body: Value) -> (u16, Value) {
+        let path = path(course, "role/");
+        call(self.server, "POST", &path, self.token, Some(body)).await
+    }
+
     /// `POST /api/v2/course/` with a JSON body.
     pub async fn create(&self, body: Value) -> (u16, Value) {
         call(

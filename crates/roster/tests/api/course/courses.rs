@@ -181,26 +181,38 @@ async fn delete_course_is_for_its_creator() {
     assert_eq!((code, body), (404, not_found()));
 }
 
-#[tokio::test]
-async fn joined_list_pages_by_limit_and_offset() {
+/// An open course with five members, u1 to u5, in join order.
+async fn five_members() -> (Setup, Vec<User>) {
     let t = open().await;
     let mut users = Vec::new();
     for name in ["u1", "u2", "u3", "u4", "u5"] {
         users.push(member(&t, name).await.0);
     }
-    let user_json =
-        |u: &User| json!({"id": u.num, "username": u.username, "real_name": "", "avatar": ""});
-    let base = t.s.url(&path(&t.course, "join/"));
-    let (code, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?limit=2"),
-        &t.owner_token,
-        None,
-    )
-    .await;
+    (t, users)
+}
+
+/// A user as the joined list shows one.
+fn user_json(u: &User) -> Value {
+    json!({"id": u.num, "username": u.username, "real_name": "", "avatar": ""})
+}
+
+/// The joined list's own URL, which its links extend.
+fn joined_base(t: &Setup) -> String {
+    t.s.url(&path(&t.course, "join/"))
+}
+
+#[tokio::test]
+async fn the_joined_list_starts_with_a_first_page_and_a_next_link() {
+    let (t, users) = five_members().await;
+
+    let reply =
+        t.s.course(&t.owner_token)
+            .joined(&t.course, "?limit=2")
+            .await;
+
+    let base = joined_base(&t);
     assert_eq!(
-        (code, body),
+        reply,
         (
             200,
             json!({
@@ -211,96 +223,83 @@ async fn joined_list_pages_by_limit_and_offset() {
             })
         )
     );
-    let (_, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?limit=2&offset=2"),
-        &t.owner_token,
-        None,
-    )
-    .await;
-    assert_eq!(body["previous"], json!(format!("{base}?limit=2")));
-    assert_eq!(body["next"], json!(format!("{base}?limit=2&offset=4")));
+}
+
+#[tokio::test]
+async fn the_joined_list_pages_by_offset_with_both_links() {
+    let (t, users) = five_members().await;
+    let owner = t.s.course(&t.owner_token);
+
+    let (_, middle) = owner.joined(&t.course, "?limit=2&offset=2").await;
+    let (_, last) = owner.joined(&t.course, "?limit=2&offset=4").await;
+
+    let base = joined_base(&t);
+    assert_eq!(middle["previous"], json!(format!("{base}?limit=2")));
+    assert_eq!(middle["next"], json!(format!("{base}?limit=2&offset=4")));
     assert_eq!(
-        body["results"],
+        middle["results"],
         json!([user_json(&users[2]), user_json(&users[3])])
     );
-    let (_, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?limit=2&offset=4"),
-        &t.owner_token,
-        None,
-    )
-    .await;
-    assert_eq!(body["next"], Value::Null);
-    assert_eq!(body["previous"], json!(format!("{base}?limit=2&offset=2")));
-    assert_eq!(body["results"], json!([user_json(&users[4])]));
-    // The creator is listed only when asked for; other filters are kept in the links.
-    let (_, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?statuses=creator,joined&limit=3"),
-        &t.owner_token,
-        None,
-    )
-    .await;
-    assert_eq!(body["count"], 6);
+    assert_eq!(last["next"], Value::Null);
+    assert_eq!(last["previous"], json!(format!("{base}?limit=2&offset=2")));
+    assert_eq!(last["results"], json!([user_json(&users[4])]));
+}
+
+/// The creator is listed only when asked for; other filters are kept in
+/// the links.
+#[tokio::test]
+async fn the_creator_is_listed_only_when_asked_for() {
+    let (t, _) = five_members().await;
+    let owner = t.s.course(&t.owner_token);
+
+    let (_, both) = owner
+        .joined(&t.course, "?statuses=creator,joined&limit=3")
+        .await;
+    let (_, creator) = owner.joined(&t.course, "?statuses=creator").await;
+    let (_, repeated) = owner
+        .joined(&t.course, "?statuses=creator&statuses=joined")
+        .await;
+
+    assert_eq!(both["count"], 6);
     assert_eq!(
-        body["next"],
-        json!(format!("{base}?limit=3&offset=3&statuses=creator%2Cjoined"))
+        both["next"],
+        json!(format!(
+            "{}?limit=3&offset=3&statuses=creator%2Cjoined",
+            joined_base(&t)
+        ))
     );
-    let (_, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?statuses=creator"),
-        &t.owner_token,
-        None,
-    )
-    .await;
     assert_eq!(
-        body["results"],
+        creator["results"],
         json!([{"id": t.owner.num, "username": "owner", "real_name": "", "avatar": ""}])
     );
-    let (_, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?statuses=creator&statuses=joined"),
-        &t.owner_token,
-        None,
-    )
-    .await;
-    assert_eq!(body["count"], 6);
-    // Lenient paging as DRF: bad values fall back; limits are capped.
-    let (code, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?limit=-4&offset=zz"),
-        &t.owner_token,
-        None,
-    )
-    .await;
+    assert_eq!(repeated["count"], 6);
+}
+
+/// Lenient paging as DRF: bad values fall back; limits are capped.
+#[tokio::test]
+async fn bad_paging_values_fall_back_and_limits_are_capped() {
+    let (t, _) = five_members().await;
+    let owner = t.s.course(&t.owner_token);
+
+    let (code, body) = owner.joined(&t.course, "?limit=-4&offset=zz").await;
     assert_eq!(
         (code, body["count"].clone(), body["next"].clone()),
         (200, json!(5), Value::Null)
     );
-    let (code, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?limit=100000&offset=18446744073709551615"),
-        &t.owner_token,
-        None,
-    )
-    .await;
+    let query = "?limit=100000&offset=18446744073709551615";
+    let (code, body) = owner.joined(&t.course, query).await;
     assert_eq!((code, body["results"].clone()), (200, json!([])));
-    let (code, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "join/?statuses=invited"),
-        &t.owner_token,
-        None,
-    )
-    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_status_filter_is_400() {
+    let (t, _) = five_members().await;
+
+    let reply =
+        t.s.course(&t.owner_token)
+            .joined(&t.course, "?statuses=invited")
+            .await;
+
     let message = "statuses: \"invited\" is not a valid choice (creator, manager, joined).";
-    assert_eq!((code, body), (400, error("invalid", message)));
+    assert_eq!(reply, (400, error("invalid", message)));
 }

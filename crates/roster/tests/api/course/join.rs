@@ -223,22 +223,16 @@ async fn request_join_lists_requesters_for_managers_only() {
 }
 
 #[tokio::test]
-async fn role_sets_managers_members_and_removes() {
+async fn role_sets_managers_members_and_removes_in_one_call() {
     let t = open().await;
     let (ann, _) = member(&t, "ann").await;
     let (bob, _) = member(&t, "bob").await;
-    let (cid, _) = member(&t, "cid").await;
     let dee = t.s.user("dee").await;
+
     let body = json!({"managers": [ann.num], "joined": [dee.num], "unjoined": [bob.num]});
-    let (code, text) = call(
-        &t.s,
-        "POST",
-        &path(&t.course, "role/"),
-        &t.owner_token,
-        Some(body),
-    )
-    .await;
-    assert_eq!((code, text), (204, Value::Null));
+    let reply = t.s.course(&t.owner_token).set_roles(&t.course, body).await;
+
+    assert_eq!(reply, (204, Value::Null));
     assert_eq!(
         t.s.standing(&t.course, &ann).await,
         Standing::Member(Role::Manager)
@@ -248,68 +242,66 @@ async fn role_sets_managers_members_and_removes() {
         Standing::Member(Role::Member)
     );
     assert_eq!(t.s.standing(&t.course, &bob).await, Standing::None);
-    // A manager back to joined.
+}
+
+#[tokio::test]
+async fn role_turns_a_manager_back_into_a_member() {
+    let t = open().await;
+    let (ann, _) = manager(&t, "ann").await;
+
     let body = json!({"joined": [ann.num]});
-    let (code, _) = call(
-        &t.s,
-        "POST",
-        &path(&t.course, "role/"),
-        &t.owner_token,
-        Some(body),
-    )
-    .await;
+    let (code, _) = t.s.course(&t.owner_token).set_roles(&t.course, body).await;
+
     assert_eq!(code, 204);
     assert_eq!(
         t.s.standing(&t.course, &ann).await,
         Standing::Member(Role::Member)
     );
-    // The creator cannot be demoted nor removed.
+}
+
+#[tokio::test]
+async fn role_cannot_demote_or_remove_the_creator() {
+    let t = open().await;
+    let owner = t.s.course(&t.owner_token);
+
     for body in [
         json!({"joined": [t.owner.num]}),
         json!({"unjoined": [t.owner.num]}),
     ] {
-        let (code, text) = call(
-            &t.s,
-            "POST",
-            &path(&t.course, "role/"),
-            &t.owner_token,
-            Some(body),
-        )
-        .await;
-        assert_eq!((code, text), (403, error("creator_cannot_leave", CREATOR)));
+        let reply = owner.set_roles(&t.course, body).await;
+        assert_eq!(reply, (403, error("creator_cannot_leave", CREATOR)));
     }
+
     assert_eq!(
         t.s.standing(&t.course, &t.owner).await,
         Standing::Member(Role::Owner)
     );
-    // Plain members may not change roles.
-    let cid_token = t.s.token(&cid).await;
+}
+
+#[tokio::test]
+async fn plain_members_may_not_change_roles() {
+    let t = open().await;
+    let (cid, cid_token) = member(&t, "cid").await;
+
     let body = json!({"managers": [cid.num]});
-    let (code, text) = call(
-        &t.s,
-        "POST",
-        &path(&t.course, "role/"),
-        &cid_token,
-        Some(body),
-    )
-    .await;
-    assert_eq!(
-        (code, text),
-        (403, error("permission_denied", NO_PERMISSION))
-    );
+    let reply = t.s.course(&cid_token).set_roles(&t.course, body).await;
+
+    assert_eq!(reply, (403, error("permission_denied", NO_PERMISSION)));
     assert_eq!(
         t.s.standing(&t.course, &cid).await,
         Standing::Member(Role::Member)
     );
-    // Nothing to do is a bad request.
-    let (code, text) = call(
-        &t.s,
-        "POST",
-        &path(&t.course, "role/"),
-        &t.owner_token,
-        Some(json!({})),
-    )
-    .await;
+}
+
+#[tokio::test]
+async fn a_role_call_with_nothing_to_do_is_400() {
+    let t = open().await;
+
+    let reply =
+        t.s.course(&t.owner_token)
+            .set_roles(&t.course, json!({}))
+            .await;
+
     let message = "At least one of managers, joined and unjoined is required.";
-    assert_eq!((code, text), (400, error("invalid", message)));
+    assert_eq!(reply, (400, error("invalid", message)));
 }
