@@ -2,8 +2,17 @@
 
 use super::*;
 
-#[tokio::test]
-async fn info_members_and_list_show_only_the_callers_groups() {
+/// Ann's group "club" with Bob in it, and Eve outside; the server, the
+/// three users and the group as it stands.
+struct Club {
+    s: TestServer,
+    ann: User,
+    bob: User,
+    eve: User,
+    c: Community,
+}
+
+async fn club() -> Club {
     let s = TestServer::start().await;
     let ann = s.user("ann").await;
     let bob = s.user("bob").await;
@@ -11,19 +20,39 @@ async fn info_members_and_list_show_only_the_callers_groups() {
     let c = group(&s, &ann, "club").await;
     s.exec(&ann, &c, add(&bob)).await;
     let c = s.reload(&c).await;
+    Club {
+        s,
+        ann,
+        bob,
+        eve,
+        c,
+    }
+}
+
+#[tokio::test]
+async fn info_shows_a_members_group_by_id_or_name() {
+    let Club { s, ann, c, .. } = club().await;
     let a = auth(&s, &ann).await;
-    let id = c.id();
+
+    let by_id = s.rocketchat(&a).info(&c).await;
+    let by_name = get(&s, &a, "groups.info?roomName=club").await;
 
     assert_eq!(
-        get(&s, &a, &format!("groups.info?roomId={id}")).await,
+        by_id,
         (200, json!({"group": group_doc(&c, &ann), "success": true}))
     );
+    assert_eq!(by_name.1["group"]["_id"], json!(c.id().to_string()));
+}
+
+#[tokio::test]
+async fn members_lists_the_group_s_members() {
+    let Club { s, ann, bob, c, .. } = club().await;
+    let a = auth(&s, &ann).await;
+
+    let reply = get(&s, &a, &format!("groups.members?roomId={}", c.id())).await;
+
     assert_eq!(
-        get(&s, &a, "groups.info?roomName=club").await.1["group"]["_id"],
-        json!(id.to_string())
-    );
-    assert_eq!(
-        get(&s, &a, &format!("groups.members?roomId={id}")).await,
+        reply,
         (
             200,
             json!({
@@ -38,24 +67,41 @@ async fn info_members_and_list_show_only_the_callers_groups() {
             })
         )
     );
+}
+
+#[tokio::test]
+async fn members_pages_by_offset_and_count_and_refuses_a_negative_count() {
+    let Club { s, ann, c, .. } = club().await;
+    let a = auth(&s, &ann).await;
+    let id = c.id();
+
     let (status, page) = get(
         &s,
         &a,
         &format!("groups.members?roomId={id}&offset=1&count=1"),
     )
     .await;
+    let (bad_status, bad) = get(&s, &a, &format!("groups.members?roomId={id}&count=-1")).await;
+
     assert_eq!(status, 200);
     assert_eq!(page["members"][0]["username"], json!("bob"));
     assert_eq!(
         (page["count"].clone(), page["total"].clone()),
         (json!(1), json!(2))
     );
-    let (status, bad) = get(&s, &a, &format!("groups.members?roomId={id}&count=-1")).await;
-    assert_eq!(status, 400);
+    assert_eq!(bad_status, 400);
     assert_eq!(bad["errorType"], json!("error-invalid-params"));
+}
+
+#[tokio::test]
+async fn list_shows_the_caller_s_groups() {
+    let Club { s, ann, c, .. } = club().await;
+    let a = auth(&s, &ann).await;
+
+    let reply = s.rocketchat(&a).list().await;
 
     assert_eq!(
-        s.rocketchat(&a).list().await,
+        reply,
         (
             200,
             json!({
@@ -67,21 +113,27 @@ async fn info_members_and_list_show_only_the_callers_groups() {
             })
         )
     );
+}
 
+#[tokio::test]
+async fn an_outsider_finds_no_group_to_read() {
+    let Club { s, eve, c, .. } = club().await;
     let e = auth(&s, &eve).await;
+
+    let info = s.rocketchat(&e).info(&c).await;
+    let members = get(&s, &e, &format!("groups.members?roomId={}", c.id())).await;
+    let list = s.rocketchat(&e).list().await;
+
     let info_error = error("error-room-not-found", NOT_FOUND, "getRoomById");
+    assert_eq!(info, (400, info_error));
     assert_eq!(
-        get(&s, &e, &format!("groups.info?roomId={id}")).await,
-        (400, info_error)
-    );
-    assert_eq!(
-        get(&s, &e, &format!("groups.members?roomId={id}")).await,
+        members,
         (
             400,
             error("error-room-not-found", NOT_FOUND, "getUsersOfRoom")
         )
     );
-    assert_eq!(s.rocketchat(&e).list().await.1["total"], json!(0));
+    assert_eq!(list.1["total"], json!(0));
 }
 
 #[tokio::test]
