@@ -3,7 +3,8 @@
 //! `{"errors":[…]}` shape, and [`CourseClient`], a method per route for one
 //! caller.
 
-use super::{json as read, TestServer};
+use super::{answer, raw_json, TestServer};
+use reqwest::RequestBuilder;
 use roster_store::Community;
 use serde_json::{json, Value};
 
@@ -25,6 +26,14 @@ pub fn path(course: &Community, rest: &str) -> String {
 }
 
 /// One call with a bearer token and an optional JSON body.
+/// A request with the bearer token.
+pub fn request(s: &TestServer, method: &str, path: &str, token: &str) -> RequestBuilder {
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    s.client
+        .request(method, s.url(path))
+        .header("Authorization", format!("Bearer {token}"))
+}
+
 pub async fn call(
     s: &TestServer,
     method: &str,
@@ -32,27 +41,16 @@ pub async fn call(
     token: &str,
     body: Option<Value>,
 ) -> (u16, Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut request = s
-        .client
-        .request(method, s.url(path))
-        .header("Authorization", format!("Bearer {token}"));
+    let mut request = request(s, method, path, token);
     if let Some(body) = body {
         request = request.json(&body);
     }
-    read(request.send().await.unwrap()).await
+    answer(request).await
 }
 
 /// A call whose raw body text matters (204 must be empty).
 pub async fn call_text(s: &TestServer, method: &str, path: &str, token: &str) -> (u16, String) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let response = s
-        .client
-        .request(method, s.url(path))
-        .header("Authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .unwrap();
+    let response = request(s, method, path, token).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
 }
@@ -67,16 +65,7 @@ pub async fn post_raw(
     token: &str,
     body: reqwest::Body,
 ) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(path))
-        .header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    read(response).await
+    answer(raw_json(request(s, "POST", path, token), body)).await
 }
 
 /// One caller of the course API: `server.course(token)`.

@@ -250,6 +250,19 @@ pub async fn json(response: reqwest::Response) -> (u16, serde_json::Value) {
     (status, body)
 }
 
+/// Send a request; its status and JSON body, as [`json`] reads them.
+pub async fn answer(request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    json(request.send().await.expect("request")).await
+}
+
+/// `body` sent as it is, declared as JSON: for the bodies `.json()` cannot
+/// make (malformed, oversized, chunked).
+pub fn raw_json(request: reqwest::RequestBuilder, body: reqwest::Body) -> reqwest::RequestBuilder {
+    request
+        .header("Content-Type", "application/json")
+        .body(body)
+}
+
 /// `bytes` as a chunked request body (no `Content-Length`), 8 KiB a chunk.
 pub fn chunked(bytes: impl Into<Vec<u8>>) -> reqwest::Body {
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> = bytes

@@ -3,7 +3,8 @@
 //! bodies and group document, and [`RocketChatClient`], a method per route
 //! for one caller.
 
-use super::{json, TestServer};
+use super::{answer, raw_json, TestServer};
+use reqwest::{Method, RequestBuilder};
 use roster::http::timestamp;
 use roster_store::{Community, User};
 use serde_json::{json, Value};
@@ -26,29 +27,20 @@ pub async fn auth(s: &TestServer, user: &User) -> Auth {
     }
 }
 
-pub async fn post(s: &TestServer, auth: &Auth, route: &str, body: Value) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(&format!("/api/v1/{route}")))
+/// A request to `/api/v1/{route}` with the caller's two headers.
+pub fn request(s: &TestServer, method: Method, auth: &Auth, route: &str) -> RequestBuilder {
+    s.client
+        .request(method, s.url(&format!("/api/v1/{route}")))
         .header("X-User-Id", &auth.user_id)
         .header("X-Auth-Token", &auth.token)
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
+}
+
+pub async fn post(s: &TestServer, auth: &Auth, route: &str, body: Value) -> (u16, Value) {
+    answer(request(s, Method::POST, auth, route).json(&body)).await
 }
 
 pub async fn get(s: &TestServer, auth: &Auth, route_and_query: &str) -> (u16, Value) {
-    let response = s
-        .client
-        .get(s.url(&format!("/api/v1/{route_and_query}")))
-        .header("X-User-Id", &auth.user_id)
-        .header("X-Auth-Token", &auth.token)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
+    answer(request(s, Method::GET, auth, route_and_query)).await
 }
 
 /// A Rocket.Chat error body.
@@ -88,17 +80,7 @@ pub async fn post_raw(
     route: &str,
     body: reqwest::Body,
 ) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(&format!("/api/v1/{route}")))
-        .header("X-User-Id", &auth.user_id)
-        .header("X-Auth-Token", &auth.token)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
+    answer(raw_json(request(s, Method::POST, auth, route), body)).await
 }
 
 /// One caller of the Rocket.Chat API: `server.rocketchat(&auth)`.

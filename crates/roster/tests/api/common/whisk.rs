@@ -2,7 +2,8 @@
 //! two verbs with a bearer token, the route paths, the permissions block of
 //! its bodies, and [`WhiskClient`], a method per route for one caller.
 
-use super::{json, TestServer};
+use super::{answer, raw_json, TestServer};
+use reqwest::{Method, RequestBuilder};
 use roster_store::Community;
 use serde_json::{json, Value};
 
@@ -10,26 +11,19 @@ pub const LAST_OWNER: &str = "the last owner cannot leave; transfer ownership fi
 
 pub const BAD_ID: &str = "community_id must be 32 lowercase hex digits";
 
-pub async fn post(s: &TestServer, path: &str, token: &str) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(path))
+/// A request with the bearer token.
+pub fn request(s: &TestServer, method: Method, path: &str, token: &str) -> RequestBuilder {
+    s.client
+        .request(method, s.url(path))
         .header("Authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .expect("request");
-    json(response).await
+}
+
+pub async fn post(s: &TestServer, path: &str, token: &str) -> (u16, Value) {
+    answer(request(s, Method::POST, path, token)).await
 }
 
 pub async fn get(s: &TestServer, path: &str, token: &str) -> (u16, Value) {
-    let response = s
-        .client
-        .get(s.url(path))
-        .header("Authorization", format!("Bearer {token}"))
-        .send()
-        .await
-        .expect("request");
-    json(response).await
+    answer(request(s, Method::GET, path, token)).await
 }
 
 pub fn leave_path(c: &Community) -> String {
@@ -58,16 +52,7 @@ pub async fn post_body(
     token: &str,
     body: reqwest::Body,
 ) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(path))
-        .header("Authorization", format!("Bearer {token}"))
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
+    answer(raw_json(request(s, Method::POST, path, token), body)).await
 }
 
 /// One caller of the Whisk API: `server.whisk(token)`.

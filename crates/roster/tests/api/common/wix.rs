@@ -3,7 +3,7 @@
 //! Wix's error envelope and member fieldsets, and [`WixClient`], a method
 //! per route for one caller.
 
-use super::{json, TestServer};
+use super::{answer, raw_json, TestServer};
 use roster::http::timestamp;
 use roster_store::User;
 use serde_json::{json, Value};
@@ -27,7 +27,7 @@ pub async fn call(
     if let Some(member) = member {
         request = request.header("X-Roster-Member-Id", member);
     }
-    json(request.send().await.expect("request")).await
+    answer(request).await
 }
 
 /// Wix sends the token bare.
@@ -114,16 +114,8 @@ pub async fn post_raw(
     token: &str,
     body: reqwest::Body,
 ) -> (u16, Value) {
-    let response = s
-        .client
-        .post(s.url(path))
-        .header("Authorization", token)
-        .header("Content-Type", "application/json")
-        .body(body)
-        .send()
-        .await
-        .expect("request");
-    json(response).await
+    let request = s.client.post(s.url(path)).header("Authorization", token);
+    answer(raw_json(request, body)).await
 }
 
 /// One caller of the Wix API: `server.wix(token)`.
