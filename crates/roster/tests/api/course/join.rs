@@ -114,79 +114,101 @@ async fn secret_course_is_joined_by_accepting_an_invitation() {
     );
 }
 
-#[tokio::test]
-async fn invitations_are_listed_and_revoked_by_managers() {
+/// A course taking requests, Ivy (no standing) and Ann (a plain member).
+struct InviteCase {
+    t: Setup,
+    ivy: User,
+    ann_token: String,
+}
+
+async fn invite_case() -> InviteCase {
     let t = setup(Visibility::Public, JoinPolicy::Request).await;
     let ivy = t.s.user("ivy").await;
     let (_, ann_token) = member(&t, "ann").await;
-    let users = json!({"users": [ivy.num]});
-    let (code, _) = call(
-        &t.s,
-        "POST",
-        &path(&t.course, "invite/"),
-        &ann_token,
-        Some(users.clone()),
-    )
-    .await;
-    assert_eq!(code, 403);
-    let (code, _) = call(
-        &t.s,
-        "POST",
-        &path(&t.course, "invite/"),
-        &t.owner_token,
-        Some(users.clone()),
-    )
-    .await;
-    assert_eq!(code, 204);
-    let (code, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "invite/"),
-        &t.owner_token,
-        None,
-    )
-    .await;
-    let ivy_json = json!({"id": ivy.num, "username": "ivy", "real_name": "", "avatar": ""});
+    InviteCase { t, ivy, ann_token }
+}
+
+impl InviteCase {
+    /// `{"users": [ivy]}`.
+    fn ivy_list(&self) -> Value {
+        json!({"users": [self.ivy.num]})
+    }
+
+    /// `method /api/v2/course/{id}/invite/` by `token`.
+    async fn invite_route(&self, method: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+        call(
+            &self.t.s,
+            method,
+            &path(&self.t.course, "invite/"),
+            token,
+            body,
+        )
+        .await
+    }
+
+    /// The owner invites Ivy, as set-up.
+    async fn ivy_invited(&self) {
+        let owner = &self.t.owner_token;
+        assert_eq!(
+            self.invite_route("POST", owner, Some(self.ivy_list()))
+                .await
+                .0,
+            204
+        );
+    }
+}
+
+#[tokio::test]
+async fn only_managers_invite() {
+    let c = invite_case().await;
+
+    let (by_member, _) = c
+        .invite_route("POST", &c.ann_token, Some(c.ivy_list()))
+        .await;
+    let (by_owner, _) = c
+        .invite_route("POST", &c.t.owner_token, Some(c.ivy_list()))
+        .await;
+
+    assert_eq!(by_member, 403);
+    assert_eq!(by_owner, 204);
+}
+
+#[tokio::test]
+async fn managers_list_invitations_and_members_may_not() {
+    let c = invite_case().await;
+    c.ivy_invited().await;
+
+    let by_owner = c.invite_route("GET", &c.t.owner_token, None).await;
+    let by_member = c.invite_route("GET", &c.ann_token, None).await;
+
+    let ivy_json = json!({"id": c.ivy.num, "username": "ivy", "real_name": "", "avatar": ""});
     assert_eq!(
-        (code, body),
+        by_owner,
         (
             200,
             json!({"count": 1, "next": null, "previous": null, "results": [ivy_json]})
         )
     );
-    let (code, body) = call(&t.s, "GET", &path(&t.course, "invite/"), &ann_token, None).await;
-    assert_eq!(
-        (code, body),
-        (403, error("permission_denied", NO_PERMISSION))
-    );
-    let (code, _) = call(
-        &t.s,
-        "DELETE",
-        &path(&t.course, "invite/"),
-        &ann_token,
-        Some(users.clone()),
-    )
-    .await;
-    assert_eq!(code, 403);
-    assert_eq!(t.s.standing(&t.course, &ivy).await, Standing::Invited);
-    let (code, body) = call(
-        &t.s,
-        "DELETE",
-        &path(&t.course, "invite/"),
-        &t.owner_token,
-        Some(users),
-    )
-    .await;
-    assert_eq!((code, body), (204, Value::Null));
-    assert_eq!(t.s.standing(&t.course, &ivy).await, Standing::None);
-    let (code, body) = call(
-        &t.s,
-        "GET",
-        &path(&t.course, "invite/"),
-        &t.owner_token,
-        None,
-    )
-    .await;
+    assert_eq!(by_member, (403, error("permission_denied", NO_PERMISSION)));
+}
+
+#[tokio::test]
+async fn only_managers_revoke_an_invitation() {
+    let c = invite_case().await;
+    c.ivy_invited().await;
+
+    let (by_member, _) = c
+        .invite_route("DELETE", &c.ann_token, Some(c.ivy_list()))
+        .await;
+    assert_eq!(by_member, 403);
+    assert_eq!(c.t.s.standing(&c.t.course, &c.ivy).await, Standing::Invited);
+    let by_owner = c
+        .invite_route("DELETE", &c.t.owner_token, Some(c.ivy_list()))
+        .await;
+
+    assert_eq!(by_owner, (204, Value::Null));
+    assert_eq!(c.t.s.standing(&c.t.course, &c.ivy).await, Standing::None);
+    let (code, body) = c.invite_route("GET", &c.t.owner_token, None).await;
     assert_eq!((code, body["count"].clone()), (200, json!(0)));
 }
 

@@ -13,7 +13,7 @@ use crate::common::{json, TestServer, PASSWORD};
 use roster::http::timestamp;
 use roster_engine::{Command, JoinPolicy, Role, Standing, Visibility};
 use roster_store::{Community, CommunityKey, User};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// A private, invite-only community, as `groups.create` makes one.
 async fn group(s: &TestServer, owner: &User, name: &str) -> Community {

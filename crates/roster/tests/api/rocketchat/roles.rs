@@ -55,8 +55,18 @@ async fn kick_obeys_ranks_and_reports_rocket_chat_errors() {
     assert_eq!(s.standing(&c, &bob).await, Standing::None);
 }
 
-#[tokio::test]
-async fn owner_changes_report_rocket_chat_errors() {
+/// Ann's group "club" with Bob as a member and Eve outside, and Ann's
+/// client headers.
+struct OwnerCase {
+    s: TestServer,
+    ann: User,
+    bob: User,
+    eve: User,
+    c: Community,
+    a: Auth,
+}
+
+async fn owner_case() -> OwnerCase {
     let s = TestServer::start().await;
     let ann = s.user("ann").await;
     let bob = s.user("bob").await;
@@ -64,11 +74,31 @@ async fn owner_changes_report_rocket_chat_errors() {
     let c = group(&s, &ann, "club").await;
     s.exec(&ann, &c, add(&bob)).await;
     let a = auth(&s, &ann).await;
-    let id = c.id().to_string();
-    let about = |who: &User| json!({"roomId": id, "userId": who.id.to_string()});
+    OwnerCase {
+        s,
+        ann,
+        bob,
+        eve,
+        c,
+        a,
+    }
+}
+
+impl OwnerCase {
+    /// The body of `groups.addOwner` / `groups.removeOwner` about `who`.
+    fn about(&self, who: &User) -> Value {
+        json!({"roomId": self.c.id().to_string(), "userId": who.id.to_string()})
+    }
+}
+
+#[tokio::test]
+async fn the_last_owner_cannot_be_removed_as_owner() {
+    let t = owner_case().await;
+
+    let reply = post(&t.s, &t.a, "groups.removeOwner", t.about(&t.ann)).await;
 
     assert_eq!(
-        post(&s, &a, "groups.removeOwner", about(&ann)).await,
+        reply,
         (
             400,
             error(
@@ -78,8 +108,16 @@ async fn owner_changes_report_rocket_chat_errors() {
             )
         )
     );
+}
+
+#[tokio::test]
+async fn remove_owner_of_a_non_owner_is_user_not_owner() {
+    let t = owner_case().await;
+
+    let reply = post(&t.s, &t.a, "groups.removeOwner", t.about(&t.bob)).await;
+
     assert_eq!(
-        post(&s, &a, "groups.removeOwner", about(&bob)).await,
+        reply,
         (
             400,
             error(
@@ -89,8 +127,16 @@ async fn owner_changes_report_rocket_chat_errors() {
             )
         )
     );
+}
+
+#[tokio::test]
+async fn add_owner_of_someone_outside_the_room_is_refused() {
+    let t = owner_case().await;
+
+    let reply = post(&t.s, &t.a, "groups.addOwner", t.about(&t.eve)).await;
+
     assert_eq!(
-        post(&s, &a, "groups.addOwner", about(&eve)).await,
+        reply,
         (
             400,
             error(
@@ -100,13 +146,19 @@ async fn owner_changes_report_rocket_chat_errors() {
             )
         )
     );
+}
+
+#[tokio::test]
+async fn add_owner_makes_an_owner_once_and_a_repeat_writes_no_event() {
+    let t = owner_case().await;
+
+    let first = post(&t.s, &t.a, "groups.addOwner", t.about(&t.bob)).await;
+    let before = t.s.event_count().await;
+    let again = post(&t.s, &t.a, "groups.addOwner", t.about(&t.bob)).await;
+
+    assert_eq!(first, (200, json!({"success": true})));
     assert_eq!(
-        post(&s, &a, "groups.addOwner", about(&bob)).await,
-        (200, json!({"success": true}))
-    );
-    let before = s.event_count().await;
-    assert_eq!(
-        post(&s, &a, "groups.addOwner", about(&bob)).await,
+        again,
         (
             400,
             error(
@@ -116,15 +168,32 @@ async fn owner_changes_report_rocket_chat_errors() {
             )
         )
     );
-    assert_eq!(s.event_count().await, before);
+    assert_eq!(t.s.event_count().await, before);
+}
+
+#[tokio::test]
+async fn remove_owner_makes_an_owner_a_member_again() {
+    let t = owner_case().await;
+    t.s.exec(&t.ann, &t.c, role(&t.bob, Role::Owner)).await;
+
+    let reply = post(&t.s, &t.a, "groups.removeOwner", t.about(&t.bob)).await;
+
+    assert_eq!(reply, (200, json!({"success": true})));
     assert_eq!(
-        post(&s, &a, "groups.removeOwner", about(&bob)).await,
-        (200, json!({"success": true}))
+        t.s.standing(&t.c, &t.bob).await,
+        Standing::Member(Role::Member)
     );
-    assert_eq!(s.standing(&c, &bob).await, Standing::Member(Role::Member));
-    let b = auth(&s, &bob).await;
+}
+
+#[tokio::test]
+async fn a_member_may_not_add_an_owner() {
+    let t = owner_case().await;
+    let b = auth(&t.s, &t.bob).await;
+
+    let reply = post(&t.s, &b, "groups.addOwner", t.about(&t.bob)).await;
+
     assert_eq!(
-        post(&s, &b, "groups.addOwner", about(&bob)).await,
+        reply,
         (
             400,
             error("error-not-allowed", "Not allowed", "addRoomOwner")
