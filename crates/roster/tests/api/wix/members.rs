@@ -47,47 +47,75 @@ async fn get_member_gives_others_only_the_public_fieldset() {
     );
 }
 
-#[tokio::test]
-async fn list_members_pages_by_offset() {
-    let s = TestServer::start().await;
-    let (owner, ann) = setup(&s).await;
+/// The site with four members in join order (root, ann, bob, cid), and
+/// the users after root with cid's token.
+async fn four_members(s: &TestServer) -> (User, User, User, String) {
+    let (_owner, ann) = setup(s).await;
     let bob = s.user("bob").await;
     let cid = s.user("cid").await;
     let token = s.token(&cid).await;
+    (ann, bob, cid, token)
+}
 
-    let (status, body) = get(
-        &s,
-        &format!("{MEMBERS}?paging.limit=2&paging.offset=1"),
-        &token,
-    )
-    .await;
-    assert_eq!(status, 200);
+#[tokio::test]
+async fn list_members_pages_by_limit_and_offset() {
+    let s = TestServer::start().await;
+    let (ann, bob, _, token) = four_members(&s).await;
+
+    let reply = s
+        .wix(&token)
+        .members("?paging.limit=2&paging.offset=1")
+        .await;
+
     assert_eq!(
-        body,
-        json!({
-            "members": [public(&ann), public(&bob)],
-            "metadata": { "count": 2, "offset": 1, "total": 4, "tooManyToCount": false },
-        })
+        reply,
+        (
+            200,
+            json!({
+                "members": [public(&ann), public(&bob)],
+                "metadata": { "count": 2, "offset": 1, "total": 4, "tooManyToCount": false },
+            })
+        )
     );
+}
 
-    let (status, body) = get(
-        &s,
-        &format!("{MEMBERS}?paging.offset=3&paging.limit=1000"),
-        &token,
-    )
-    .await;
-    assert_eq!(status, 200);
+#[tokio::test]
+async fn list_members_last_page_holds_what_is_left() {
+    let s = TestServer::start().await;
+    let (_, _, cid, token) = four_members(&s).await;
+
+    let reply = s
+        .wix(&token)
+        .members("?paging.offset=3&paging.limit=1000")
+        .await;
+
     assert_eq!(
-        body,
-        json!({
-            "members": [public(&cid)],
-            "metadata": { "count": 1, "offset": 3, "total": 4, "tooManyToCount": false },
-        })
+        reply,
+        (
+            200,
+            json!({
+                "members": [public(&cid)],
+                "metadata": { "count": 1, "offset": 3, "total": 4, "tooManyToCount": false },
+            })
+        )
     );
+}
 
-    let (status, body) = get(&s, &format!("{MEMBERS}?paging.offset=99999999999"), &token).await;
+#[tokio::test]
+async fn list_members_past_the_end_is_empty() {
+    let s = TestServer::start().await;
+    let (_, _, _, token) = four_members(&s).await;
+
+    let (status, body) = s.wix(&token).members("?paging.offset=99999999999").await;
+
     assert_eq!(status, 200);
     assert_eq!(body["members"], json!([]));
+}
+
+#[tokio::test]
+async fn list_members_refuses_bad_paging_in_the_wix_envelope() {
+    let s = TestServer::start().await;
+    let (_, _, _, token) = four_members(&s).await;
 
     for (query, message) in [
         (
@@ -108,10 +136,9 @@ async fn list_members_pages_by_offset() {
         ),
     ] {
         assert_eq!(
-            get(&s, &format!("{MEMBERS}?{query}"), &token).await,
+            s.wix(&token).members(&format!("?{query}")).await,
             (400, envelope("INVALID_ARGUMENT", message)),
             "{query}"
         );
     }
-    let _ = owner;
 }
