@@ -6,8 +6,19 @@
 //! the local PostgreSQL server instead (dropped with the server), so that
 //! the whole black-box suite also checks the PostgreSQL store
 //! (`ROSTER_TEST_POSTGRES_URL` names another server).
+//!
+//! Beside it, one typed client per API (`native`, `whisk`, `rocketchat`,
+//! `course`, `wix`): each holds that API's request helpers and answer
+//! shapes, written once, and a client (`server.native(token)`, …) with a
+//! method per route.
 
 #![allow(dead_code)]
+
+pub mod course;
+pub mod native;
+pub mod rocketchat;
+pub mod whisk;
+pub mod wix;
 
 use roster::admin::{self, UserSpec};
 use roster::app::AppState;
@@ -237,6 +248,19 @@ pub async fn json(response: reqwest::Response) -> (u16, serde_json::Value) {
         })
     };
     (status, body)
+}
+
+/// Send a request; its status and JSON body, as [`json`] reads them.
+pub async fn answer(request: reqwest::RequestBuilder) -> (u16, serde_json::Value) {
+    json(request.send().await.expect("request")).await
+}
+
+/// `body` sent as it is, declared as JSON: for the bodies `.json()` cannot
+/// make (malformed, oversized, chunked).
+pub fn raw_json(request: reqwest::RequestBuilder, body: reqwest::Body) -> reqwest::RequestBuilder {
+    request
+        .header("Content-Type", "application/json")
+        .body(body)
 }
 
 /// `bytes` as a chunked request body (no `Content-Length`), 8 KiB a chunk.
