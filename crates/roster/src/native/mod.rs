@@ -10,6 +10,7 @@
 
 pub mod bans;
 pub mod communities;
+pub mod constraints;
 pub mod events;
 pub mod extract;
 pub mod idempotency;
