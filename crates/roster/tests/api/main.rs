@@ -4,9 +4,11 @@
 
 mod common;
 
+mod authz;
 mod cli;
 mod course;
 mod invariants;
+mod log_scan;
 mod native;
 mod native_idempotency;
 mod rocketchat;
