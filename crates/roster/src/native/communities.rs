@@ -5,7 +5,7 @@
 use super::constraints;
 use super::extract::{self, Body, OnePath};
 use super::problem::Problem;
-use super::views::{self, schemas, CommunityPage, CommunityView, OutcomeView};
+use super::views::{self, CommunityPage, CommunityView, OutcomeView};
 use crate::app::AppState;
 use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
@@ -33,15 +33,15 @@ pub struct CreateCommunity {
     pub description: String,
     /// Default `public`.
     #[serde(default)]
-    #[schema(schema_with = schemas::visibility, required = false)]
+    #[schema(schema_with = constraints::optional_visibility, required = false)]
     pub visibility: Option<Visibility>,
     /// Default `open` for public communities, `request` for private ones.
     #[serde(default)]
-    #[schema(schema_with = schemas::join_policy, required = false)]
+    #[schema(schema_with = constraints::optional_join_policy, required = false)]
     pub join_policy: Option<JoinPolicy>,
     /// Default `anyone`.
     #[serde(default)]
-    #[schema(schema_with = schemas::contribution_mode, required = false)]
+    #[schema(schema_with = constraints::optional_contribution_mode, required = false)]
     pub contribution_mode: Option<ContributionMode>,
 }
 
@@ -56,13 +56,13 @@ pub struct UpdateCommunity {
     #[schema(schema_with = constraints::optional_multiline_text, required = false)]
     pub description: Option<String>,
     #[serde(default)]
-    #[schema(schema_with = schemas::visibility, required = false)]
+    #[schema(schema_with = constraints::optional_visibility, required = false)]
     pub visibility: Option<Visibility>,
     #[serde(default)]
-    #[schema(schema_with = schemas::join_policy, required = false)]
+    #[schema(schema_with = constraints::optional_join_policy, required = false)]
     pub join_policy: Option<JoinPolicy>,
     #[serde(default)]
-    #[schema(schema_with = schemas::contribution_mode, required = false)]
+    #[schema(schema_with = constraints::optional_contribution_mode, required = false)]
     pub contribution_mode: Option<ContributionMode>,
 }
 

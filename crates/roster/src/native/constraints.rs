@@ -279,10 +279,7 @@ pub fn optional_community_name() -> Schema {
 
 /// `SetRole.expect`: a role, or `null` for "any".
 pub fn optional_role() -> Schema {
-    let either = OneOfBuilder::new()
-        .item(super::views::schemas::role())
-        .item(ObjectBuilder::new().schema_type(Type::Null));
-    Schema::OneOf(either.build())
+    optional(super::views::schemas::role())
 }
 
 /// `PATCH /v1/users/me`: a new `password` needs the `current_password`
@@ -299,4 +296,24 @@ pub fn password_change_rule() -> Schema {
         .required("password")
         .required("current_password");
     Schema::AnyOf(AnyOfBuilder::new().item(unchanged).item(changed).build())
+}
+
+/// An optional setting: the enum, or `null` (the default, or unchanged).
+fn optional(names: utoipa::openapi::schema::Object) -> Schema {
+    let either = OneOfBuilder::new()
+        .item(names)
+        .item(ObjectBuilder::new().schema_type(Type::Null));
+    Schema::OneOf(either.build())
+}
+
+pub fn optional_visibility() -> Schema {
+    optional(super::views::schemas::visibility())
+}
+
+pub fn optional_join_policy() -> Schema {
+    optional(super::views::schemas::join_policy())
+}
+
+pub fn optional_contribution_mode() -> Schema {
+    optional(super::views::schemas::contribution_mode())
 }
