@@ -23,6 +23,7 @@ pub struct Ban {
     pub user_id: uuid::Uuid,
     /// Up to 2000 characters.
     #[serde(default)]
+    #[schema(schema_with = super::constraints::optional_multiline_text, required = false)]
     pub reason: Option<String>,
 }
 

@@ -2,9 +2,10 @@
 //! community, and list the caller's communities. Each write is one engine
 //! command; the rules (who may update, archive, delete) are the engine's.
 
+use super::constraints;
 use super::extract::{self, Body, OnePath};
 use super::problem::Problem;
-use super::views::{self, schemas, CommunityPage, CommunityView, OutcomeView};
+use super::views::{self, CommunityPage, CommunityView, OutcomeView};
 use crate::app::AppState;
 use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
@@ -24,21 +25,23 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct CreateCommunity {
     /// Unique; 1 to 100 characters, no control characters, no outer spaces.
+    #[schema(schema_with = constraints::community_name)]
     pub name: String,
     /// Up to 2000 characters.
     #[serde(default)]
+    #[schema(schema_with = constraints::multiline_text, required = false)]
     pub description: String,
     /// Default `public`.
     #[serde(default)]
-    #[schema(schema_with = schemas::visibility, required = false)]
+    #[schema(schema_with = constraints::optional_visibility, required = false)]
     pub visibility: Option<Visibility>,
     /// Default `open` for public communities, `request` for private ones.
     #[serde(default)]
-    #[schema(schema_with = schemas::join_policy, required = false)]
+    #[schema(schema_with = constraints::optional_join_policy, required = false)]
     pub join_policy: Option<JoinPolicy>,
     /// Default `anyone`.
     #[serde(default)]
-    #[schema(schema_with = schemas::contribution_mode, required = false)]
+    #[schema(schema_with = constraints::optional_contribution_mode, required = false)]
     pub contribution_mode: Option<ContributionMode>,
 }
 
@@ -47,17 +50,19 @@ pub struct CreateCommunity {
 #[serde(deny_unknown_fields)]
 pub struct UpdateCommunity {
     #[serde(default)]
+    #[schema(schema_with = constraints::optional_community_name, required = false)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(schema_with = constraints::optional_multiline_text, required = false)]
     pub description: Option<String>,
     #[serde(default)]
-    #[schema(schema_with = schemas::visibility, required = false)]
+    #[schema(schema_with = constraints::optional_visibility, required = false)]
     pub visibility: Option<Visibility>,
     #[serde(default)]
-    #[schema(schema_with = schemas::join_policy, required = false)]
+    #[schema(schema_with = constraints::optional_join_policy, required = false)]
     pub join_policy: Option<JoinPolicy>,
     #[serde(default)]
-    #[schema(schema_with = schemas::contribution_mode, required = false)]
+    #[schema(schema_with = constraints::optional_contribution_mode, required = false)]
     pub contribution_mode: Option<ContributionMode>,
 }
 
@@ -67,12 +72,16 @@ pub struct UpdateCommunity {
 pub struct MineQuery {
     /// Comma-separated standings: owner, manager, member, invited,
     /// requested, banned. Default: memberships of any role.
+    #[param(schema_with = constraints::my_standings)]
     pub standing: Option<String>,
     /// The `next` cursor of the previous page.
+    #[param(schema_with = constraints::cursor)]
     pub after: Option<String>,
     /// Page size, 1 to 1000 (default 50).
+    #[param(schema_with = constraints::limit)]
     pub limit: Option<String>,
     /// Another user's communities (admin scope).
+    #[param(schema_with = constraints::uuid_text)]
     pub user_id: Option<String>,
 }
 

@@ -20,8 +20,10 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Query)]
 pub struct FeedQuery {
     /// Only events with a greater `seq` (default 0: from the start).
+    #[param(schema_with = super::constraints::sequence)]
     pub after: Option<String>,
     /// Page size, 1 to 1000 (default 50).
+    #[param(schema_with = super::constraints::limit)]
     pub limit: Option<String>,
 }
 

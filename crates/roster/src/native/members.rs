@@ -23,10 +23,13 @@ pub struct PeopleQuery {
     /// Comma-separated standings: owner, manager, member (anyone who can
     /// see the community); invited, requested, banned (managers and admins).
     /// Default: members of any role.
+    #[param(schema_with = super::constraints::people_standings)]
     pub standing: Option<String>,
     /// The `next` cursor of the previous page.
+    #[param(schema_with = super::constraints::cursor)]
     pub after: Option<String>,
     /// Page size, 1 to 1000 (default 50).
+    #[param(schema_with = super::constraints::limit)]
     pub limit: Option<String>,
 }
 
@@ -35,8 +38,10 @@ pub struct PeopleQuery {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// The `next` cursor of the previous page.
+    #[param(schema_with = super::constraints::cursor)]
     pub after: Option<String>,
     /// Page size, 1 to 1000 (default 50).
+    #[param(schema_with = super::constraints::limit)]
     pub limit: Option<String>,
 }
 
@@ -62,7 +67,7 @@ pub struct SetRole {
     #[schema(schema_with = schemas::role)]
     pub role: Role,
     #[serde(default)]
-    #[schema(schema_with = schemas::role, required = false)]
+    #[schema(schema_with = super::constraints::optional_role, required = false)]
     pub expect: Option<Role>,
 }
 
@@ -201,7 +206,7 @@ pub async fn add(
     description = "Join, request to join, or accept an invitation, as decided by the \
                    community's join policy. Scope: community:write.",
     params(("id" = uuid::Uuid, Path, description = "The community's UUID")),
-    request_body(content = Option<SelfService>, description = "Optional"),
+    request_body(content = SelfService, description = "Optional"),
     responses((status = 200, description = "The caller's standing after", body = OutcomeView)),
 )]
 pub async fn join(
@@ -219,7 +224,7 @@ pub async fn join(
                    cannot leave (`last_owner`); someone without standing gets \
                    `not_member`. Scope: community:write.",
     params(("id" = uuid::Uuid, Path, description = "The community's UUID")),
-    request_body(content = Option<SelfService>, description = "Optional"),
+    request_body(content = SelfService, description = "Optional"),
     responses((status = 200, description = "The caller's standing after", body = OutcomeView)),
 )]
 pub async fn leave(

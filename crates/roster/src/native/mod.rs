@@ -11,6 +11,7 @@
 
 pub mod bans;
 pub mod communities;
+pub mod constraints;
 pub mod events;
 pub mod extract;
 pub mod idempotency;

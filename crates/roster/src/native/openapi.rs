@@ -10,10 +10,10 @@ use utoipa::openapi::path::{
     HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn, PathItem,
 };
 use utoipa::openapi::response::{Response, ResponseBuilder};
-use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::schema::{AllOfBuilder, Schema};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::Required;
-use utoipa::openapi::{Content, OpenApi as Document, Ref};
+use utoipa::openapi::{Content, OpenApi as Document, Ref, RefOr};
 use utoipa::OpenApi;
 
 /// The name of the security scheme in the document.
@@ -59,6 +59,7 @@ pub fn skeleton() -> Document {
 
 /// Complete the generated document.
 pub fn finish(doc: &mut Document) {
+    optional_bodies(doc);
     let components = doc
         .components
         .get_or_insert_with(utoipa::openapi::Components::new);
@@ -135,6 +136,25 @@ pub fn finish(doc: &mut Document) {
             if let Some(description) = unprocessable {
                 add(operation, "422", description);
             }
+            add(
+                operation,
+                "429",
+                "Too many requests from this client, token or account \
+                 (`rate_limited`); retry after `Retry-After` seconds",
+            );
+            let hashes_password = matches!(
+                (path.as_str(), method.clone()),
+                ("/v1/tokens", HttpMethod::Post)
+                    | ("/v1/users", HttpMethod::Post)
+                    | ("/v1/users/me", HttpMethod::Patch)
+            );
+            if hashes_password {
+                add(
+                    operation,
+                    "503",
+                    "Too many password checks queued; retry after `Retry-After` seconds",
+                );
+            }
             add(operation, "500", "Server fault (never caused by input)");
         }
     }
@@ -169,6 +189,48 @@ pub fn finish(doc: &mut Document) {
     insert_public(doc, "/openapi.json", operation);
 }
 
+/// Mark as optional the request bodies whose every field is optional: the
+/// server reads an empty body as `{}` there. And state the one rule
+/// between fields a schema can say: a new password needs the current one.
+fn optional_bodies(doc: &mut Document) {
+    let schemas = doc
+        .components
+        .as_ref()
+        .map(|c| c.schemas.clone())
+        .unwrap_or_default();
+    let all_optional = |name: &str| {
+        matches!(
+            schemas.get(name),
+            Some(RefOr::T(Schema::Object(object))) if object.required.is_empty()
+        )
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, operation) in operations(item) {
+            let Some(body) = operation.request_body.as_mut() else {
+                continue;
+            };
+            for content in body.content.values_mut() {
+                let Some(RefOr::Ref(reference)) = &content.schema else {
+                    continue;
+                };
+                let name = reference
+                    .ref_location
+                    .trim_start_matches("#/components/schemas/")
+                    .to_owned();
+                if all_optional(&name) {
+                    body.required = Some(Required::False);
+                }
+                if path == "/v1/users/me" && method == HttpMethod::Patch {
+                    let rule = AllOfBuilder::new()
+                        .item(Ref::from_schema_name(name))
+                        .item(super::constraints::password_change_rule());
+                    content.schema = Some(RefOr::T(Schema::AllOf(rule.build())));
+                }
+            }
+        }
+    }
+}
+
 /// The optional `Idempotency-Key` header of the writes.
 fn idempotency_key() -> Parameter {
     ParameterBuilder::new()
@@ -185,12 +247,7 @@ fn idempotency_key() -> Parameter {
              your user, remembered for 24 hours; answers of 500 or more are not kept. \
              Malformed: 400 `invalid_idempotency_key`.",
         ))
-        .schema(Some(
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .min_length(Some(1))
-                .max_length(Some(MAX_KEY_LEN)),
-        ))
+        .schema(Some(super::constraints::idempotency_key(MAX_KEY_LEN)))
         .build()
 }
 

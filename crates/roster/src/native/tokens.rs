@@ -37,16 +37,35 @@ pub struct CreateToken {
     pub password: String,
     /// Default `community:read,community:write`; `admin` for admin users only.
     #[serde(default)]
-    #[schema(required = false)]
+    #[schema(schema_with = super::constraints::scopes_input, required = false)]
     pub scopes: Option<ScopesInput>,
     /// Lifetime in seconds (1 to ten years); never expires when absent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "whole_seconds")]
     #[schema(minimum = 1, maximum = 315_360_000, required = false)]
     pub expires_in_seconds: Option<u64>,
     /// A note for the token list (default `api`).
     #[serde(default)]
-    #[schema(required = false)]
+    #[schema(schema_with = super::constraints::optional_profile_text, required = false)]
     pub label: Option<String>,
+}
+
+/// A whole number of seconds. JSON Schema's `integer` (what the OpenAPI
+/// document declares) includes `3600.0`, so an integral float is taken as
+/// the integer it is; `1.5` or a negative number is refused (422).
+fn whole_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    use serde::de::Error;
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(n) = number.as_u64() {
+        return Ok(Some(n));
+    }
+    match number.as_f64() {
+        Some(f) if f >= 0.0 && f.fract() == 0.0 && f <= u64::MAX as f64 => Ok(Some(f as u64)),
+        _ => Err(D::Error::custom(format!(
+            "invalid value: {number}, expected a whole number of seconds"
+        ))),
+    }
 }
 
 #[utoipa::path(

@@ -2,6 +2,7 @@
 //! your own. Validation is `roster_engine::users`'; creation goes through
 //! `admin::create_user`, like the CLI's.
 
+use super::constraints;
 use super::extract::{self, Body, OnePath};
 use super::problem::Problem;
 use super::views::{self, UserView};
@@ -21,10 +22,15 @@ use utoipa::ToSchema;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProfileInput {
+    #[schema(schema_with = constraints::profile_text, required = false)]
     pub nickname: String,
+    #[schema(schema_with = constraints::profile_text, required = false)]
     pub slug: String,
+    #[schema(schema_with = constraints::profile_text, required = false)]
     pub first_name: String,
+    #[schema(schema_with = constraints::profile_text, required = false)]
     pub last_name: String,
+    #[schema(schema_with = constraints::profile_text, required = false)]
     pub photo_url: String,
 }
 
@@ -33,10 +39,13 @@ pub struct ProfileInput {
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     /// 1 to 64 of ASCII letters, digits, `.`, `_`, `-`.
+    #[schema(schema_with = constraints::username)]
     pub username: String,
     /// 8 to 1024 characters.
+    #[schema(schema_with = constraints::password)]
     pub password: String,
     #[serde(default)]
+    #[schema(schema_with = constraints::email, required = false)]
     pub email: Option<String>,
     /// May hold admin-scoped tokens.
     #[serde(default)]
@@ -51,13 +60,20 @@ pub struct CreateUser {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct UpdateMe {
+    #[schema(schema_with = constraints::email, required = false)]
     pub email: Option<String>,
+    #[schema(schema_with = constraints::optional_password, required = false)]
     pub password: Option<String>,
     pub current_password: Option<String>,
+    #[schema(schema_with = constraints::optional_profile_text, required = false)]
     pub nickname: Option<String>,
+    #[schema(schema_with = constraints::optional_profile_text, required = false)]
     pub slug: Option<String>,
+    #[schema(schema_with = constraints::optional_profile_text, required = false)]
     pub first_name: Option<String>,
+    #[schema(schema_with = constraints::optional_profile_text, required = false)]
     pub last_name: Option<String>,
+    #[schema(schema_with = constraints::optional_profile_text, required = false)]
     pub photo_url: Option<String>,
 }
 

@@ -4,10 +4,12 @@
 
 mod common;
 
+mod authz;
 mod cli;
 mod course;
 mod hardening_connections;
 mod invariants;
+mod log_scan;
 mod native;
 mod native_idempotency;
 mod rocketchat;
