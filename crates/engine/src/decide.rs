@@ -55,7 +55,7 @@ use crate::command::{Command, NewCommunity, SettingsPatch};
 use crate::error::DomainError;
 use crate::event::{Change, Decision, Effect, EventKind, Transition};
 use crate::ids::UserId;
-use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing, Visibility};
+use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing};
 
 /// Longest community name, in characters.
 pub const MAX_NAME: usize = 100;
@@ -70,26 +70,6 @@ pub struct Context<'a> {
     pub actor: Actor,
     pub actor_standing: Standing,
     pub subject_standing: Standing,
-}
-
-/// May a viewer (with `standing` in the community) see it at all?
-/// Public communities are visible to everyone, and so are private ones that
-/// take join requests (a stranger must be able to ask: Whisk's private
-/// communities answer a join with `PENDING`). A private invite-only
-/// community (a "secret" course) is visible only to the people who have a
-/// standing in it, banned people excepted, and to admins.
-pub fn can_view(community: &CommunityState, admin: bool, standing: Standing) -> bool {
-    admin
-        || community.settings.visibility == Visibility::Public
-        || community.settings.join_policy == JoinPolicy::Request
-        || !matches!(standing, Standing::None | Standing::Banned)
-}
-
-/// May a viewer see what only the people running a community see: its
-/// pending requests, invitations, bans and event feed? Managers, owners and
-/// admins may.
-pub fn can_manage(admin: bool, standing: Standing) -> bool {
-    admin || matches!(standing, Standing::Member(Role::Manager | Role::Owner))
 }
 
 /// Most people a community may start with beside its owner.

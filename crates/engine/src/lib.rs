@@ -15,10 +15,12 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod model;
+pub mod sight;
+pub mod site;
 pub mod users;
 
 pub use command::{Command, NewCommunity, SettingsPatch};
-pub use decide::{can_manage, can_view, decide, decide_create, Context};
+pub use decide::{decide, decide_create, Context};
 pub use error::DomainError;
 pub use event::{Change, Decision, Effect, EventKind, Transition};
 pub use ids::{CommunityId, UserId};
@@ -26,3 +28,5 @@ pub use model::{
     Actor, CommunityState, ContributionMode, Counters, JoinPolicy, ParseError, Role, Settings,
     Standing, Visibility,
 };
+pub use sight::{can_manage, can_view, decide_in_sight, in_sight, Sight};
+pub use site::{decide_site_join, site_step, SiteStep};

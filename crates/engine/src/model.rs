@@ -5,6 +5,7 @@ use crate::ids::{CommunityId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use strum::{IntoStaticStr, VariantArray};
 
 /// A value that does not name any variant of an enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,30 +15,33 @@ pub struct ParseError {
     pub value: String,
 }
 
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
+/// The string forms of an enum whose variants are plain names: `as_str`
+/// (strum's `IntoStaticStr`), `Display`, every variant as `ALL` (strum's
+/// `VariantArray`), and `FromStr` refusing an unknown name with a
+/// [`ParseError`] naming `what` was parsed.
+macro_rules! string_forms {
+    ($name:ident, $what:literal) => {
         impl $name {
             /// Every variant, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const ALL: &'static [$name] = <$name as strum::VariantArray>::VARIANTS;
 
             /// The stable lowercase name used in storage and in the native API.
             pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
+                self.into()
             }
         }
 
         impl FromStr for $name {
             type Err = ParseError;
             fn from_str(text: &str) -> Result<Self, ParseError> {
-                match text {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(ParseError { what: $what, value: text.to_owned() }),
-                }
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|variant| variant.as_str() == text)
+                    .ok_or_else(|| ParseError {
+                        what: $what,
+                        value: text.to_owned(),
+                    })
             }
         }
 
@@ -48,23 +52,112 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_forms;
 
-string_enum!(
-    /// A member's role, ordered by rank: member < manager < owner.
-    Role, "role" { Member => "member", Manager => "manager", Owner => "owner" }
-);
-string_enum!(
-    /// Who can see a community: anyone, or only the people who have a standing in it.
-    Visibility, "visibility" { Public => "public", Private => "private" }
-);
-string_enum!(
-    /// What a join by a person with no standing does.
-    JoinPolicy, "join policy" { Open => "open", Request => "request", Invite => "invite" }
-);
-string_enum!(
-    /// Who may contribute content (Whisk's mode, Rocket.Chat's `ro`).
-    ContributionMode, "contribution mode" { Anyone => "anyone", Managers => "managers" }
-);
+/// A member's role, ordered by rank: member < manager < owner.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Role {
+    Member,
+    Manager,
+    Owner,
+}
+string_forms!(Role, "role");
+
+/// Who can see a community: anyone, or only the people who have a standing in it.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum Visibility {
+    Public,
+    Private,
+}
+string_forms!(Visibility, "visibility");
+
+/// What a join by a person with no standing does.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum JoinPolicy {
+    Open,
+    Request,
+    Invite,
+}
+string_forms!(JoinPolicy, "join policy");
+
+impl JoinPolicy {
+    /// The policy of a new community that names none: public ones are
+    /// open, private ones take join requests.
+    pub fn default_for(visibility: Visibility) -> JoinPolicy {
+        match visibility {
+            Visibility::Public => JoinPolicy::Open,
+            Visibility::Private => JoinPolicy::Request,
+        }
+    }
+}
+
+/// Who may contribute content (Whisk's mode, Rocket.Chat's `ro`).
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    IntoStaticStr,
+    VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum ContributionMode {
+    Anyone,
+    Managers,
+}
+string_forms!(ContributionMode, "contribution mode");
 
 /// A person's standing in one community.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -205,4 +298,21 @@ pub struct CommunityState {
 pub struct Actor {
     pub user: UserId,
     pub admin: bool,
+}
+
+impl Actor {
+    /// The actor a command runs as when this one acts for `member` (the
+    /// dialect has checked it may): itself for itself; for anyone else,
+    /// that member as they would act on their own, without elevation, so
+    /// that acting for someone never does more than they could.
+    pub fn acting_for(self, member: UserId) -> Actor {
+        if member == self.user {
+            self
+        } else {
+            Actor {
+                user: member,
+                admin: false,
+            }
+        }
+    }
 }

@@ -394,10 +394,7 @@ async fn community_command(
             contribution_mode,
         } => {
             let owner = admin::user(state, UserKey::Username(owner)).await?;
-            let join_policy = join_policy.unwrap_or(match visibility {
-                Visibility::Public => JoinPolicy::Open,
-                Visibility::Private => JoinPolicy::Request,
-            });
+            let join_policy = join_policy.unwrap_or(JoinPolicy::default_for(visibility));
             let new = NewCommunity {
                 settings: Settings {
                     name,

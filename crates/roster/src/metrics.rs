@@ -38,7 +38,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 use roster_engine::DomainError;
-use roster_store::{Error, Outcome};
+use roster_store::{Error, Ruling};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -169,7 +169,7 @@ impl Metrics {
     pub fn record_command(
         &self,
         kind: &'static str,
-        result: &roster_store::Result<Outcome>,
+        result: &roster_store::Result<Ruling>,
         took: Duration,
     ) {
         let outcome = outcome_label(result);
@@ -198,10 +198,11 @@ impl Drop for InFlight {
 }
 
 /// `changed`, `unchanged`, the refusal's name, or `error`.
-pub fn outcome_label(result: &roster_store::Result<Outcome>) -> &'static str {
+pub fn outcome_label(result: &roster_store::Result<Ruling>) -> &'static str {
     match result {
-        Ok(outcome) if outcome.changed() => "changed",
-        Ok(_) => "unchanged",
+        Ok(Ruling::Accepted(outcome)) if outcome.changed() => "changed",
+        Ok(Ruling::Accepted(_)) => "unchanged",
+        Ok(Ruling::Refused(refusal)) => refusal_label(&refusal.error),
         Err(Error::Domain(refusal)) => refusal_label(refusal),
         Err(Error::Backend(_)) => "error",
     }

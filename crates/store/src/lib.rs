@@ -4,21 +4,23 @@
 //! so that every command runs in one transaction: lock the community, load
 //! the small projection the engine needs, [`roster_engine::decide`], write
 //! the membership rows, the counters and exactly one event, commit. That
-//! flow is written once, in `command.rs`, over each backend's SQL.
+//! flow is written once, in `write_flow.rs`, over each backend's SQL.
 //! The trait is blocking: the server calls it from `spawn_blocking`.
 //!
 //! Backends: [`sqlite::SqliteStore`] (embedded, the default) and
 //! [`postgres::PgStore`] (several nodes sharing one database).
 
-mod command;
 mod model;
 mod pages;
 pub mod postgres;
 pub mod sqlite;
+mod write_flow;
 
 pub use model::*;
 
-use roster_engine::{Actor, Command, CommunityId, DomainError, NewCommunity, Standing, UserId};
+use roster_engine::{
+    Actor, Command, CommunityId, DomainError, NewCommunity, Sight, Standing, UserId,
+};
 
 /// A store failure: a refusal by the rules, or a backend fault.
 #[derive(Debug, thiserror::Error)]
@@ -63,8 +65,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// Create a community owned by the actor.
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome>;
-    /// Run one command on one community, atomically.
-    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome>;
+    /// Run one command on one community, atomically, for an actor who
+    /// addresses it through `sight` (one out of sight is refused as
+    /// `CommunityNotFound`, under the community's lock). A refusal comes
+    /// back as [`Ruling::Refused`] with the standing it was decided on.
+    fn execute_in_sight(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        community: &CommunityKey,
+        command: Command,
+    ) -> Result<Ruling>;
+
+    /// Run one command on any community, atomically; a refusal is an
+    /// [`Error::Domain`].
+    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome> {
+        self.execute_in_sight(Sight::Any, actor, community, command)?
+            .accepted()
+    }
 
     // --- communities: reads ----------------------------------------------
 

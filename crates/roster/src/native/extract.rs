@@ -11,7 +11,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
-use roster_engine::{can_view, Actor, Command, CommunityId, Standing, UserId};
+use roster_engine::{can_view, Actor, Command, CommunityId, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome};
 use serde::de::DeserializeOwned;
 
@@ -160,18 +160,19 @@ pub fn sequence(text: Option<&str>) -> Result<i64, Problem> {
 }
 
 /// Who the caller acts as: themselves, or (with the admin scope) the user
-/// a body names. An admin acting for someone acts as that user would.
+/// a body names, as the engine's [`Actor::acting_for`] rules.
 pub fn acting_for(principal: &Principal, user: Option<uuid::Uuid>) -> Result<Actor, Problem> {
     match user.map(UserId) {
         Some(user) if user != principal.user.id => {
             principal.require(Scope::Admin)?;
-            Ok(Actor { user, admin: false })
+            Ok(principal.actor().acting_for(user))
         }
         _ => Ok(principal.actor()),
     }
 }
 
-/// Run one command as `actor` on a community.
+/// Run one command as `actor` on a community; the native API's writes
+/// see every community ([`Sight::Any`]): the rules alone decide.
 pub async fn execute(
     state: &AppState,
     actor: Actor,
@@ -179,7 +180,7 @@ pub async fn execute(
     command: Command,
 ) -> Result<Outcome, Problem> {
     let key = CommunityKey::Id(community);
-    Ok(state.execute(actor, key, command).await?)
+    Ok(state.execute(Sight::Any, actor, key, command).await?)
 }
 
 /// A community the caller may see, and the caller's standing in it.

@@ -30,7 +30,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use errors::ApiError;
-use roster_engine::{can_view, Actor, Command, Standing, UserId};
+use roster_engine::{can_view, Actor, Command, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome, UserKey};
 use serde_json::{Map, Value};
 
@@ -127,9 +127,7 @@ async fn course(state: &AppState, caller: &Principal, num: i64) -> Result<Course
     }
 }
 
-/// A course that exists, whether or not the caller may see it: only for
-/// `POST …/join/`, where a secret course answers 403 unless invited (the
-/// engine's `InvitationRequired`), as the course API documents.
+/// A course that exists, whether or not the caller may see it.
 async fn existing_course(
     state: &AppState,
     caller: &Principal,
@@ -148,7 +146,8 @@ async fn existing_course(
     }
 }
 
-/// Run one command on a course, as the caller.
+/// Run one command on a course, as the caller (the course's sight is
+/// checked again inside the command's transaction).
 async fn execute(
     state: &AppState,
     actor: Actor,
@@ -156,7 +155,7 @@ async fn execute(
     command: Command,
 ) -> roster_store::Result<Outcome> {
     let key = CommunityKey::Id(course.community.id());
-    state.execute(actor, key, command).await
+    state.execute(Sight::Course, actor, key, command).await
 }
 
 /// The query string's parameters, decoded, in order.
