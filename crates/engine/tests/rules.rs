@@ -188,3 +188,42 @@ fn an_admin_acting_for_a_member_acts_as_that_member_without_elevation() {
         Ok(Effect::Changed(_))
     ));
 }
+
+#[test]
+fn a_refusal_names_itself_in_snake_case() {
+    let name = |error: &DomainError| -> &'static str { error.into() };
+    assert_eq!(name(&DomainError::CommunityNotFound), "community_not_found");
+    assert_eq!(name(&DomainError::LastOwner), "last_owner");
+    assert_eq!(
+        name(&DomainError::RoleMismatch {
+            actual: roster_engine::Role::Owner
+        }),
+        "role_mismatch"
+    );
+    assert_eq!(
+        name(&DomainError::Invalid {
+            field: "name",
+            reason: "too long"
+        }),
+        "invalid"
+    );
+}
+
+#[test]
+fn event_kinds_and_roles_keep_their_stored_names() {
+    assert_eq!(EventKind::RequestWithdrawn.as_str(), "request_withdrawn");
+    assert_eq!(
+        "ownership_transferred".parse::<EventKind>(),
+        Ok(EventKind::OwnershipTransferred)
+    );
+    assert_eq!(
+        "boss"
+            .parse::<roster_engine::Role>()
+            .map_err(|e| e.to_string()),
+        Err("unknown role 'boss'".to_owned())
+    );
+    assert_eq!(
+        "x".parse::<JoinPolicy>().map_err(|e| e.to_string()),
+        Err("unknown join policy 'x'".to_owned())
+    );
+}

@@ -208,26 +208,9 @@ pub fn outcome_label(result: &roster_store::Result<Ruling>) -> &'static str {
     }
 }
 
-/// The refusal's variant name in snake_case.
+/// The refusal's variant name in snake_case (the engine's `strum` form).
 fn refusal_label(refusal: &DomainError) -> &'static str {
-    match refusal {
-        DomainError::CommunityNotFound => "community_not_found",
-        DomainError::UserNotFound => "user_not_found",
-        DomainError::NotMember => "not_member",
-        DomainError::SubjectNotMember => "subject_not_member",
-        DomainError::LastOwner => "last_owner",
-        DomainError::NotPermitted => "not_permitted",
-        DomainError::Banned => "banned",
-        DomainError::SubjectBanned => "subject_banned",
-        DomainError::InvitationRequired => "invitation_required",
-        DomainError::Archived => "archived",
-        DomainError::NoRequest => "no_request",
-        DomainError::RoleMismatch { .. } => "role_mismatch",
-        DomainError::NameTaken => "name_taken",
-        DomainError::UsernameTaken => "username_taken",
-        DomainError::EmailTaken => "email_taken",
-        DomainError::Invalid { .. } => "invalid",
-    }
+    refusal.into()
 }
 
 /// A bounded method label.

@@ -1,7 +1,8 @@
-//! HTTP plumbing shared by every dialect: body reading and parsing, health
-//! routes, and the timestamp format.
+//! HTTP plumbing shared by every dialect: body reading and parsing, paging
+//! cursors, health routes, and the timestamp format.
 
 pub mod body;
+pub mod cursor;
 pub mod health;
 pub mod json;
 

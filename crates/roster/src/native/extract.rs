@@ -10,7 +10,6 @@ use crate::auth::{self, Principal, Scope};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
-use base64::Engine as _;
 use roster_engine::{can_view, Actor, Command, CommunityId, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome};
 use serde::de::DeserializeOwned;
@@ -129,7 +128,7 @@ const CURSOR_PREFIX: &str = "c1.";
 
 /// The opaque form of a store cursor.
 pub fn encode_cursor(key: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{key}"))
+    crate::http::cursor::encode(&format!("{CURSOR_PREFIX}{key}"))
 }
 
 /// `after=` as a store cursor; absent means the first page.
@@ -137,10 +136,7 @@ pub fn decode_cursor(text: Option<&str>) -> Result<Option<i64>, Problem> {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
+    crate::http::cursor::decode(text)
         .and_then(|s| s.strip_prefix(CURSOR_PREFIX)?.parse::<i64>().ok())
         .map(Some)
         .ok_or_else(|| Problem::invalid_query("after is not a cursor this server returned"))

@@ -163,49 +163,12 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_pairs(raw.unwrap_or_default())
 }
 
-/// `application/x-www-form-urlencoded` pairs (`+` is a space; bad escapes kept as is).
+/// `application/x-www-form-urlencoded` pairs (`+` is a space; bad escapes
+/// kept as they are; bytes that are not UTF-8 become U+FFFD).
 fn form_pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (key, value) = part.split_once('=').unwrap_or((part, ""));
-            (decode(key), decode(value))
-        })
+    form_urlencoded::parse(text.as_bytes())
+        .into_owned()
         .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => match bytes.get(i + 1..i + 3).and_then(hex_byte) {
-                Some(byte) => {
-                    out.push(byte);
-                    i += 3;
-                }
-                None => {
-                    out.push(b'%');
-                    i += 1;
-                }
-            },
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_byte(pair: &[u8]) -> Option<u8> {
-    let text = std::str::from_utf8(pair).ok()?;
-    u8::from_str_radix(text, 16).ok()
 }
 
 /// The body as an object: JSON (whatever the declared type, since the
