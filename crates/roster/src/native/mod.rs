@@ -70,11 +70,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
 }
 
-/// The OpenAPI document, as served at `/openapi.json`.
-pub fn document() -> utoipa::openapi::OpenApi {
-    build().1
-}
-
 fn build() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut doc) = OpenApiRouter::with_openapi(openapi::skeleton())
         .routes(routes!(users::create))

@@ -27,6 +27,7 @@ mod idempotency;
 mod migrate;
 mod reads;
 mod rows;
+#[cfg(feature = "test-support")]
 pub mod scratch;
 mod tokens;
 mod users;

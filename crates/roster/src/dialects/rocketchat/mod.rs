@@ -3,8 +3,8 @@
 //!
 //! This module holds the routes and the request parameters: Rocket.Chat
 //! reads a body as JSON or as a form, and a GET's parameters from the query
-//! string; either way a handler sees one [`Params`] object. The contract is
-//! `shared/DIALECTS.md` §2.
+//! string; either way a handler sees one [`Params`] object. The routes and
+//! their answers are listed in the README's Rocket.Chat section.
 //!
 //! Roster's choices where Rocket.Chat's record is silent: a group's `_id` and
 //! a user's `_id` are the hyphenated UUIDs; every community but the site
