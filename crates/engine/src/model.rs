@@ -54,76 +54,38 @@ macro_rules! string_forms {
 }
 pub(crate) use string_forms;
 
-/// A member's role, ordered by rank: member < manager < owner.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Role {
-    Member,
-    Manager,
-    Owner,
+/// A plain-named enum with its derives and [`string_forms!`]: its stored
+/// names are its variants' in snake_case.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            IntoStaticStr, VariantArray,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+        string_forms!($name, $what);
+    };
 }
-string_forms!(Role, "role");
 
-/// Who can see a community: anyone, or only the people who have a standing in it.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum Visibility {
-    Public,
-    Private,
-}
-string_forms!(Visibility, "visibility");
-
-/// What a join by a person with no standing does.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum JoinPolicy {
-    Open,
-    Request,
-    Invite,
-}
-string_forms!(JoinPolicy, "join policy");
+string_enum!(
+    /// A member's role, ordered by rank: member < manager < owner.
+    Role, "role" { Member, Manager, Owner }
+);
+string_enum!(
+    /// Who can see a community: anyone, or only the people who have a standing in it.
+    Visibility, "visibility" { Public, Private }
+);
+string_enum!(
+    /// What a join by a person with no standing does.
+    JoinPolicy, "join policy" { Open, Request, Invite }
+);
+string_enum!(
+    /// Who may contribute content (Whisk's mode, Rocket.Chat's `ro`).
+    ContributionMode, "contribution mode" { Anyone, Managers }
+);
 
 impl JoinPolicy {
     /// The policy of a new community that names none: public ones are
@@ -135,29 +97,6 @@ impl JoinPolicy {
         }
     }
 }
-
-/// Who may contribute content (Whisk's mode, Rocket.Chat's `ro`).
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    IntoStaticStr,
-    VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum ContributionMode {
-    Anyone,
-    Managers,
-}
-string_forms!(ContributionMode, "contribution mode");
 
 /// A person's standing in one community.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]

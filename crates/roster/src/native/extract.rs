@@ -29,9 +29,7 @@ pub async fn principal(
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<Principal, Problem> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
-    Ok(principal)
+    Ok(auth::authorize(state, headers, scope).await?)
 }
 
 /// The JSON object body as `T`: 413 when over the limit, 400 when not

@@ -71,24 +71,15 @@ pub fn a_refusal_carries_the_standing_it_was_decided_on(env: Env) {
             reason: None,
         },
     );
-    let refused = refusal(rule(
-        &env,
-        Sight::Viewable,
-        &banned,
-        CommunityKey::Id(id),
-        Command::Leave,
-    ));
+    let leave_as = |user: &User| {
+        let key = CommunityKey::Id(id);
+        refusal(rule(&env, Sight::Viewable, user, key, Command::Leave))
+    };
+    let refused = leave_as(&banned);
     assert_eq!(refused.error, DomainError::NotMember);
     assert_eq!(refused.actor_standing, Standing::Banned);
     assert_eq!(refused.community.map(|c| c.id()), Some(id));
-
-    let refused = refusal(rule(
-        &env,
-        Sight::Viewable,
-        &owner,
-        CommunityKey::Id(id),
-        Command::Leave,
-    ));
+    let refused = leave_as(&owner);
     assert_eq!(refused.error, DomainError::LastOwner);
     assert_eq!(refused.actor_standing, Standing::Member(Role::Owner));
     env.assert_invariants();

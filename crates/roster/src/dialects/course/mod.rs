@@ -104,9 +104,7 @@ async fn caller(
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<Principal, ApiError> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
-    Ok(principal)
+    Ok(auth::authorize(state, headers, scope).await?)
 }
 
 /// A course as one caller sees it.

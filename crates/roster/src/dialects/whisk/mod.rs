@@ -134,9 +134,7 @@ async fn caller(
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<Principal, WhiskError> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
-    Ok(principal)
+    Ok(auth::authorize(state, headers, scope).await?)
 }
 
 fn community_id(path: IdPath) -> Result<CommunityId, WhiskError> {

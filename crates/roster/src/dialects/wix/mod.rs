@@ -236,8 +236,7 @@ fn one(user: &User, standing: Standing, fieldset: Fieldset, updated: DateTime<Ut
 
 /// Authenticate, require a scope, and resolve `X-Roster-Member-Id`.
 async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Result<Caller, WixError> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
+    let principal = auth::authorize(state, headers, scope).await?;
     let elevated = principal.is_admin();
     let Some(value) = headers.get(MEMBER_HEADER) else {
         return Ok(Caller {
