@@ -57,10 +57,8 @@ use crate::event::{Change, Decision, Effect, EventKind, Transition};
 use crate::ids::UserId;
 use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing};
 
-/// Longest community name, in characters.
-pub const MAX_NAME: usize = 100;
-/// Longest community description, in characters.
-pub const MAX_DESCRIPTION: usize = 2000;
+use crate::community_text::validate_text;
+pub use crate::community_text::{validate_settings, MAX_DESCRIPTION, MAX_NAME};
 
 /// The projection a decision reads: the community, the actor and the
 /// subject's standing (for self-service commands, the subject is the actor).
@@ -412,41 +410,6 @@ fn update(ctx: &Context<'_>, patch: &SettingsPatch) -> Result<Effect, DomainErro
         return Ok(Effect::Unchanged);
     }
     Ok(community_change(EventKind::Updated, Change::Settings(next)))
-}
-
-/// Names and descriptions: trimmed, bounded, no control characters
-/// (descriptions may hold line breaks and tabs).
-pub fn validate_settings(settings: &Settings) -> Result<(), DomainError> {
-    if settings.name.trim().is_empty() || settings.name.trim() != settings.name {
-        return Err(DomainError::Invalid {
-            field: "name",
-            reason: "must not be empty or start or end with spaces",
-        });
-    }
-    validate_text("name", &settings.name, MAX_NAME, false)?;
-    validate_text("description", &settings.description, MAX_DESCRIPTION, true)
-}
-
-fn validate_text(
-    field: &'static str,
-    text: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<(), DomainError> {
-    if text.chars().count() > max {
-        return Err(DomainError::Invalid {
-            field,
-            reason: "too long",
-        });
-    }
-    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\t' | '\r'));
-    if !text.chars().all(allowed) {
-        return Err(DomainError::Invalid {
-            field,
-            reason: "must not contain control characters",
-        });
-    }
-    Ok(())
 }
 
 /// The actor's rank: 0 without a membership, 1 member, 2 manager, 3 owner, 4 admin.

@@ -16,6 +16,8 @@
 //!   ([`Sight`], [`can_view`]), checked first by [`decide_in_sight`];
 //! - [`decide`](mod@decide): the transition table (its module documentation) and
 //!   [`decide()`], one `match` over the command;
+//! - `community_text.rs`: what a name, a description and a ban's reason
+//!   may hold;
 //! - [`site`]: the site community's rules (who joins it, who founds it);
 //! - [`users`]: what an account's fields may hold, when an email stays
 //!   verified, who sees private profile fields;
@@ -30,6 +32,7 @@
 //! or `LastOwner`.
 
 mod command;
+mod community_text;
 pub mod decide;
 mod error;
 mod event;
