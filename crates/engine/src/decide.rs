@@ -55,12 +55,10 @@ use crate::command::{Command, NewCommunity, SettingsPatch};
 use crate::error::DomainError;
 use crate::event::{Change, Decision, Effect, EventKind, Transition};
 use crate::ids::UserId;
-use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing, Visibility};
+use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing};
 
-/// Longest community name, in characters.
-pub const MAX_NAME: usize = 100;
-/// Longest community description, in characters.
-pub const MAX_DESCRIPTION: usize = 2000;
+use crate::community_text::validate_text;
+pub use crate::community_text::{validate_settings, MAX_DESCRIPTION, MAX_NAME};
 
 /// The projection a decision reads: the community, the actor and the
 /// subject's standing (for self-service commands, the subject is the actor).
@@ -70,26 +68,6 @@ pub struct Context<'a> {
     pub actor: Actor,
     pub actor_standing: Standing,
     pub subject_standing: Standing,
-}
-
-/// May a viewer (with `standing` in the community) see it at all?
-/// Public communities are visible to everyone, and so are private ones that
-/// take join requests (a stranger must be able to ask: Whisk's private
-/// communities answer a join with `PENDING`). A private invite-only
-/// community (a "secret" course) is visible only to the people who have a
-/// standing in it, banned people excepted, and to admins.
-pub fn can_view(community: &CommunityState, admin: bool, standing: Standing) -> bool {
-    admin
-        || community.settings.visibility == Visibility::Public
-        || community.settings.join_policy == JoinPolicy::Request
-        || !matches!(standing, Standing::None | Standing::Banned)
-}
-
-/// May a viewer see what only the people running a community see: its
-/// pending requests, invitations, bans and event feed? Managers, owners and
-/// admins may.
-pub fn can_manage(admin: bool, standing: Standing) -> bool {
-    admin || matches!(standing, Standing::Member(Role::Manager | Role::Owner))
 }
 
 /// Most people a community may start with beside its owner.
@@ -432,41 +410,6 @@ fn update(ctx: &Context<'_>, patch: &SettingsPatch) -> Result<Effect, DomainErro
         return Ok(Effect::Unchanged);
     }
     Ok(community_change(EventKind::Updated, Change::Settings(next)))
-}
-
-/// Names and descriptions: trimmed, bounded, no control characters
-/// (descriptions may hold line breaks and tabs).
-pub fn validate_settings(settings: &Settings) -> Result<(), DomainError> {
-    if settings.name.trim().is_empty() || settings.name.trim() != settings.name {
-        return Err(DomainError::Invalid {
-            field: "name",
-            reason: "must not be empty or start or end with spaces",
-        });
-    }
-    validate_text("name", &settings.name, MAX_NAME, false)?;
-    validate_text("description", &settings.description, MAX_DESCRIPTION, true)
-}
-
-fn validate_text(
-    field: &'static str,
-    text: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<(), DomainError> {
-    if text.chars().count() > max {
-        return Err(DomainError::Invalid {
-            field,
-            reason: "too long",
-        });
-    }
-    let allowed = |c: char| !c.is_control() || (multiline && matches!(c, '\n' | '\t' | '\r'));
-    if !text.chars().all(allowed) {
-        return Err(DomainError::Invalid {
-            field,
-            reason: "must not contain control characters",
-        });
-    }
-    Ok(())
 }
 
 /// The actor's rank: 0 without a membership, 1 member, 2 manager, 3 owner, 4 admin.

@@ -4,7 +4,10 @@
 
 use crate::model::Role;
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// `&'static str` from a refusal is its variant's name in snake_case
+/// (`last_owner`, `role_mismatch`): the metrics' label.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum DomainError {
     #[error("community not found")]
     CommunityNotFound,

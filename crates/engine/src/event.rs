@@ -3,14 +3,19 @@
 //! same transaction.
 
 use crate::ids::UserId;
+use crate::model::ParseError;
 use crate::model::{Settings, Standing};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use strum::{IntoStaticStr, VariantArray};
 
 /// The kind of an event in the audit log and change feed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, IntoStaticStr, VariantArray,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum EventKind {
     Created,
     Updated,
@@ -35,77 +40,7 @@ pub enum EventKind {
     Unbanned,
 }
 
-impl EventKind {
-    pub const ALL: &'static [EventKind] = &[
-        EventKind::Created,
-        EventKind::Updated,
-        EventKind::Archived,
-        EventKind::Unarchived,
-        EventKind::Deleted,
-        EventKind::Joined,
-        EventKind::Requested,
-        EventKind::RequestWithdrawn,
-        EventKind::Left,
-        EventKind::Invited,
-        EventKind::InvitationAccepted,
-        EventKind::InvitationDeclined,
-        EventKind::InvitationRevoked,
-        EventKind::Added,
-        EventKind::Approved,
-        EventKind::Rejected,
-        EventKind::Removed,
-        EventKind::RoleChanged,
-        EventKind::OwnershipTransferred,
-        EventKind::Banned,
-        EventKind::Unbanned,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EventKind::Created => "created",
-            EventKind::Updated => "updated",
-            EventKind::Archived => "archived",
-            EventKind::Unarchived => "unarchived",
-            EventKind::Deleted => "deleted",
-            EventKind::Joined => "joined",
-            EventKind::Requested => "requested",
-            EventKind::RequestWithdrawn => "request_withdrawn",
-            EventKind::Left => "left",
-            EventKind::Invited => "invited",
-            EventKind::InvitationAccepted => "invitation_accepted",
-            EventKind::InvitationDeclined => "invitation_declined",
-            EventKind::InvitationRevoked => "invitation_revoked",
-            EventKind::Added => "added",
-            EventKind::Approved => "approved",
-            EventKind::Rejected => "rejected",
-            EventKind::Removed => "removed",
-            EventKind::RoleChanged => "role_changed",
-            EventKind::OwnershipTransferred => "ownership_transferred",
-            EventKind::Banned => "banned",
-            EventKind::Unbanned => "unbanned",
-        }
-    }
-}
-
-impl FromStr for EventKind {
-    type Err = crate::model::ParseError;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        EventKind::ALL
-            .iter()
-            .copied()
-            .find(|kind| kind.as_str() == text)
-            .ok_or_else(|| crate::model::ParseError {
-                what: "event kind",
-                value: text.to_owned(),
-            })
-    }
-}
-
-impl fmt::Display for EventKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+crate::model::string_forms!(EventKind, "event kind");
 
 /// One person's standing moving from one value to another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,18 +7,43 @@
 //! loads the projection and applies the [`Decision`], the server's dialects
 //! only translate wire formats to [`Command`]s and [`DomainError`]s back.
 //!
-//! The full transition table is in [`decide`]'s module documentation.
+//! # A tour
+//!
+//! - `model.rs`: the vocabulary (roles, standings, settings, counters,
+//!   [`Actor`] and whom an admin acting for a member acts as);
+//! - `command.rs`: what a caller may ask ([`Command`], [`NewCommunity`]);
+//! - [`sight`]: which communities a dialect's caller may address at all
+//!   ([`Sight`], [`can_view`]), checked first by [`decide_in_sight`];
+//! - [`decide`](mod@decide): the transition table (its module documentation) and
+//!   [`decide()`], one `match` over the command;
+//! - `community_text.rs`: what a name, a description and a ban's reason
+//!   may hold;
+//! - [`site`]: the site community's rules (who joins it, who founds it);
+//! - [`users`]: what an account's fields may hold, when an email stays
+//!   verified, who sees private profile fields;
+//! - `event.rs`: what an accepted command changed ([`Decision`], one
+//!   [`EventKind`]); `error.rs`: why one was refused ([`DomainError`]).
+//!
+//! A leave: the store builds a [`Context`] (the community, the actor's
+//! standing) under the community's lock and calls
+//! `decide_in_sight(sight, &ctx, &Command::Leave)`: out of sight is
+//! `CommunityNotFound`; otherwise `decide` answers `left` (or
+//! `request_withdrawn`, `invitation_declined`), or refuses with `NotMember`
+//! or `LastOwner`.
 
-pub mod command;
+mod command;
+mod community_text;
 pub mod decide;
-pub mod error;
-pub mod event;
-pub mod ids;
-pub mod model;
+mod error;
+mod event;
+mod ids;
+mod model;
+pub mod sight;
+pub mod site;
 pub mod users;
 
 pub use command::{Command, NewCommunity, SettingsPatch};
-pub use decide::{can_manage, can_view, decide, decide_create, Context};
+pub use decide::{decide, decide_create, Context};
 pub use error::DomainError;
 pub use event::{Change, Decision, Effect, EventKind, Transition};
 pub use ids::{CommunityId, UserId};
@@ -26,3 +51,5 @@ pub use model::{
     Actor, CommunityState, ContributionMode, Counters, JoinPolicy, ParseError, Role, Settings,
     Standing, Visibility,
 };
+pub use sight::{can_manage, can_view, decide_in_sight, in_sight, Sight};
+pub use site::{decide_site_join, site_step, SiteStep};

@@ -5,6 +5,7 @@ use crate::ids::{CommunityId, UserId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use strum::{IntoStaticStr, VariantArray};
 
 /// A value that does not name any variant of an enum.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -14,30 +15,33 @@ pub struct ParseError {
     pub value: String,
 }
 
-macro_rules! string_enum {
-    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
+/// The string forms of an enum whose variants are plain names: `as_str`
+/// (strum's `IntoStaticStr`), `Display`, every variant as `ALL` (strum's
+/// `VariantArray`), and `FromStr` refusing an unknown name with a
+/// [`ParseError`] naming `what` was parsed.
+macro_rules! string_forms {
+    ($name:ident, $what:literal) => {
         impl $name {
             /// Every variant, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub const ALL: &'static [$name] = <$name as strum::VariantArray>::VARIANTS;
 
             /// The stable lowercase name used in storage and in the native API.
             pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
+                self.into()
             }
         }
 
         impl FromStr for $name {
             type Err = ParseError;
             fn from_str(text: &str) -> Result<Self, ParseError> {
-                match text {
-                    $($text => Ok($name::$variant),)+
-                    _ => Err(ParseError { what: $what, value: text.to_owned() }),
-                }
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|variant| variant.as_str() == text)
+                    .ok_or_else(|| ParseError {
+                        what: $what,
+                        value: text.to_owned(),
+                    })
             }
         }
 
@@ -48,23 +52,51 @@ macro_rules! string_enum {
         }
     };
 }
+pub(crate) use string_forms;
+
+/// A plain-named enum with its derives and [`string_forms!`]: its stored
+/// names are its variants' in snake_case.
+macro_rules! string_enum {
+    ($(#[$doc:meta])* $name:ident, $what:literal { $($variant:ident),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+            IntoStaticStr, VariantArray,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+        string_forms!($name, $what);
+    };
+}
 
 string_enum!(
     /// A member's role, ordered by rank: member < manager < owner.
-    Role, "role" { Member => "member", Manager => "manager", Owner => "owner" }
+    Role, "role" { Member, Manager, Owner }
 );
 string_enum!(
     /// Who can see a community: anyone, or only the people who have a standing in it.
-    Visibility, "visibility" { Public => "public", Private => "private" }
+    Visibility, "visibility" { Public, Private }
 );
 string_enum!(
     /// What a join by a person with no standing does.
-    JoinPolicy, "join policy" { Open => "open", Request => "request", Invite => "invite" }
+    JoinPolicy, "join policy" { Open, Request, Invite }
 );
 string_enum!(
     /// Who may contribute content (Whisk's mode, Rocket.Chat's `ro`).
-    ContributionMode, "contribution mode" { Anyone => "anyone", Managers => "managers" }
+    ContributionMode, "contribution mode" { Anyone, Managers }
 );
+
+impl JoinPolicy {
+    /// The policy of a new community that names none: public ones are
+    /// open, private ones take join requests.
+    pub fn default_for(visibility: Visibility) -> JoinPolicy {
+        match visibility {
+            Visibility::Public => JoinPolicy::Open,
+            Visibility::Private => JoinPolicy::Request,
+        }
+    }
+}
 
 /// A person's standing in one community.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -205,4 +237,21 @@ pub struct CommunityState {
 pub struct Actor {
     pub user: UserId,
     pub admin: bool,
+}
+
+impl Actor {
+    /// The actor a command runs as when this one acts for `member` (the
+    /// dialect has checked it may): itself for itself; for anyone else,
+    /// that member as they would act on their own, without elevation, so
+    /// that acting for someone never does more than they could.
+    pub fn acting_for(self, member: UserId) -> Actor {
+        if member == self.user {
+            self
+        } else {
+            Actor {
+                user: member,
+                admin: false,
+            }
+        }
+    }
 }

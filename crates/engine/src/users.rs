@@ -2,6 +2,7 @@
 //! field may hold.
 
 use crate::error::DomainError;
+use crate::ids::UserId;
 
 pub const MAX_USERNAME: usize = 64;
 pub const MIN_PASSWORD: usize = 8;
@@ -54,4 +55,28 @@ pub fn validate_text(field: &'static str, text: &str) -> Result<(), DomainError>
         });
     }
     Ok(())
+}
+
+/// An email as a patch or a new account gives it: empty means none.
+pub fn email_or_none(email: Option<&str>) -> Option<&str> {
+    email.filter(|e| !e.is_empty())
+}
+
+/// Is the email still verified after it changes from `current` to `new`?
+/// Only while it is the same address: letters compare ignoring ASCII case
+/// (domains are case-insensitive; other letters are taken as they are, so
+/// a changed one starts unverified, the cautious side).
+pub fn email_stays_verified(current: Option<&str>, new: Option<&str>, verified: bool) -> bool {
+    let same = match (current, new) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        (None, None) => true,
+        _ => false,
+    };
+    verified && same
+}
+
+/// May a viewer see a user's private fields (email, its verification)?
+/// The user themselves may, and so may an admin token, whoever it acts for.
+pub fn may_see_private_fields(viewer: UserId, admin: bool, subject: UserId) -> bool {
+    admin || viewer == subject
 }

@@ -2,8 +2,8 @@
 //! bridge from async handlers to the blocking store.
 
 use crate::metrics::Metrics;
-use roster_engine::{Actor, Command};
-use roster_store::{CommunityKey, Error, Outcome, Result, Store};
+use roster_engine::{Actor, Command, Sight};
+use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -39,21 +39,38 @@ impl AppState {
         .unwrap_or_else(|join| Err(Error::Backend(format!("store task failed: {join}"))))
     }
 
-    /// Run one command on one community and count it by kind and outcome.
-    /// Every dialect and the native API execute commands through here.
-    pub async fn execute(
+    /// Run one command on one community, addressed through `sight`, and
+    /// count it by kind and outcome. Every dialect and the native API
+    /// execute commands through here. A refusal is a [`Ruling::Refused`]
+    /// carrying the standing it was decided on.
+    pub async fn execute_in_sight(
         &self,
+        sight: Sight,
         actor: Actor,
         key: CommunityKey,
         command: Command,
-    ) -> Result<Outcome> {
+    ) -> Result<Ruling> {
         let kind = command.name();
         let started = Instant::now();
         let result = self
-            .run(move |store| store.execute(actor, &key, command))
+            .run(move |store| store.execute_in_sight(sight, actor, &key, command))
             .await;
         self.metrics
             .record_command(kind, &result, started.elapsed());
         result
+    }
+
+    /// [`execute_in_sight`](Self::execute_in_sight) where a refusal is an
+    /// error ([`Error::Domain`]).
+    pub async fn execute(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        key: CommunityKey,
+        command: Command,
+    ) -> Result<Outcome> {
+        self.execute_in_sight(sight, actor, key, command)
+            .await?
+            .accepted()
     }
 }

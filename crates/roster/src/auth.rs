@@ -193,6 +193,18 @@ pub async fn from_authorization(
     }
 }
 
+/// Authenticate the request's `Authorization` header and require that its
+/// token holds `scope`: the opening of every handler.
+pub async fn authorize(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+    scope: Scope,
+) -> Result<Principal, AuthError> {
+    let principal = from_authorization(state, headers).await?;
+    principal.require(scope)?;
+    Ok(principal)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

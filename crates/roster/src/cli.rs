@@ -160,31 +160,16 @@ pub enum CommunityCommand {
     Show { community: String },
 }
 
-/// Parse `90s`, `15m`, `24h`, `7d` (or a bare number of seconds).
+/// Parse `90s`, `15m`, `24h`, `7d`, `1h 30m` (humantime's forms) or a
+/// bare number of seconds.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    let (digits, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let value: u64 = digits
-        .parse()
-        .map_err(|_| format!("'{text}' is not a duration like 90s, 15m, 24h or 7d"))?;
-    let seconds = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => {
-            return Err(format!(
-                "'{text}': unknown unit '{unit}' (use s, m, h or d)"
-            ))
-        }
-    };
-    value
-        .checked_mul(seconds)
-        .map(Duration::from_secs)
-        .ok_or_else(|| format!("'{text}' is too long"))
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let seconds: u64 = text.parse().map_err(|_| format!("'{text}' is too long"))?;
+        return Ok(Duration::from_secs(seconds));
+    }
+    humantime::parse_duration(text)
+        .map_err(|error| format!("'{text}' is not a duration like 90s, 15m, 24h or 7d: {error}"))
 }
 
 /// Entry point of the binary.
@@ -406,10 +391,7 @@ async fn community_command(
             contribution_mode,
         } => {
             let owner = admin::user(state, UserKey::Username(owner)).await?;
-            let join_policy = join_policy.unwrap_or(match visibility {
-                Visibility::Public => JoinPolicy::Open,
-                Visibility::Private => JoinPolicy::Request,
-            });
+            let join_policy = join_policy.unwrap_or(JoinPolicy::default_for(visibility));
             let new = NewCommunity {
                 settings: Settings {
                     name,

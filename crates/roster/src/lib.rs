@@ -1,20 +1,50 @@
 //! Roster, the membership server: the HTTP layer over the engine and store.
 //!
-//! A request enters through [`server::router`], is authenticated by [`auth`],
-//! translated by its dialect (one module each under [`dialects`], plus the
-//! [`native`] API) into a `roster_engine::Command`, and executed by the store
-//! through [`app::AppState`]. The `roster` binary ([`cli`]) starts the server
-//! and holds the operator's commands.
+//! # A tour
+//!
+//! Three layers, each a crate:
+//!
+//! - `roster_engine` decides: every membership rule, pure, no I/O;
+//! - `roster_store` persists: one transaction per command, on SQLite or
+//!   PostgreSQL, with the rules' decision applied inside it;
+//! - this crate translates: four public wire dialects and the native `/v1`
+//!   API turn requests into engine commands and the answers back into each
+//!   API's bytes.
+//!
+//! Where a leave request goes (Whisk's `POST /community/v2/{id}/leave`;
+//! every dialect's leave takes the same three hops):
+//!
+//! 1. [`server::router`] routes it (with the shared layers: request ids,
+//!    timeouts, metrics) to the dialect's handler, here
+//!    `dialects/whisk/mod.rs::leave`; [`auth`] turns the bearer token into
+//!    a principal.
+//! 2. The handler builds `Command::Leave` and calls
+//!    [`app::AppState::execute_in_sight`] with the dialect's sight
+//!    (`Sight::Viewable`: a private community the caller may not see is
+//!    404 like an unknown one).
+//! 3. The store (`roster_store`'s `write_flow.rs`, over `sqlite/` or
+//!    `postgres/`) locks the community, loads the actor's standing and asks
+//!    the engine (`roster_engine::decide_in_sight`, then `decide`), then
+//!    writes the rows and one event, or returns the refusal with the
+//!    standing it was decided on.
+//! 4. The handler renders the ruling: a `NotMember` refusal is Whisk's 200
+//!    with role `UNSET`, read from the refusal, with no second read.
+//!
+//! The other dialects: `dialects/rocketchat` (`groups.leave`),
+//! `dialects/course` (`DELETE …/join/`), `dialects/wix`
+//! (`leave-community`, the site community), `native` (`POST
+//! /v1/communities/{id}/leave`). [`cli`] is the `roster` binary: the server
+//! and the operator's commands ([`admin`]).
 
 pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
-pub mod dialects;
+pub(crate) mod dialects;
 pub mod http;
-pub mod metrics;
-pub mod native;
-pub mod password;
+pub(crate) mod metrics;
+pub(crate) mod native;
+pub(crate) mod password;
 pub mod server;
 pub mod tls;

@@ -38,7 +38,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 use roster_engine::DomainError;
-use roster_store::{Error, Outcome};
+use roster_store::{Error, Ruling};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -169,7 +169,7 @@ impl Metrics {
     pub fn record_command(
         &self,
         kind: &'static str,
-        result: &roster_store::Result<Outcome>,
+        result: &roster_store::Result<Ruling>,
         took: Duration,
     ) {
         let outcome = outcome_label(result);
@@ -198,35 +198,19 @@ impl Drop for InFlight {
 }
 
 /// `changed`, `unchanged`, the refusal's name, or `error`.
-pub fn outcome_label(result: &roster_store::Result<Outcome>) -> &'static str {
+pub fn outcome_label(result: &roster_store::Result<Ruling>) -> &'static str {
     match result {
-        Ok(outcome) if outcome.changed() => "changed",
-        Ok(_) => "unchanged",
+        Ok(Ruling::Accepted(outcome)) if outcome.changed() => "changed",
+        Ok(Ruling::Accepted(_)) => "unchanged",
+        Ok(Ruling::Refused(refusal)) => refusal_label(&refusal.error),
         Err(Error::Domain(refusal)) => refusal_label(refusal),
         Err(Error::Backend(_)) => "error",
     }
 }
 
-/// The refusal's variant name in snake_case.
+/// The refusal's variant name in snake_case (the engine's `strum` form).
 fn refusal_label(refusal: &DomainError) -> &'static str {
-    match refusal {
-        DomainError::CommunityNotFound => "community_not_found",
-        DomainError::UserNotFound => "user_not_found",
-        DomainError::NotMember => "not_member",
-        DomainError::SubjectNotMember => "subject_not_member",
-        DomainError::LastOwner => "last_owner",
-        DomainError::NotPermitted => "not_permitted",
-        DomainError::Banned => "banned",
-        DomainError::SubjectBanned => "subject_banned",
-        DomainError::InvitationRequired => "invitation_required",
-        DomainError::Archived => "archived",
-        DomainError::NoRequest => "no_request",
-        DomainError::RoleMismatch { .. } => "role_mismatch",
-        DomainError::NameTaken => "name_taken",
-        DomainError::UsernameTaken => "username_taken",
-        DomainError::EmailTaken => "email_taken",
-        DomainError::Invalid { .. } => "invalid",
-    }
+    refusal.into()
 }
 
 /// A bounded method label.

@@ -2,25 +2,43 @@
 //!
 //! The [`Store`] trait is what the server calls; each backend implements it
 //! so that every command runs in one transaction: lock the community, load
-//! the small projection the engine needs, [`roster_engine::decide`], write
-//! the membership rows, the counters and exactly one event, commit. That
-//! flow is written once, in `command.rs`, over each backend's SQL.
+//! the small projection the engine needs, [`roster_engine::decide_in_sight`],
+//! write the membership rows, the counters and exactly one event, commit.
 //! The trait is blocking: the server calls it from `spawn_blocking`.
 //!
-//! Backends: [`sqlite::SqliteStore`] (embedded, the default) and
-//! [`postgres::PgStore`] (several nodes sharing one database).
+//! # A tour
+//!
+//! - `model.rs`: what the trait speaks (users, communities, the
+//!   [`Outcome`] of a command, the [`Ruling`] that carries a refusal with
+//!   the standing it was decided on, pages, idempotency records);
+//! - `write_flow.rs`: the write flow, once for both backends, over the
+//!   `CommandTx` primitives each backend implements;
+//! - [`sqlite`] (embedded, the default: one writer, `BEGIN IMMEDIATE`) and
+//!   [`postgres`] (several nodes on one database: row locks, retries,
+//!   advisory locks); in each, `communities.rs` holds the SQL of the write
+//!   flow, `users.rs` the accounts (and the site community's step, asked of
+//!   the engine), `reads.rs` the lists.
+//!
+//! A leave: [`Store::execute_in_sight`] opens the backend's write
+//! transaction, `write_flow::execute` locks the community, reads the
+//! actor's standing, lets the engine decide, deletes the membership row,
+//! adjusts the counters, appends the `left` event and returns the
+//! [`Outcome`]; a refusal returns [`Ruling::Refused`] having written
+//! nothing.
 
-mod command;
 mod model;
 mod pages;
 pub mod postgres;
 pub mod sqlite;
 mod url;
+mod write_flow;
 
 pub use model::*;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
 
-use roster_engine::{Actor, Command, CommunityId, DomainError, NewCommunity, Standing, UserId};
+use roster_engine::{
+    Actor, Command, CommunityId, DomainError, NewCommunity, Sight, Standing, UserId,
+};
 
 /// A store failure: a refusal by the rules, or a backend fault.
 #[derive(Debug, thiserror::Error)]
@@ -65,8 +83,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// Create a community owned by the actor.
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome>;
-    /// Run one command on one community, atomically.
-    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome>;
+    /// Run one command on one community, atomically, for an actor who
+    /// addresses it through `sight` (one out of sight is refused as
+    /// `CommunityNotFound`, under the community's lock). A refusal comes
+    /// back as [`Ruling::Refused`] with the standing it was decided on.
+    fn execute_in_sight(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        community: &CommunityKey,
+        command: Command,
+    ) -> Result<Ruling>;
+
+    /// Run one command on any community, atomically; a refusal is an
+    /// [`Error::Domain`].
+    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome> {
+        self.execute_in_sight(Sight::Any, actor, community, command)?
+            .accepted()
+    }
 
     // --- communities: reads ----------------------------------------------
 

@@ -1,7 +1,7 @@
 //! The records the store reads and writes, beside the engine's own types.
 
 use chrono::{DateTime, Utc};
-use roster_engine::{CommunityId, CommunityState, EventKind, Standing, UserId};
+use roster_engine::{CommunityId, CommunityState, DomainError, EventKind, Standing, UserId};
 use serde::Serialize;
 
 /// How a caller names a community: canonical id, integer number, or unique name.
@@ -210,6 +210,38 @@ pub struct Outcome {
 impl Outcome {
     pub fn changed(&self) -> bool {
         self.event.is_some()
+    }
+}
+
+/// What a command came to when its refusals are answers rather than
+/// errors: accepted (perhaps unchanged), or refused by the rules.
+#[derive(Clone, Debug)]
+pub enum Ruling {
+    Accepted(Outcome),
+    Refused(Refusal),
+}
+
+/// A command the rules refused, with what the refusal was decided on, so
+/// that a dialect answering "you are already out" needs no second read.
+/// Nothing was written.
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    pub error: DomainError,
+    /// The community as it was, when it exists and the actor may see it.
+    pub community: Option<Community>,
+    /// The actor's standing the refusal was decided on (`None` when the
+    /// community is unknown or out of sight).
+    pub actor_standing: Standing,
+}
+
+impl Ruling {
+    /// The outcome, or the refusal as a store error (for callers to whom a
+    /// refusal is a failure).
+    pub fn accepted(self) -> crate::Result<Outcome> {
+        match self {
+            Ruling::Accepted(outcome) => Ok(outcome),
+            Ruling::Refused(refusal) => Err(crate::Error::Domain(refusal.error)),
+        }
     }
 }
 

@@ -1,8 +1,10 @@
-//! HTTP plumbing shared by every dialect: body reading and parsing, health
-//! routes, the timestamp format, and the connection limits of the accept loop.
+//! HTTP plumbing shared by every dialect: body reading and parsing, paging
+//! cursors, health routes, the timestamp format, and the connection limits
+//! of the accept loop.
 
 pub mod body;
 pub mod connections;
+pub mod cursor;
 pub mod health;
 pub mod json;
 

@@ -104,10 +104,9 @@ pub async fn create(
             name: input.name,
             description: input.description,
             visibility,
-            join_policy: input.join_policy.unwrap_or(match visibility {
-                Visibility::Public => JoinPolicy::Open,
-                Visibility::Private => JoinPolicy::Request,
-            }),
+            join_policy: input
+                .join_policy
+                .unwrap_or(JoinPolicy::default_for(visibility)),
             contribution_mode: input.contribution_mode.unwrap_or(ContributionMode::Anyone),
         },
         site: false,

@@ -10,8 +10,7 @@ use crate::auth::{self, Principal, Scope};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query};
 use axum::http::{HeaderMap, StatusCode};
-use base64::Engine as _;
-use roster_engine::{can_view, Actor, Command, CommunityId, Standing, UserId};
+use roster_engine::{can_view, Actor, Command, CommunityId, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome};
 use serde::de::DeserializeOwned;
 
@@ -30,9 +29,7 @@ pub async fn principal(
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<Principal, Problem> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
-    Ok(principal)
+    Ok(auth::authorize(state, headers, scope).await?)
 }
 
 /// The JSON object body as `T`: 413 when over the limit, 400 when not
@@ -129,7 +126,7 @@ const CURSOR_PREFIX: &str = "c1.";
 
 /// The opaque form of a store cursor.
 pub fn encode_cursor(key: i64) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{key}"))
+    crate::http::cursor::encode(&format!("{CURSOR_PREFIX}{key}"))
 }
 
 /// `after=` as a store cursor; absent means the first page.
@@ -137,10 +134,7 @@ pub fn decode_cursor(text: Option<&str>) -> Result<Option<i64>, Problem> {
     let Some(text) = text.filter(|t| !t.is_empty()) else {
         return Ok(None);
     };
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(text)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
+    crate::http::cursor::decode(text)
         .and_then(|s| s.strip_prefix(CURSOR_PREFIX)?.parse::<i64>().ok())
         .map(Some)
         .ok_or_else(|| Problem::invalid_query("after is not a cursor this server returned"))
@@ -160,18 +154,19 @@ pub fn sequence(text: Option<&str>) -> Result<i64, Problem> {
 }
 
 /// Who the caller acts as: themselves, or (with the admin scope) the user
-/// a body names. An admin acting for someone acts as that user would.
+/// a body names, as the engine's [`Actor::acting_for`] rules.
 pub fn acting_for(principal: &Principal, user: Option<uuid::Uuid>) -> Result<Actor, Problem> {
     match user.map(UserId) {
         Some(user) if user != principal.user.id => {
             principal.require(Scope::Admin)?;
-            Ok(Actor { user, admin: false })
+            Ok(principal.actor().acting_for(user))
         }
         _ => Ok(principal.actor()),
     }
 }
 
-/// Run one command as `actor` on a community.
+/// Run one command as `actor` on a community; the native API's writes
+/// see every community ([`Sight::Any`]): the rules alone decide.
 pub async fn execute(
     state: &AppState,
     actor: Actor,
@@ -179,7 +174,7 @@ pub async fn execute(
     command: Command,
 ) -> Result<Outcome, Problem> {
     let key = CommunityKey::Id(community);
-    Ok(state.execute(actor, key, command).await?)
+    Ok(state.execute(Sight::Any, actor, key, command).await?)
 }
 
 /// A community the caller may see, and the caller's standing in it.

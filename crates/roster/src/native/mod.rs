@@ -76,11 +76,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
 }
 
-/// The OpenAPI document, as served at `/openapi.json`.
-pub fn document() -> utoipa::openapi::OpenApi {
-    build(|methods| methods).1
-}
-
 /// The routes (each passed through `wrap`) and their OpenAPI document.
 fn build(
     wrap: impl Fn(UtoipaMethodRouter<AppState>) -> UtoipaMethodRouter<AppState>,

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use roster_engine::users;
+use roster_engine::users::{self, may_see_private_fields};
 use roster_store::{Profile, UserKey, UserPatch};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -139,7 +139,7 @@ pub async fn get_one(
     let principal = extract::principal(&state, &headers, Scope::Read).await?;
     let id = extract::user_path(path)?;
     let user = admin::user(&state, UserKey::Id(id)).await?;
-    let private = user.id == principal.user.id || principal.is_admin();
+    let private = may_see_private_fields(principal.user.id, principal.is_admin(), user.id);
     Ok(Json(views::user(&user, private)))
 }
 

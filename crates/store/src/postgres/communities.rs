@@ -9,7 +9,7 @@
 //! decides on the truth, whichever node served the request. The flow that
 //! follows (load the membership rows, decide, write the rows, each
 //! re-checked just before it moves, the counters and exactly one event) is
-//! [`crate::command`]'s, shared with SQLite; this file holds its SQL
+//! [`crate::write_flow`]'s, shared with SQLite; this file holds its SQL
 //! primitives. A refusal returns before anything is written, and the caller
 //! rolls back.
 //!
@@ -22,12 +22,12 @@ use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 use postgres::Transaction;
 
-use roster_engine::{Actor, Command, CommunityId, NewCommunity, Standing, UserId};
+use roster_engine::{Actor, Command, CommunityId, NewCommunity, Sight, Standing, UserId};
 
 use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM};
-use crate::command::{self, CommandTx};
-use crate::{Community, CommunityKey, EventRecord, Outcome, User};
+use crate::write_flow::{self, CommandTx};
+use crate::{Community, CommunityKey, EventRecord, Outcome, Ruling, User};
 
 /// Advisory lock (transaction-level) held while deciding whether the site
 /// community exists and creating it, so that two nodes creating the first
@@ -43,16 +43,17 @@ const EVENT_LOCK: i64 = 0x726f_7374_6572_0003; // "roster" 3
 /// Run one command on one community.
 pub(super) fn execute(
     tx: &mut Transaction<'_>,
+    sight: Sight,
     actor: Actor,
     key: &CommunityKey,
     command: &Command,
-) -> Res<Outcome> {
-    command::execute(tx, actor, key, command)
+) -> Res<Ruling> {
+    write_flow::execute(tx, sight, actor, key, command)
 }
 
 /// Create a community owned by the actor.
 pub(super) fn create(tx: &mut Transaction<'_>, actor: Actor, new: &NewCommunity) -> Res<Outcome> {
-    command::create(tx, actor, new)
+    write_flow::create(tx, actor, new)
 }
 
 /// The site community's number, once it exists.
@@ -76,12 +77,12 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
     // takes between the check and the INSERT is skipped the same way: the
     // attempt runs in a savepoint, rolled back on that violation alone.
     for n in 1..=1000 {
-        let name = command::site_name(n);
+        let name = roster_engine::site::site_name(n);
         if name_taken(tx, &name, None)? {
             continue;
         }
         let mut attempt = tx.savepoint("site_name")?;
-        match create(&mut attempt, actor, &command::new_site(name)) {
+        match create(&mut attempt, actor, &roster_engine::site::new_site(name)) {
             Ok(_) => {
                 attempt.commit()?;
                 return Ok(());
@@ -93,10 +94,9 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
     Err(Fault::Other("no free name for the site community".into()))
 }
 
-/// A user created once the site community exists joins it (`joined`, by
-/// the user), whatever its join policy: every account is a site member.
+/// A user created once the site community exists joins it.
 pub(super) fn join_site(tx: &mut Transaction<'_>, site: i64, user: &User) -> Res<()> {
-    command::join_site(tx, site, user)
+    write_flow::join_site(tx, site, user)
 }
 
 /// A community by any of its keys, its row locked until the transaction

@@ -27,6 +27,7 @@ mod idempotency;
 mod migrate;
 mod reads;
 mod rows;
+#[cfg(feature = "test-support")]
 pub mod scratch;
 mod tokens;
 mod users;
@@ -35,14 +36,14 @@ use std::time::Duration;
 
 use postgres::{Config, IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
-use roster_engine::{Actor, Command, CommunityId, NewCommunity, Standing, UserId};
+use roster_engine::{Actor, Command, CommunityId, NewCommunity, Sight, Standing, UserId};
 
 use errors::Res;
 
 use crate::{
     Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
     MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
-    Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
+    Ruling, Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
 };
 
 /// Connections per node. Each store call holds one for its transaction;
@@ -297,8 +298,14 @@ impl Store for PgStore {
         self.write(|tx| communities::create(tx, actor, &new))
     }
 
-    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome> {
-        let result = self.write(|tx| communities::execute(tx, actor, community, &command));
+    fn execute_in_sight(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        community: &CommunityKey,
+        command: Command,
+    ) -> Result<Ruling> {
+        let result = self.write(|tx| communities::execute(tx, sight, actor, community, &command));
         if let Err(Error::Backend(error)) = &result {
             tracing::error!(command = command.name(), %error, "postgres: command failed");
         }

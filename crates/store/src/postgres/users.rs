@@ -10,16 +10,16 @@
 use postgres::types::ToSql;
 use postgres::{GenericClient, Transaction};
 
-use roster_engine::{DomainError, UserId};
+use roster_engine::users::{email_or_none, email_stays_verified};
+use roster_engine::{site_step, DomainError, SiteStep, UserId};
 
 use super::communities::{self, SITE_LOCK};
 use super::errors::{refuse, Res};
 use super::rows::{self, USER_COLUMNS};
 use crate::{NewUser, User, UserKey, UserPatch};
 
-/// Create a user. The first admin founds the site community; once it
-/// exists, every new user joins it. Users created before any admin stay
-/// outside it.
+/// Create a user, and take the site community's step for them
+/// ([`site_step`]: join it, found it, or stay outside).
 ///
 /// Two nodes may create users at once: a username or email taken by the
 /// other meanwhile is caught by the unique indexes (UsernameTaken,
@@ -27,7 +27,7 @@ use crate::{NewUser, User, UserKey, UserPatch};
 /// join it, or stay outside" is made under [`SITE_LOCK`], so that exactly
 /// one site community is created and everyone created after it is in it.
 pub(super) fn create(tx: &mut Transaction<'_>, new: &NewUser) -> Res<User> {
-    let email = new.email.clone().filter(|e| !e.is_empty());
+    let email = email_or_none(new.email.as_deref());
     if taken(tx, "username", &new.username, None)? {
         return refuse(DomainError::UsernameTaken);
     }
@@ -69,10 +69,10 @@ pub(super) fn create(tx: &mut Transaction<'_>, new: &NewUser) -> Res<User> {
             communities::site_num(tx)?
         }
     };
-    match site {
-        Some(site) => communities::join_site(tx, site, &user)?,
-        None if user.admin => communities::create_site(tx, &user)?,
-        None => {}
+    match (site, site_step(site.is_some(), user.admin)) {
+        (Some(site), SiteStep::Join) => communities::join_site(tx, site, &user)?,
+        (_, SiteStep::Found) => communities::create_site(tx, &user)?,
+        _ => {}
     }
     // Joining the site stamps the user's `updated_at`: return it as stored.
     by_num(tx, num)
@@ -97,7 +97,8 @@ pub(super) fn find(client: &mut impl GenericClient, key: &UserKey) -> Res<Option
     }
 }
 
-/// Apply a profile patch. A new email address starts unverified.
+/// Apply a profile patch; whether the email stays verified is the
+/// engine's [`email_stays_verified`].
 pub(super) fn update(tx: &mut Transaction<'_>, id: UserId, patch: &UserPatch) -> Res<User> {
     // Lock the row: two patches of one user apply one after the other.
     let locked = tx.query_opt("SELECT num FROM users WHERE id = $1 FOR UPDATE", &[&id.0])?;
@@ -110,21 +111,14 @@ pub(super) fn update(tx: &mut Transaction<'_>, id: UserId, patch: &UserPatch) ->
     let mut email = user.email.clone();
     let mut verified = user.email_verified;
     if let Some(new_email) = &patch.email {
-        let new_email = Some(new_email.clone()).filter(|e| !e.is_empty());
-        if let Some(address) = &new_email {
+        let new_email = email_or_none(Some(new_email));
+        if let Some(address) = new_email {
             if taken(tx, "email", address, Some(user.num))? {
                 return refuse(DomainError::EmailTaken);
             }
         }
-        let same = match (&new_email, &user.email) {
-            (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
-            (None, None) => true,
-            _ => false,
-        };
-        if !same {
-            verified = false;
-        }
-        email = new_email;
+        verified = email_stays_verified(user.email.as_deref(), new_email, verified);
+        email = new_email.map(str::to_owned);
     }
     let keep =
         |value: &Option<String>, current: &str| value.clone().unwrap_or_else(|| current.to_owned());

@@ -1,5 +1,5 @@
 //! The write side of communities on SQLite: the SQL primitives of
-//! [`crate::command`], which holds the flow of creating a community and of
+//! [`crate::write_flow`], which holds the flow of creating a community and of
 //! running a command on one. Each runs inside the writer's `BEGIN
 //! IMMEDIATE` transaction (see `mod.rs`), which is the community lock: the
 //! engine decides on rows no other writer can change until the commit. A
@@ -8,26 +8,27 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use roster_engine::{Actor, Command, CommunityId, NewCommunity, Standing, UserId};
+use roster_engine::{Actor, Command, CommunityId, NewCommunity, Sight, Standing, UserId};
 
 use super::reads::load_community;
 use super::rows::{self, fmt_ts};
-use crate::command::{self, CommandTx};
-use crate::{Community, CommunityKey, Error, EventRecord, Outcome, Result, User};
+use crate::write_flow::{self, CommandTx};
+use crate::{Community, CommunityKey, Error, EventRecord, Outcome, Result, Ruling, User};
 
 /// Run one command on one community.
 pub(super) fn execute(
     tx: &Transaction<'_>,
+    sight: Sight,
     actor: Actor,
     key: &CommunityKey,
     command: &Command,
-) -> Result<Outcome> {
-    command::execute(&mut Writer(tx), actor, key, command)
+) -> Result<Ruling> {
+    write_flow::execute(&mut Writer(tx), sight, actor, key, command)
 }
 
 /// Create a community owned by the actor.
 pub(super) fn create(tx: &Transaction<'_>, actor: Actor, new: &NewCommunity) -> Result<Outcome> {
-    command::create(&mut Writer(tx), actor, new)
+    write_flow::create(&mut Writer(tx), actor, new)
 }
 
 /// The site community's number, once it exists.
@@ -44,25 +45,24 @@ pub(super) fn create_site(tx: &Transaction<'_>, owner: &User) -> Result<()> {
     // Another community may already hold the usual name: take the first free
     // variant rather than refuse to create the admin.
     let mut n = 1;
-    let mut name = command::site_name(n);
+    let mut name = roster_engine::site::site_name(n);
     while name_taken(tx, &name, None)? {
         n += 1;
-        name = command::site_name(n);
+        name = roster_engine::site::site_name(n);
     }
     let actor = Actor {
         user: owner.id,
         admin: true,
     };
-    create(tx, actor, &command::new_site(name)).map(drop)
+    create(tx, actor, &roster_engine::site::new_site(name)).map(drop)
 }
 
-/// A user created once the site community exists joins it (`joined`, by
-/// the user), whatever its join policy: every account is a site member.
+/// A user created once the site community exists joins it.
 pub(super) fn join_site(tx: &Transaction<'_>, site: i64, user: &User) -> Result<()> {
-    command::join_site(&mut Writer(tx), site, user)
+    write_flow::join_site(&mut Writer(tx), site, user)
 }
 
-/// The writer's transaction, as [`crate::command`] drives it.
+/// The writer's transaction, as [`crate::write_flow`] drives it.
 struct Writer<'t, 'c>(&'t Transaction<'c>);
 
 impl CommandTx for Writer<'_, '_> {

@@ -21,13 +21,15 @@ use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
-use roster_engine::{Actor, Command, CommunityId, DomainError, NewCommunity, Standing, UserId};
+use roster_engine::{
+    Actor, Command, CommunityId, DomainError, NewCommunity, Sight, Standing, UserId,
+};
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::{
     Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
     MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
-    Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
+    Ruling, Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
 };
 
 /// How long a connection waits for another process's lock before failing.
@@ -293,8 +295,14 @@ impl Store for SqliteStore {
         self.write(|tx| communities::create(tx, actor, &new))
     }
 
-    fn execute(&self, actor: Actor, community: &CommunityKey, command: Command) -> Result<Outcome> {
-        let result = self.write(|tx| communities::execute(tx, actor, community, &command));
+    fn execute_in_sight(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        community: &CommunityKey,
+        command: Command,
+    ) -> Result<Ruling> {
+        let result = self.write(|tx| communities::execute(tx, sight, actor, community, &command));
         if let Err(Error::Backend(error)) = &result {
             tracing::error!(command = command.name(), %error, "sqlite: command failed");
         }

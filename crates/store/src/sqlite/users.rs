@@ -4,17 +4,17 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use roster_engine::{DomainError, UserId};
+use roster_engine::users::{email_or_none, email_stays_verified};
+use roster_engine::{site_step, DomainError, SiteStep, UserId};
 
 use super::rows::{self, fmt_ts, USER_COLUMNS};
 use super::{communities, refuse};
 use crate::{NewUser, Result, User, UserKey, UserPatch};
 
-/// Create a user. The first admin founds the site community; once it
-/// exists, every new user joins it. Users created before any admin stay
-/// outside it.
+/// Create a user, and take the site community's step for them
+/// ([`site_step`]: join it, found it, or stay outside).
 pub(super) fn create(tx: &Transaction<'_>, new: NewUser) -> Result<User> {
-    let email = new.email.filter(|e| !e.is_empty());
+    let email = email_or_none(new.email.as_deref());
     if taken(tx, "username", &new.username, None)? {
         return refuse(DomainError::UsernameTaken);
     }
@@ -46,10 +46,11 @@ pub(super) fn create(tx: &Transaction<'_>, new: NewUser) -> Result<User> {
     )?;
     let num = tx.last_insert_rowid();
     let user = by_num(tx, num)?;
-    match communities::site_num(tx)? {
-        Some(site) => communities::join_site(tx, site, &user)?,
-        None if user.admin => communities::create_site(tx, &user)?,
-        None => {}
+    let site = communities::site_num(tx)?;
+    match (site, site_step(site.is_some(), user.admin)) {
+        (Some(site), SiteStep::Join) => communities::join_site(tx, site, &user)?,
+        (_, SiteStep::Found) => communities::create_site(tx, &user)?,
+        _ => {}
     }
     // Joining the site stamps the user's `updated_at`: return it as stored.
     by_num(tx, num)
@@ -68,7 +69,8 @@ pub(super) fn find(conn: &Connection, key: &UserKey) -> Result<Option<User>> {
         .optional()?)
 }
 
-/// Apply a profile patch. A new email address starts unverified.
+/// Apply a profile patch; whether the email stays verified is the
+/// engine's [`email_stays_verified`].
 pub(super) fn update(tx: &Transaction<'_>, id: UserId, patch: &UserPatch) -> Result<User> {
     let Some(user) = find(tx, &UserKey::Id(id))? else {
         return refuse(DomainError::UserNotFound);
@@ -76,21 +78,14 @@ pub(super) fn update(tx: &Transaction<'_>, id: UserId, patch: &UserPatch) -> Res
     let mut email = user.email.clone();
     let mut verified = user.email_verified;
     if let Some(new_email) = &patch.email {
-        let new_email = Some(new_email.clone()).filter(|e| !e.is_empty());
-        if let Some(address) = &new_email {
+        let new_email = email_or_none(Some(new_email));
+        if let Some(address) = new_email {
             if taken(tx, "email", address, Some(user.num))? {
                 return refuse(DomainError::EmailTaken);
             }
         }
-        let same = match (&new_email, &user.email) {
-            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
-            (None, None) => true,
-            _ => false,
-        };
-        if !same {
-            verified = false;
-        }
-        email = new_email;
+        verified = email_stays_verified(user.email.as_deref(), new_email, verified);
+        email = new_email.map(str::to_owned);
     }
     let keep =
         |value: &Option<String>, current: &str| value.clone().unwrap_or_else(|| current.to_owned());

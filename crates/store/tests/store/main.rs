@@ -18,6 +18,7 @@ mod idempotency;
 mod postgres_only;
 mod reads;
 mod schema;
+mod sight;
 mod sqlite_only;
 mod users;
 
@@ -72,4 +73,7 @@ on_both_backends! {
     idempotency::keys_expire_after_24_hours_and_are_purged_on_insert,
     idempotency::an_unknown_user_holds_no_key,
     idempotency::the_migration_is_recorded_and_survives_reopening,
+    sight::a_secret_community_is_not_found_through_a_viewer_sight,
+    sight::a_refusal_carries_the_standing_it_was_decided_on,
+    sight::an_accepted_command_in_sight_is_one_event,
 }

@@ -9,8 +9,8 @@ use super::courses::render;
 use super::errors::ApiError;
 use super::views::{self, ListUrl};
 use super::{
-    body_object, caller, course, course_num, execute, existing_course, origin, parse_int,
-    query_pairs, resolve_users, user_nums, Course,
+    body_object, caller, course, course_num, execute, origin, parse_int, query_pairs,
+    resolve_users, user_nums, Course,
 };
 use crate::app::AppState;
 use crate::auth::Scope;
@@ -19,8 +19,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::Json;
-use roster_engine::{Command, DomainError, Role, Standing};
-use roster_store::{MemberQuery, Outcome, Paging};
+use roster_engine::{Actor, Command, DomainError, Role, Sight, Standing};
+use roster_store::{CommunityKey, MemberQuery, Paging, Ruling};
 use serde_json::{json, Value};
 
 /// Page size when `limit` is absent or not a positive integer (as DRF does).
@@ -37,8 +37,10 @@ pub(super) async fn join(
 ) -> Result<Json<Value>, ApiError> {
     let num = course_num(path)?;
     let principal = caller(&state, &headers, Scope::Write).await?;
-    let course = existing_course(&state, &principal, num).await?;
-    let outcome = execute(&state, principal.actor(), &course, Command::Join).await?;
+    let key = CommunityKey::Num(num);
+    let outcome = state
+        .execute(Sight::CourseJoin, principal.actor(), key, Command::Join)
+        .await?;
     let view = render(&state, &outcome.community, outcome.actor_standing).await?;
     Ok(Json(view))
 }
@@ -67,27 +69,32 @@ pub(super) async fn leave(
     }
     let body = body_object(&headers, body)?;
     nums.extend(user_nums(&body, "users")?.unwrap_or_default());
-    let course = course(&state, &principal, num).await?;
     let subjects = resolve_users(&state, nums).await?;
     let actor = principal.actor();
     if subjects.is_empty() {
-        settle(execute(&state, actor, &course, Command::Leave).await)?;
+        end(&state, actor, num, Command::Leave).await?;
     }
     for subject in subjects {
-        settle(execute(&state, actor, &course, Command::Remove { subject }).await)?;
+        end(&state, actor, num, Command::Remove { subject }).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Leaving and removing are idempotent on the wire: when there is no
-/// membership, request or invitation to end, the end state already holds.
-fn settle(result: roster_store::Result<Outcome>) -> Result<(), ApiError> {
-    match result {
-        Ok(_) => Ok(()),
-        Err(roster_store::Error::Domain(
-            DomainError::NotMember | DomainError::SubjectNotMember,
-        )) => Ok(()),
-        Err(error) => Err(error.into()),
+/// Leave or remove, in one transaction that also checks the course is in
+/// the caller's sight. Idempotent on the wire: a refusal decided on a
+/// standing with nothing to end (`NotMember`, `SubjectNotMember`) means
+/// the end state already holds.
+async fn end(state: &AppState, actor: Actor, num: i64, command: Command) -> Result<(), ApiError> {
+    let key = CommunityKey::Num(num);
+    match state
+        .execute_in_sight(Sight::Course, actor, key, command)
+        .await?
+    {
+        Ruling::Accepted(_) => Ok(()),
+        Ruling::Refused(refused) => match refused.error {
+            DomainError::NotMember | DomainError::SubjectNotMember => Ok(()),
+            error => Err(error.into()),
+        },
     }
 }
 
@@ -329,7 +336,7 @@ pub(super) async fn role(
         execute(&state, actor, &course, set_role(subject, Role::Member)).await?;
     }
     for subject in unjoined {
-        settle(execute(&state, actor, &course, Command::Remove { subject }).await)?;
+        end(&state, actor, num, Command::Remove { subject }).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

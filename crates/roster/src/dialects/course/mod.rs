@@ -30,7 +30,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use errors::ApiError;
-use roster_engine::{can_view, Actor, Command, Standing, UserId};
+use roster_engine::{can_view, Actor, Command, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome, UserKey};
 use serde_json::{Map, Value};
 
@@ -104,9 +104,7 @@ async fn caller(
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<Principal, ApiError> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
-    Ok(principal)
+    Ok(auth::authorize(state, headers, scope).await?)
 }
 
 /// A course as one caller sees it.
@@ -127,9 +125,7 @@ async fn course(state: &AppState, caller: &Principal, num: i64) -> Result<Course
     }
 }
 
-/// A course that exists, whether or not the caller may see it: only for
-/// `POST …/join/`, where a secret course answers 403 unless invited (the
-/// engine's `InvitationRequired`), as the course API documents.
+/// A course that exists, whether or not the caller may see it.
 async fn existing_course(
     state: &AppState,
     caller: &Principal,
@@ -148,7 +144,8 @@ async fn existing_course(
     }
 }
 
-/// Run one command on a course, as the caller.
+/// Run one command on a course, as the caller (the course's sight is
+/// checked again inside the command's transaction).
 async fn execute(
     state: &AppState,
     actor: Actor,
@@ -156,7 +153,7 @@ async fn execute(
     command: Command,
 ) -> roster_store::Result<Outcome> {
     let key = CommunityKey::Id(course.community.id());
-    state.execute(actor, key, command).await
+    state.execute(Sight::Course, actor, key, command).await
 }
 
 /// The query string's parameters, decoded, in order.
@@ -164,49 +161,12 @@ fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
     form_pairs(raw.unwrap_or_default())
 }
 
-/// `application/x-www-form-urlencoded` pairs (`+` is a space; bad escapes kept as is).
+/// `application/x-www-form-urlencoded` pairs (`+` is a space; bad escapes
+/// kept as they are; bytes that are not UTF-8 become U+FFFD).
 fn form_pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (key, value) = part.split_once('=').unwrap_or((part, ""));
-            (decode(key), decode(value))
-        })
+    form_urlencoded::parse(text.as_bytes())
+        .into_owned()
         .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => {
-                out.push(b' ');
-                i += 1;
-            }
-            b'%' => match bytes.get(i + 1..i + 3).and_then(hex_byte) {
-                Some(byte) => {
-                    out.push(byte);
-                    i += 3;
-                }
-                None => {
-                    out.push(b'%');
-                    i += 1;
-                }
-            },
-            byte => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex_byte(pair: &[u8]) -> Option<u8> {
-    let text = std::str::from_utf8(pair).ok()?;
-    u8::from_str_radix(text, 16).ok()
 }
 
 /// The body as an object: JSON (whatever the declared type, since the

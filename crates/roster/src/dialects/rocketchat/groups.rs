@@ -13,11 +13,11 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use roster_engine::{
-    can_view, Command, CommunityId, ContributionMode, JoinPolicy, NewCommunity, Role, Settings,
-    Standing, UserId, Visibility,
+    in_sight, Command, CommunityId, ContributionMode, JoinPolicy, NewCommunity, Role, Settings,
+    Sight, UserId, Visibility,
 };
 use roster_store::{
-    Community, CommunityKey, MemberQuery, MembershipQuery, Outcome, Paging, UserKey,
+    Community, CommunityKey, MemberQuery, MembershipQuery, Outcome, Paging, Ruling, UserKey,
 };
 use serde_json::{Map, Value};
 
@@ -62,58 +62,71 @@ async fn get_request(
     Ok((principal, params))
 }
 
-/// The group named by `roomId` (which wins) or `roomName`, if the caller may see it.
+/// The key of the group named by `roomId` (which wins) or `roomName`.
+fn group_key(params: &Params, action: Action) -> Result<CommunityKey, RcError> {
+    match (
+        params.str("roomId", action)?,
+        params.str("roomName", action)?,
+    ) {
+        (Some(id), _) => match CommunityId::parse(id.trim()) {
+            Some(id) => Ok(CommunityKey::Id(id)),
+            None => Err(RcError::room_not_found(action)),
+        },
+        (None, Some(name)) => Ok(CommunityKey::Name(name.to_owned())),
+        (None, None) => Err(RcError::room_param_missing(action)),
+    }
+}
+
+/// The group named by the parameters, if the caller may see it (for reads,
+/// and for commands that must find their subject first).
 async fn resolve(
     state: &AppState,
     principal: &Principal,
     params: &Params,
     action: Action,
 ) -> Result<Community, RcError> {
-    let key = match (
-        params.str("roomId", action)?,
-        params.str("roomName", action)?,
-    ) {
-        (Some(id), _) => match CommunityId::parse(id.trim()) {
-            Some(id) => CommunityKey::Id(id),
-            None => return Err(RcError::room_not_found(action)),
-        },
-        (None, Some(name)) => CommunityKey::Name(name.to_owned()),
-        (None, None) => return Err(RcError::room_param_missing(action)),
-    };
+    let key = group_key(params, action)?;
     let viewer = principal.user.id;
     let found = state
         .run(move |store| store.community(&key, Some(viewer)))
         .await
         .map_err(|e| RcError::store(e, action, ""))?;
     match found {
-        Some((community, standing)) if visible(&community, principal, standing) => Ok(community),
+        Some((community, standing))
+            if in_sight(
+                Sight::Group,
+                &community.state,
+                principal.is_admin(),
+                standing,
+            ) =>
+        {
+            Ok(community)
+        }
         Some(_) | None => Err(RcError::room_not_found(action)),
     }
 }
 
-/// A group is what the caller may view and stands in (or any group for an
-/// admin); the site community is no group.
-fn visible(community: &Community, principal: &Principal, standing: Standing) -> bool {
-    let admin = principal.is_admin();
-    !community.state.site
-        && can_view(&community.state, admin, standing)
-        && (admin || !matches!(standing, Standing::None | Standing::Banned))
-}
-
-/// Run one command on a resolved group.
+/// Run one command on the group `key` names, in one transaction that also
+/// checks the group is in the caller's sight ([`Sight::Group`]).
 async fn execute(
     state: &AppState,
     principal: &Principal,
-    community: &Community,
+    key: CommunityKey,
     command: Command,
     action: Action,
 ) -> Result<Outcome, RcError> {
-    let actor = principal.actor();
-    let key = CommunityKey::Id(community.id());
-    state
-        .execute(actor, key, command)
+    let ruling = state
+        .execute_in_sight(Sight::Group, principal.actor(), key, command)
         .await
-        .map_err(|e| RcError::store(e, action, &community.state.settings.name))
+        .map_err(|e| RcError::store(e, action, ""))?;
+    match ruling {
+        Ruling::Accepted(outcome) => Ok(outcome),
+        Ruling::Refused(refused) => {
+            let room = refused.community.as_ref();
+            let name = room.map_or("", |c| c.state.settings.name.as_str());
+            Err(envelope::domain(&refused.error, action, name))
+        }
+    }
 }
 
 /// `{"group": …, "success": true}`.
@@ -131,10 +144,8 @@ pub async fn leave(State(state): State<AppState>, headers: HeaderMap, body: Body
 async fn leave_group(state: &AppState, headers: &HeaderMap, body: Body) -> Reply {
     let action = Action::Leave;
     let (principal, params) = post_request(state, headers, body, action).await?;
-    let group = resolve(state, &principal, &params, action)
-        .await
-        .map_err(fail)?;
-    let outcome = execute(state, &principal, &group, Command::Leave, action)
+    let key = group_key(&params, action).map_err(fail)?;
+    let outcome = execute(state, &principal, key, Command::Leave, action)
         .await
         .map_err(fail)?;
     let usernames = usernames(state, &outcome.community, action)
@@ -183,7 +194,8 @@ async fn member_command(
         .await
         .map_err(fail)?;
     let subject = login::subject(state, &params, action).await.map_err(fail)?;
-    let outcome = execute(state, &principal, &group, command(subject.id), action)
+    let key = CommunityKey::Id(group.id());
+    let outcome = execute(state, &principal, key, command(subject.id), action)
         .await
         .map_err(fail)?;
     if !outcome.changed() {
@@ -295,10 +307,8 @@ async fn group_command(
     command: Command,
 ) -> Reply {
     let (principal, params) = post_request(state, headers, body, action).await?;
-    let group = resolve(state, &principal, &params, action)
-        .await
-        .map_err(fail)?;
-    execute(state, &principal, &group, command, action)
+    let key = group_key(&params, action).map_err(fail)?;
+    execute(state, &principal, key, command, action)
         .await
         .map_err(fail)?;
     Ok(envelope::success(Map::new()))

@@ -3,8 +3,8 @@
 //!
 //! This module holds the routes and the request parameters: Rocket.Chat
 //! reads a body as JSON or as a form, and a GET's parameters from the query
-//! string; either way a handler sees one [`Params`] object. The contract is
-//! `shared/DIALECTS.md` §2.
+//! string; either way a handler sees one [`Params`] object. The routes and
+//! their answers are listed in the README's Rocket.Chat section.
 //!
 //! Roster's choices where Rocket.Chat's record is silent: a group's `_id` and
 //! a user's `_id` are the hyphenated UUIDs; every community but the site
@@ -139,31 +139,16 @@ impl Params {
 }
 
 /// Percent-decode one form component (`+` is a space); `None` when the
-/// bytes are not UTF-8. A `%` not followed by two hex digits stays as it is.
+/// bytes are not UTF-8. A `%` not followed by two hex digits stays as it
+/// is. (`form_urlencoded` decodes lossily; Rocket.Chat's answer to bytes
+/// that are not UTF-8 is a refusal, so the strict decoder is used here.)
 fn decode(raw: &[u8]) -> Option<String> {
-    let hex = |b: u8| (b as char).to_digit(16);
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        let byte = raw[i];
-        let escaped = match (byte, raw.get(i + 1), raw.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) => hex(h).zip(hex(l)).map(|(h, l)| (h * 16 + l) as u8),
-            _ => None,
-        };
-        match (byte, escaped) {
-            (_, Some(decoded)) => {
-                out.push(decoded);
-                i += 3;
-            }
-            (b'+', None) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (other, None) => {
-                out.push(other);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    let spaced: Vec<u8> = raw
+        .iter()
+        .map(|&b| if b == b'+' { b' ' } else { b })
+        .collect();
+    percent_encoding::percent_decode(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|text| text.into_owned())
 }

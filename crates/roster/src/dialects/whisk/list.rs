@@ -18,10 +18,10 @@ use super::error::WhiskError;
 use super::{caller, check_fields, clip, pairs, wire, Pairs};
 use crate::app::AppState;
 use crate::auth::Scope;
+use crate::http::cursor;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine as _;
 use roster_engine::Standing;
 use roster_store::{MembershipQuery, Paging};
 use serde_json::{json, Map, Value};
@@ -38,15 +38,11 @@ struct Cursor {
 
 impl Cursor {
     fn encode(self) -> String {
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(format!("{}:{}", self.num, self.offset))
+        cursor::encode(&format!("{}:{}", self.num, self.offset))
     }
 
     fn decode(text: &str) -> Option<Cursor> {
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text)
-            .ok()?;
-        let text = String::from_utf8(bytes).ok()?;
+        let text = cursor::decode(text)?;
         let (num, offset) = text.split_once(':')?;
         Some(Cursor {
             num: num.parse().ok()?,

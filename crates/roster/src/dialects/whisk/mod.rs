@@ -39,8 +39,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use error::{reply, Refusal, WhiskError};
-use roster_engine::{can_view, Command, CommunityId, Standing};
-use roster_store::{Community, CommunityKey};
+use roster_engine::{can_view, Command, CommunityId, Sight, Standing};
+use roster_store::{Community, CommunityKey, Ruling};
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
@@ -106,23 +106,25 @@ async fn membership(
     let principal = caller(&state, &headers, Scope::Write).await?;
     let id = community_id(id)?;
     ignored_body(body)?;
-    let (community, _) = visible(&state, &principal, id).await?;
-    let actor = principal.actor();
-    let key = CommunityKey::Id(id);
-    let (standing, settings) = match state.execute(actor, key, command).await {
-        Ok(outcome) => (outcome.actor_standing, outcome.community.state.settings),
-        Err(roster_store::Error::Domain(refused)) => match error::refusal(&refused) {
-            Refusal::CurrentStanding => {
-                let standing = state.run(move |s| s.standing(id, actor.user)).await?;
-                (standing, community.state.settings)
-            }
-            Refusal::Reply(status, body) => return Ok(reply(status, body)),
+    let ruling = state
+        .execute_in_sight(
+            Sight::Viewable,
+            principal.actor(),
+            CommunityKey::Id(id),
+            command,
+        )
+        .await?;
+    let (standing, community) = match ruling {
+        Ruling::Accepted(outcome) => (outcome.actor_standing, outcome.community),
+        Ruling::Refused(refused) => match (error::refusal(&refused.error), refused.community) {
+            (Refusal::CurrentStanding, Some(community)) => (refused.actor_standing, community),
+            (Refusal::Reply(status, body), _) => return Ok(reply(status, body)),
+            (Refusal::CurrentStanding, None) => return Err(WhiskError::NotFound),
         },
-        Err(backend) => return Err(backend.into()),
     };
     Ok(reply(
         StatusCode::OK,
-        json!({ "permissions": wire::permissions(standing, &settings) }),
+        json!({ "permissions": wire::permissions(standing, &community.state.settings) }),
     ))
 }
 
@@ -132,9 +134,7 @@ async fn caller(
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<Principal, WhiskError> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
-    Ok(principal)
+    Ok(auth::authorize(state, headers, scope).await?)
 }
 
 fn community_id(path: IdPath) -> Result<CommunityId, WhiskError> {
@@ -144,7 +144,8 @@ fn community_id(path: IdPath) -> Result<CommunityId, WhiskError> {
 }
 
 /// The community and the caller's standing, or 404 when it does not exist
-/// or the caller may not see it.
+/// or the caller may not see it (for reads; a command checks inside its
+/// transaction, through [`Sight::Viewable`]).
 async fn visible(
     state: &AppState,
     principal: &Principal,

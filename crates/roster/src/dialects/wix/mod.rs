@@ -51,8 +51,9 @@ use axum::Router;
 use chrono::{DateTime, Utc};
 use error::{envelope, Refusal, WixError};
 use member::Fieldset;
-use roster_engine::{Actor, Command, CommunityId, Standing, UserId};
-use roster_store::{Community, CommunityKey, MemberQuery, Paging, User, UserKey};
+use roster_engine::users::may_see_private_fields;
+use roster_engine::{Actor, Command, CommunityId, Sight, Standing, UserId};
+use roster_store::{Community, CommunityKey, MemberQuery, Paging, Ruling, User, UserKey};
 use serde_json::{json, Value};
 
 /// The header an elevated caller names the member it acts for with.
@@ -81,6 +82,9 @@ type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
 struct Caller {
     user: User,
     elevated: bool,
+    /// Who commands run as: the engine's [`Actor::acting_for`] (an admin
+    /// acting for a member acts as that member would).
+    actor: Actor,
 }
 
 async fn leave(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
@@ -134,7 +138,7 @@ async fn show(
             .await?
             .ok_or(WixError::MemberNotFound)?;
         let standing = standing(&state, site.id(), target.id).await?;
-        let privileged = caller.elevated || target.id == caller.user.id;
+        let privileged = may_see_private_fields(caller.user.id, caller.elevated, target.id);
         if !standing.is_member() && !privileged {
             return Err(WixError::MemberNotFound);
         }
@@ -166,7 +170,8 @@ async fn list(State(state): State<AppState>, headers: HeaderMap, query: Pairs) -
             .items
             .iter()
             .map(|row| {
-                let privileged = caller.elevated || row.user.id == caller.user.id;
+                let privileged =
+                    may_see_private_fields(caller.user.id, caller.elevated, row.user.id);
                 let fieldset = if privileged {
                     requested
                 } else {
@@ -200,28 +205,26 @@ async fn self_service(
     let body = crate::http::body::read(body)?;
     json::parse::<serde::de::IgnoredAny>(&body).map_err(|e| WixError::BadRequest(e.to_string()))?;
     let site = site(&state).await?;
-    let actor = Actor {
-        user: caller.user.id,
-        admin: caller.elevated,
-    };
     let key = CommunityKey::Id(site.id());
+    let ruling = state
+        .execute_in_sight(Sight::Any, caller.actor, key, command)
+        .await?;
     let user = caller.user;
     let mut updated = user.updated_at;
-    let standing = match state.execute(actor, key, command).await {
-        Ok(outcome) => {
+    let standing = match ruling {
+        Ruling::Accepted(outcome) => {
             if let Some(event) = &outcome.event {
                 // The store moved the user's `updated_at` to the event's time.
                 updated = event.at;
             }
             outcome.actor_standing
         }
-        Err(roster_store::Error::Domain(refused)) => match error::refusal(&refused) {
-            Refusal::CurrentMember => standing(&state, site.id(), user.id).await?,
+        Ruling::Refused(refused) => match error::refusal(&refused.error) {
+            Refusal::CurrentMember => refused.actor_standing,
             Refusal::Reply(status, code) => {
-                return Ok(envelope(status, code, &refused.to_string()))
+                return Ok(envelope(status, code, &refused.error.to_string()))
             }
         },
-        Err(backend) => return Err(backend.into()),
     };
     Ok(one(&user, standing, Fieldset::Full, updated))
 }
@@ -233,11 +236,11 @@ fn one(user: &User, standing: Standing, fieldset: Fieldset, updated: DateTime<Ut
 
 /// Authenticate, require a scope, and resolve `X-Roster-Member-Id`.
 async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Result<Caller, WixError> {
-    let principal = auth::from_authorization(state, headers).await?;
-    principal.require(scope)?;
+    let principal = auth::authorize(state, headers, scope).await?;
     let elevated = principal.is_admin();
     let Some(value) = headers.get(MEMBER_HEADER) else {
         return Ok(Caller {
+            actor: principal.actor(),
             user: principal.user,
             elevated,
         });
@@ -256,7 +259,11 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Result<C
         .run(move |s| s.find_user(&UserKey::Id(id)))
         .await?
         .ok_or(WixError::MemberNotFound)?;
-    Ok(Caller { user, elevated })
+    Ok(Caller {
+        actor: principal.actor().acting_for(user.id),
+        user,
+        elevated,
+    })
 }
 
 async fn site(state: &AppState) -> Result<Community, WixError> {

@@ -138,7 +138,7 @@ async fn openapi_document_describes_every_route() {
     let create = &doc["components"]["schemas"]["CreateCommunity"];
     assert_eq!(create["required"], json!(["name"]));
     assert_eq!(
-        create["properties"]["join_policy"]["enum"],
+        create["properties"]["join_policy"]["oneOf"][0]["enum"],
         json!(["open", "request", "invite"])
     );
 

@@ -1,8 +1,9 @@
 //! The heart of every write, once for both backends: resolve the
 //! community, load the small projection the engine reads (the community row
 //! with its counters, the actor's and the subject's membership rows), let
-//! [`roster_engine::decide`] rule, then walk the decision's changes (each
-//! membership row re-checked just before it moves, the counters followed
+//! [`roster_engine::decide_in_sight`] rule (a community out of the caller's
+//! sight is refused there, under the lock), then walk the decision's
+//! changes (each membership row re-checked just before it moves, the counters followed
 //! through with [`Counters::apply`](roster_engine::Counters::apply), the
 //! site-membership user stamp, settings, archiving, deletion), write the
 //! community row and exactly one event, and assemble the [`Outcome`].
@@ -18,15 +19,11 @@
 
 use chrono::{DateTime, Utc};
 use roster_engine::{
-    decide, decide_create, Actor, Change, Command, Context, ContributionMode, Decision,
-    DomainError, Effect, EventKind, JoinPolicy, NewCommunity, Role, Settings, Standing, Transition,
-    UserId, Visibility,
+    decide_create, decide_in_sight, decide_site_join, Actor, Change, Command, Context, Decision,
+    DomainError, Effect, NewCommunity, Sight, Standing, Transition, UserId,
 };
 
-use crate::{Community, CommunityKey, EventRecord, Outcome, User};
-
-/// The site community's name when the first admin founds it.
-const SITE_NAME: &str = "Site members";
+use crate::{Community, CommunityKey, EventRecord, Outcome, Refusal, Ruling, User};
 
 /// The SQL primitives a command needs, on one backend's write transaction.
 /// Every method runs inside the transaction the caller commits or rolls
@@ -77,29 +74,52 @@ pub(crate) trait CommandTx {
     fn insert_event(&mut self, event: &EventRecord) -> Result<i64, Self::Error>;
 }
 
-/// Run one command on one community.
+/// Run one command on one community, addressed through `sight`. A refusal
+/// decided before anything is written (no such community or actor, out of
+/// sight, or refused by the engine) is a [`Ruling::Refused`] carrying the
+/// standing it was decided on; the transaction has written nothing then.
 pub(crate) fn execute<T: CommandTx>(
     tx: &mut T,
+    sight: Sight,
     actor: Actor,
     key: &CommunityKey,
     command: &Command,
-) -> Result<Outcome, T::Error> {
+) -> Result<Ruling, T::Error> {
     let Some(community) = tx.lock_community(key)? else {
-        return Err(DomainError::CommunityNotFound.into());
+        return Ok(refused(
+            DomainError::CommunityNotFound,
+            None,
+            Standing::None,
+        ));
     };
     let Some(actor_num) = tx.user_num(actor.user)? else {
-        return Err(DomainError::UserNotFound.into());
+        return Ok(refused(DomainError::UserNotFound, None, Standing::None));
     };
     let actor_standing = tx.standing(community.num, actor_num)?;
     let mut people = vec![(actor.user, actor_num)];
     let subject_standing = match command.subject() {
-        Some(subject) if subject != actor.user => {
-            let Some(subject_num) = tx.user_num(subject)? else {
-                return Err(DomainError::UserNotFound.into());
-            };
-            people.push((subject, subject_num));
-            tx.standing(community.num, subject_num)?
-        }
+        Some(subject) if subject != actor.user => match tx.user_num(subject)? {
+            Some(subject_num) => {
+                people.push((subject, subject_num));
+                tx.standing(community.num, subject_num)?
+            }
+            // An unknown subject of a community the actor may not see is
+            // still the community's secret.
+            None if !in_sight(sight, &community, actor, actor_standing) => {
+                return Ok(refused(
+                    DomainError::CommunityNotFound,
+                    None,
+                    Standing::None,
+                ));
+            }
+            None => {
+                return Ok(refused(
+                    DomainError::UserNotFound,
+                    Some(community),
+                    actor_standing,
+                ))
+            }
+        },
         // Self-service commands (and commands naming the actor) are about the actor.
         _ => actor_standing,
     };
@@ -109,23 +129,44 @@ pub(crate) fn execute<T: CommandTx>(
         actor_standing,
         subject_standing,
     };
-    let decision = match decide(&context, command)? {
-        Effect::Unchanged => {
-            return Ok(Outcome {
+    let decision = match decide_in_sight(sight, &context, command) {
+        Err(DomainError::CommunityNotFound) => {
+            // Out of sight: nothing about the community is told.
+            return Ok(refused(
+                DomainError::CommunityNotFound,
+                None,
+                Standing::None,
+            ));
+        }
+        Err(error) => return Ok(refused(error, Some(community), actor_standing)),
+        Ok(Effect::Unchanged) => {
+            return Ok(Ruling::Accepted(Outcome {
                 community,
                 actor_standing,
                 subject_standing,
                 event: None,
-            })
+            }))
         }
-        Effect::Changed(decision) => decision,
+        Ok(Effect::Changed(decision)) => decision,
     };
     let subject = command.subject().unwrap_or(actor.user);
     let after = Standings {
         actor: (actor.user, actor_standing),
         subject: (subject, subject_standing),
     };
-    apply(tx, community, actor, &people, &decision, after)
+    apply(tx, community, actor, &people, &decision, after).map(Ruling::Accepted)
+}
+
+fn in_sight(sight: Sight, community: &Community, actor: Actor, standing: Standing) -> bool {
+    roster_engine::in_sight(sight, &community.state, actor.admin, standing)
+}
+
+fn refused(error: DomainError, community: Option<Community>, actor_standing: Standing) -> Ruling {
+    Ruling::Refused(Refusal {
+        error,
+        community,
+        actor_standing,
+    })
 }
 
 /// Create a community owned by the actor.
@@ -152,51 +193,18 @@ pub(crate) fn create<T: CommandTx>(
     apply_for_newcomer(tx, community, actor, actor_num, &decision)
 }
 
-/// A user created once the site community exists joins it (`joined`, by
-/// the user), whatever its join policy: every account is a site member.
+/// A user created once the site community exists joins it, as
+/// [`decide_site_join`] rules.
 pub(crate) fn join_site<T: CommandTx>(tx: &mut T, site: i64, user: &User) -> Result<(), T::Error> {
     let Some(community) = tx.lock_community(&CommunityKey::Num(site))? else {
         return Err(DomainError::CommunityNotFound.into());
-    };
-    let decision = Decision {
-        kind: EventKind::Joined,
-        subject: Some(user.id),
-        reason: None,
-        changes: vec![Change::Standing(Transition {
-            user: user.id,
-            from: Standing::None,
-            to: Standing::Member(Role::Member),
-        })],
     };
     let actor = Actor {
         user: user.id,
         admin: false,
     };
+    let decision = decide_site_join(user.id);
     apply_for_newcomer(tx, community, actor, user.num, &decision).map(drop)
-}
-
-/// The `n`th name tried for the site community: the usual one, then
-/// `"… (2)"`, `"… (3)"`, … when another community already holds it.
-pub(crate) fn site_name(n: u32) -> String {
-    match n {
-        0 | 1 => SITE_NAME.to_owned(),
-        n => format!("{SITE_NAME} ({n})"),
-    }
-}
-
-/// The site community the first admin founds, under `name`.
-pub(crate) fn new_site(name: String) -> NewCommunity {
-    NewCommunity {
-        settings: Settings {
-            name,
-            description: String::new(),
-            visibility: Visibility::Public,
-            join_policy: JoinPolicy::Open,
-            contribution_mode: ContributionMode::Anyone,
-        },
-        site: true,
-        members: Vec::new(),
-    }
 }
 
 /// The actor and subject's standings, followed through the changes.
