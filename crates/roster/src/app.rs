@@ -15,9 +15,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
+        let mut metrics = Metrics::new();
+        metrics.watch_store(Arc::clone(&store));
         Self {
             store,
-            metrics: Arc::new(Metrics::new()),
+            metrics: Arc::new(metrics),
         }
     }
 
@@ -40,7 +42,9 @@ impl AppState {
     }
 
     /// Run one command on one community and count it by kind and outcome.
-    /// Every dialect and the native API execute commands through here.
+    /// Every dialect and the native API execute commands through here. A
+    /// store with a write queue (SQLite) is awaited directly, without a
+    /// blocking thread; otherwise the call runs off the runtime.
     pub async fn execute(
         &self,
         actor: Actor,
@@ -49,9 +53,17 @@ impl AppState {
     ) -> Result<Outcome> {
         let kind = command.name();
         let started = Instant::now();
-        let result = self
-            .run(move |store| store.execute(actor, &key, command))
-            .await;
+        let result = match self.store.async_writes() {
+            Some(writes) => {
+                let _in_flight = self.metrics.store_call();
+                let submitted = writes.execute(actor, key, command);
+                submitted.await
+            }
+            None => {
+                self.run(move |store| store.execute(actor, &key, command))
+                    .await
+            }
+        };
         self.metrics
             .record_command(kind, &result, started.elapsed());
         result
