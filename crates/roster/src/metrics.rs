@@ -225,7 +225,7 @@ impl Collector for StoreWriteQueue {
         encoder
             .encode_descriptor(
                 "store_write_queue_depth",
-                "Writes waiting for the store's writer",
+                "Writes waiting for the store's writer.",
                 None,
                 MetricType::Gauge,
             )?
@@ -236,7 +236,7 @@ impl Collector for StoreWriteQueue {
         encoder
             .encode_descriptor(
                 "store_write_batch_size",
-                "Writes committed together, per commit of the store's writer",
+                "Writes committed together, per commit of the store's writer.",
                 None,
                 MetricType::Histogram,
             )?

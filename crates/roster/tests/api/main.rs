@@ -6,6 +6,7 @@ mod common;
 
 mod cli;
 mod course;
+mod crash;
 mod invariants;
 mod native;
 mod native_idempotency;
