@@ -15,9 +15,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
+        let mut metrics = Metrics::new();
+        metrics.watch_store(Arc::clone(&store));
         Self {
             store,
-            metrics: Arc::new(Metrics::new()),
+            metrics: Arc::new(metrics),
         }
     }
 
@@ -42,7 +44,9 @@ impl AppState {
     /// Run one command on one community, addressed through `sight`, and
     /// count it by kind and outcome. Every dialect and the native API
     /// execute commands through here. A refusal is a [`Ruling::Refused`]
-    /// carrying the standing it was decided on.
+    /// carrying the standing it was decided on. A store with a write queue
+    /// (SQLite) is awaited directly, without a blocking thread; otherwise
+    /// the call runs off the runtime.
     pub async fn execute_in_sight(
         &self,
         sight: Sight,
@@ -52,9 +56,16 @@ impl AppState {
     ) -> Result<Ruling> {
         let kind = command.name();
         let started = Instant::now();
-        let result = self
-            .run(move |store| store.execute_in_sight(sight, actor, &key, command))
-            .await;
+        let result = match self.store.async_writes() {
+            Some(writes) => {
+                let _in_flight = self.metrics.store_call();
+                writes.execute_in_sight(sight, actor, key, command).await
+            }
+            None => {
+                self.run(move |store| store.execute_in_sight(sight, actor, &key, command))
+                    .await
+            }
+        };
         self.metrics
             .record_command(kind, &result, started.elapsed());
         result

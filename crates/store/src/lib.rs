@@ -4,7 +4,10 @@
 //! so that every command runs in one transaction: lock the community, load
 //! the small projection the engine needs, [`roster_engine::decide_in_sight`],
 //! write the membership rows, the counters and exactly one event, commit.
-//! The trait is blocking: the server calls it from `spawn_blocking`.
+//! The trait is blocking: the server calls it from `spawn_blocking`. A
+//! backend whose writes are queued to a writer thread (SQLite's group
+//! commit) also offers [`Store::async_writes`], which an async handler
+//! awaits without a hand-off.
 //!
 //! # A tour
 //!
@@ -52,6 +55,35 @@ pub enum Error {
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A store call to await on an async runtime (no thread of its own).
+pub type StoreFuture<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T>> + Send>>;
+
+/// What a store's write queue is doing, for `/metrics`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WriteStats {
+    /// Writes waiting for the writer now.
+    pub queue_depth: u64,
+    /// Batches committed (or failed) so far.
+    pub batches: u64,
+    /// Writes in those batches.
+    pub batched_writes: u64,
+    /// Batches by size: (upper bound, batches of at most that size and
+    /// more than the previous bound), the last bound infinite.
+    pub batch_size_buckets: Vec<(f64, u64)>,
+}
+
+/// Writes submitted from async code, answered once durable.
+pub trait AsyncWrites: Send + Sync {
+    /// [`Store::execute_in_sight`], awaited: the same transaction, the same answer.
+    fn execute_in_sight(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        community: CommunityKey,
+        command: Command,
+    ) -> StoreFuture<Ruling>;
+}
 
 /// Everything the server needs from a database.
 pub trait Store: Send + Sync + 'static {
@@ -142,4 +174,17 @@ pub trait Store: Send + Sync + 'static {
     /// Release a held key whose request failed (5xx), so a retry runs again.
     /// A completed key is left alone.
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()>;
+
+    // --- the write queue -------------------------------------------------
+
+    /// The backend's async write submission, if it has one (SQLite); `None`
+    /// means call the blocking methods off the runtime.
+    fn async_writes(&self) -> Option<&dyn AsyncWrites> {
+        None
+    }
+
+    /// The write queue's depth and batch sizes, for a backend with one.
+    fn write_stats(&self) -> Option<WriteStats> {
+        None
+    }
 }

@@ -7,6 +7,7 @@ mod common;
 mod authz;
 mod cli;
 mod course;
+mod crash;
 mod hardening_connections;
 mod invariants;
 mod log_scan;

@@ -6,7 +6,7 @@
 //! refusal returns before anything is written, and the caller rolls back.
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use roster_engine::{Actor, Command, CommunityId, NewCommunity, Sight, Standing, UserId};
 
@@ -17,7 +17,7 @@ use crate::{Community, CommunityKey, Error, EventRecord, Outcome, Result, Ruling
 
 /// Run one command on one community.
 pub(super) fn execute(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     sight: Sight,
     actor: Actor,
     key: &CommunityKey,
@@ -27,21 +27,23 @@ pub(super) fn execute(
 }
 
 /// Create a community owned by the actor.
-pub(super) fn create(tx: &Transaction<'_>, actor: Actor, new: &NewCommunity) -> Result<Outcome> {
+pub(super) fn create(tx: &Connection, actor: Actor, new: &NewCommunity) -> Result<Outcome> {
     write_flow::create(&mut Writer(tx), actor, new)
 }
 
 /// The site community's number, once it exists.
 pub(super) fn site_num(conn: &Connection) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row("SELECT num FROM communities WHERE site = 1", [], |row| {
-            row.get(0)
-        })
-        .optional()?)
+    Ok(rows::query_row(
+        conn,
+        "SELECT num FROM communities WHERE site = 1",
+        [],
+        |row| row.get(0),
+    )
+    .optional()?)
 }
 
 /// The first admin founds the site community (with its `created` event).
-pub(super) fn create_site(tx: &Transaction<'_>, owner: &User) -> Result<()> {
+pub(super) fn create_site(tx: &Connection, owner: &User) -> Result<()> {
     // Another community may already hold the usual name: take the first free
     // variant rather than refuse to create the admin.
     let mut n = 1;
@@ -58,14 +60,14 @@ pub(super) fn create_site(tx: &Transaction<'_>, owner: &User) -> Result<()> {
 }
 
 /// A user created once the site community exists joins it.
-pub(super) fn join_site(tx: &Transaction<'_>, site: i64, user: &User) -> Result<()> {
+pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
     write_flow::join_site(&mut Writer(tx), site, user)
 }
 
 /// The writer's transaction, as [`crate::write_flow`] drives it.
-struct Writer<'t, 'c>(&'t Transaction<'c>);
+struct Writer<'c>(&'c Connection);
 
-impl CommandTx for Writer<'_, '_> {
+impl CommandTx for Writer<'_> {
     type Error = Error;
 
     fn now(&self) -> DateTime<Utc> {
@@ -109,12 +111,14 @@ impl CommandTx for Writer<'_, '_> {
         now: DateTime<Utc>,
     ) -> Result<()> {
         if to == Standing::None {
-            self.0.execute(
+            rows::exec(
+                self.0,
                 "DELETE FROM memberships WHERE community_num = ?1 AND user_num = ?2",
                 [community, user],
             )?;
         } else {
-            self.0.execute(
+            rows::exec(
+                self.0,
                 "INSERT INTO memberships (community_num, user_num, standing, since)
                  VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (community_num, user_num) DO UPDATE SET
@@ -132,7 +136,8 @@ impl CommandTx for Writer<'_, '_> {
     }
 
     fn touch_user(&mut self, user: i64, now: DateTime<Utc>) -> Result<()> {
-        self.0.execute(
+        rows::exec(
+            self.0,
             "UPDATE users SET updated_at = ?2 WHERE num = ?1",
             params![user, fmt_ts(now)],
         )?;
@@ -142,7 +147,8 @@ impl CommandTx for Writer<'_, '_> {
     fn update_community(&mut self, community: &Community) -> Result<()> {
         let state = &community.state;
         let counters = &state.counters;
-        self.0.execute(
+        rows::exec(
+            self.0,
             "UPDATE communities
              SET name = ?2, description = ?3, visibility = ?4, join_policy = ?5,
                  contribution_mode = ?6, archived = ?7, members = ?8, owners = ?9,
@@ -167,13 +173,17 @@ impl CommandTx for Writer<'_, '_> {
     }
 
     fn delete_community(&mut self, community: i64) -> Result<()> {
-        self.0
-            .execute("DELETE FROM communities WHERE num = ?1", [community])?;
+        rows::exec(
+            self.0,
+            "DELETE FROM communities WHERE num = ?1",
+            [community],
+        )?;
         Ok(())
     }
 
     fn insert_event(&mut self, event: &EventRecord) -> Result<i64> {
-        self.0.execute(
+        rows::exec(
+            self.0,
             "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -191,10 +201,11 @@ impl CommandTx for Writer<'_, '_> {
 
 /// Insert a new community row with zero counters (the caller applies the
 /// creation decision, which makes the creator its owner).
-fn insert(tx: &Transaction<'_>, creator: i64, new: &NewCommunity) -> Result<Community> {
+fn insert(tx: &Connection, creator: i64, new: &NewCommunity) -> Result<Community> {
     let now = fmt_ts(rows::now());
     let settings = &new.settings;
-    tx.execute(
+    rows::exec(
+        tx,
         "INSERT INTO communities (id, name, description, visibility, join_policy,
                                   contribution_mode, archived, site, creator_num,
                                   created_at, updated_at)
@@ -219,7 +230,8 @@ fn insert(tx: &Transaction<'_>, creator: i64, new: &NewCommunity) -> Result<Comm
 
 /// Does another community (not `except`) have this name?
 fn name_taken(conn: &Connection, name: &str, except: Option<i64>) -> Result<bool> {
-    Ok(conn.query_row(
+    Ok(rows::query_row(
+        conn,
         "SELECT EXISTS (SELECT 1 FROM communities WHERE name = ?1 AND num IS NOT ?2)",
         params![name, except],
         |row| row.get(0),

@@ -31,7 +31,7 @@
 
 use chrono::Duration;
 use roster_engine::{DomainError, UserId};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::refuse;
 use super::rows::{self, fmt_ts};
@@ -51,7 +51,7 @@ struct Held {
 
 /// Purge expired keys, then hold `key` for `fingerprint` or say why not.
 pub(super) fn begin(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     user: UserId,
     key: &str,
     fingerprint: &RequestFingerprint,
@@ -61,29 +61,31 @@ pub(super) fn begin(
     };
     let now = rows::now();
     let horizon = now - Duration::seconds(IDEMPOTENCY_TTL_SECONDS);
-    tx.execute(
+    rows::exec(
+        tx,
         "DELETE FROM idempotency_keys WHERE created_at <= ?1",
         [fmt_ts(horizon)],
     )?;
-    let held = tx
-        .query_row(
-            "SELECT method, path, body_sha256, status, headers, body
+    let held = rows::query_row(
+        tx,
+        "SELECT method, path, body_sha256, status, headers, body
              FROM idempotency_keys WHERE user_num = ?1 AND key = ?2",
-            params![user_num, key],
-            |row| {
-                Ok(Held {
-                    method: row.get(0)?,
-                    path: row.get(1)?,
-                    body_sha256: row.get(2)?,
-                    status: row.get(3)?,
-                    headers: row.get(4)?,
-                    body: row.get(5)?,
-                })
-            },
-        )
-        .optional()?;
+        params![user_num, key],
+        |row| {
+            Ok(Held {
+                method: row.get(0)?,
+                path: row.get(1)?,
+                body_sha256: row.get(2)?,
+                status: row.get(3)?,
+                headers: row.get(4)?,
+                body: row.get(5)?,
+            })
+        },
+    )
+    .optional()?;
     let Some(held) = held else {
-        tx.execute(
+        rows::exec(
+            tx,
             "INSERT INTO idempotency_keys (user_num, key, method, path, body_sha256, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -120,7 +122,7 @@ pub(super) fn begin(
 
 /// Complete the held key with its response.
 pub(super) fn finish(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     user: UserId,
     key: &str,
     response: &StoredResponse,
@@ -133,7 +135,8 @@ pub(super) fn finish(
     }
     let headers = serde_json::to_string(&response.headers)
         .map_err(|e| Error::Backend(format!("idempotency key: headers: {e}")))?;
-    let changed = tx.execute(
+    let changed = rows::exec(
+        tx,
         "UPDATE idempotency_keys SET status = ?3, headers = ?4, body = ?5, completed_at = ?6
          WHERE user_num = (SELECT num FROM users WHERE id = ?1) AND key = ?2
            AND status IS NULL",
@@ -155,8 +158,9 @@ pub(super) fn finish(
 }
 
 /// Release a key that is still in flight; a completed one stays.
-pub(super) fn abandon(tx: &Transaction<'_>, user: UserId, key: &str) -> Result<()> {
-    tx.execute(
+pub(super) fn abandon(tx: &Connection, user: UserId, key: &str) -> Result<()> {
+    rows::exec(
+        tx,
         "DELETE FROM idempotency_keys
          WHERE user_num = (SELECT num FROM users WHERE id = ?1) AND key = ?2
            AND status IS NULL",

@@ -2,12 +2,16 @@
 //! connection settings that make an acknowledged write durable, the schema
 //! migrations, and the split between one writer and a pool of readers.
 //!
-//! SQLite admits one writer at a time, so every write goes through a single
-//! connection behind a [`Mutex`], each command in its own `BEGIN IMMEDIATE`
-//! transaction: that lock is what serialises concurrent commands on a
-//! community, so the engine always decides on the current rows. Reads go
-//! through a small r2d2 pool of read-only connections, which WAL lets run
-//! beside the writer without blocking it.
+//! SQLite admits one writer at a time, so every write goes to a single
+//! writer thread that owns the write connection (`writer.rs`): it runs the
+//! writes queued while it was busy each in its own savepoint of one
+//! `BEGIN IMMEDIATE` transaction and commits them together (group commit),
+//! answering no caller before that commit is on disk. That one writer is
+//! what serialises concurrent commands on a community, so the engine always
+//! decides on the current rows. Reads go through a small r2d2 pool of
+//! read-only connections, kept open for the life of the store, which WAL
+//! lets run beside the writer without blocking it. Every statement is
+//! prepared once per connection (`prepare_cached`).
 
 mod communities;
 mod idempotency;
@@ -15,9 +19,11 @@ mod reads;
 mod rows;
 mod tokens;
 mod users;
+mod writer;
+
+pub use writer::WriterConfig;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
@@ -27,15 +33,20 @@ use roster_engine::{
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::{
-    Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
-    MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
-    Ruling, Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
+    AsyncWrites, Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin,
+    MemberQuery, MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint,
+    Result, Ruling, Store, StoreFuture, StoredResponse, TokenRecord, User, UserKey, UserPatch,
+    WriteStats,
 };
+use writer::WriteQueue;
 
 /// How long a connection waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Read-only connections in the pool.
 const READERS: u32 = 4;
+/// Prepared statements kept per connection: more than the distinct hot
+/// statements (the member and feed queries vary with their filters).
+const STATEMENT_CACHE: usize = 256;
 
 /// The schema, one plain SQL file per version, applied in order on start.
 const MIGRATIONS: &[(i64, &str, &str)] = &[
@@ -47,9 +58,9 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     ),
 ];
 
-/// The SQLite store: one writer connection, a pool of readers.
+/// The SQLite store: one writer thread, a pool of readers.
 pub struct SqliteStore {
-    writer: Mutex<Connection>,
+    writer: WriteQueue,
     readers: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
 }
@@ -78,6 +89,11 @@ impl SqliteStore {
     /// Open (creating it and its directory if missing) the database at
     /// `path`, and bring its schema up to date.
     pub fn open(path: &Path) -> Result<SqliteStore> {
+        SqliteStore::open_with(path, WriterConfig::default())
+    }
+
+    /// [`SqliteStore::open`] with a write queue of the given sizes.
+    pub fn open_with(path: &Path, config: WriterConfig) -> Result<SqliteStore> {
         if path.as_os_str().is_empty() || path == Path::new(":memory:") {
             return Err(Error::Backend(
                 "sqlite: a database file path is required (in-memory databases are not supported)"
@@ -100,14 +116,23 @@ impl SqliteStore {
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(|conn| conn.busy_timeout(BUSY_TIMEOUT));
+            .with_init(|conn| {
+                conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+                conn.busy_timeout(BUSY_TIMEOUT)
+            });
+        // Every reader stays open for the life of the store, with its
+        // statement cache: none is reaped for idleness or age.
         let readers = r2d2::Pool::builder()
             .max_size(READERS)
+            .min_idle(Some(READERS))
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connection_timeout(BUSY_TIMEOUT)
             .build(manager)?;
+        let writer = WriteQueue::start(writer, config)?;
         tracing::debug!(path = %path.display(), "sqlite store open");
         Ok(SqliteStore {
-            writer: Mutex::new(writer),
+            writer,
             readers,
             path: path.to_path_buf(),
         })
@@ -125,43 +150,56 @@ impl SqliteStore {
         &self.path
     }
 
-    /// Run `f` in one `BEGIN IMMEDIATE` transaction on the writer: commit
-    /// when it returns `Ok`, roll back (write nothing) when it returns `Err`.
-    fn write<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.lock_writer();
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let value = f(&tx)?; // dropping `tx` on error rolls back
-        tx.commit()?;
-        Ok(value)
+    /// Run `f` on the writer, in its own savepoint of the writer's next
+    /// batch: kept when it returns `Ok`, rolled back (nothing written) when
+    /// it returns `Err`. Returns once the batch has committed.
+    fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        self.writer.write(f)
     }
 
     /// Run `f` in one read transaction on a pooled read-only connection, so
     /// that its queries (a page and its total) see one snapshot.
-    fn read<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let mut conn = self.readers.get()?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-        f(&tx)
-    }
-
-    fn lock_writer(&self) -> MutexGuard<'_, Connection> {
-        // A panic while holding the lock unwound through the transaction's
-        // drop, which rolled it back: the connection is still sound.
-        let guard = self
-            .writer
-            .lock()
-            .unwrap_or_else(|poison| poison.into_inner());
-        if !guard.is_autocommit() {
-            if let Err(error) = guard.execute_batch("ROLLBACK") {
-                tracing::warn!(%error, "sqlite: rolling back an abandoned transaction failed");
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.readers.get()?;
+        conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
+        let result = f(&conn);
+        let ended = conn
+            .prepare_cached("ROLLBACK")
+            .and_then(|mut end| end.execute([]));
+        if let Err(error) = ended {
+            if !conn.is_autocommit() {
+                tracing::warn!(%error, "sqlite: ending a read transaction failed");
+                // A reader left inside a transaction must not serve again.
+                let _ = conn.execute_batch("ROLLBACK");
             }
         }
-        guard
+        result
     }
+}
+
+/// One command, logged when the backend fails it.
+fn execute_logged(
+    conn: &Connection,
+    sight: Sight,
+    actor: Actor,
+    community: &CommunityKey,
+    command: &Command,
+) -> Result<Ruling> {
+    let result = communities::execute(conn, sight, actor, community, command);
+    if let Err(Error::Backend(error)) = &result {
+        tracing::error!(command = command.name(), %error, "sqlite: command failed");
+    }
+    result
 }
 
 /// The writer's settings.
 fn configure_writer(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let mode: String =
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -249,50 +287,51 @@ fn clamp_limit(limit: u32) -> i64 {
 
 impl Store for SqliteStore {
     fn ping(&self) -> Result<()> {
-        self.read(|tx| {
-            tx.query_row("SELECT 1", [], |_| Ok(()))?;
+        self.read(|conn| {
+            conn.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?;
             Ok(())
         })
     }
 
     fn create_user(&self, new: NewUser) -> Result<User> {
-        self.write(|tx| users::create(tx, new))
+        self.write(move |conn| users::create(conn, new))
     }
 
     fn find_user(&self, key: &UserKey) -> Result<Option<User>> {
-        self.read(|tx| users::find(tx, key))
+        self.read(|conn| users::find(conn, key))
     }
 
     fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
-        self.write(|tx| users::update(tx, id, patch))
+        let patch = patch.clone();
+        self.write(move |conn| users::update(conn, id, &patch))
     }
 
     fn record_login(&self, id: UserId) -> Result<()> {
-        self.write(|tx| users::record_login(tx, id))
+        self.write(move |conn| users::record_login(conn, id))
     }
 
     fn list_users(&self, after: Option<i64>, limit: u32) -> Result<Vec<User>> {
-        self.read(|tx| users::list(tx, after, clamp_limit(limit)))
+        self.read(|conn| users::list(conn, after, clamp_limit(limit)))
     }
 
     fn create_token(&self, new: NewToken) -> Result<TokenRecord> {
-        self.write(|tx| tokens::create(tx, new))
+        self.write(move |conn| tokens::create(conn, new))
     }
 
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<(TokenRecord, User)>> {
-        self.read(|tx| tokens::find(tx, hash))
+        self.read(|conn| tokens::find(conn, hash))
     }
 
     fn list_tokens(&self, user: UserId) -> Result<Vec<TokenRecord>> {
-        self.read(|tx| tokens::list(tx, user))
+        self.read(|conn| tokens::list(conn, user))
     }
 
     fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool> {
-        self.write(|tx| tokens::revoke(tx, user, token))
+        self.write(move |conn| tokens::revoke(conn, user, token))
     }
 
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
-        self.write(|tx| communities::create(tx, actor, &new))
+        self.write(move |conn| communities::create(conn, actor, &new))
     }
 
     fn execute_in_sight(
@@ -302,11 +341,8 @@ impl Store for SqliteStore {
         community: &CommunityKey,
         command: Command,
     ) -> Result<Ruling> {
-        let result = self.write(|tx| communities::execute(tx, sight, actor, community, &command));
-        if let Err(Error::Backend(error)) = &result {
-            tracing::error!(command = command.name(), %error, "sqlite: command failed");
-        }
-        result
+        let community = community.clone();
+        self.write(move |conn| execute_logged(conn, sight, actor, &community, &command))
     }
 
     fn community(
@@ -314,19 +350,19 @@ impl Store for SqliteStore {
         key: &CommunityKey,
         viewer: Option<UserId>,
     ) -> Result<Option<(Community, Standing)>> {
-        self.read(|tx| reads::community(tx, key, viewer))
+        self.read(|conn| reads::community(conn, key, viewer))
     }
 
     fn site_community(&self) -> Result<Option<Community>> {
-        self.read(|tx| reads::site_community(tx))
+        self.read(reads::site_community)
     }
 
     fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
-        self.read(|tx| reads::standing(tx, community, user))
+        self.read(|conn| reads::standing(conn, community, user))
     }
 
     fn members(&self, community: CommunityId, query: &MemberQuery) -> Result<Page<MemberRow>> {
-        self.read(|tx| reads::members(tx, community, query))
+        self.read(|conn| reads::members(conn, community, query))
     }
 
     fn communities_of(
@@ -334,11 +370,11 @@ impl Store for SqliteStore {
         user: UserId,
         query: &MembershipQuery,
     ) -> Result<Page<(Community, Standing)>> {
-        self.read(|tx| reads::communities_of(tx, user, query))
+        self.read(|conn| reads::communities_of(conn, user, query))
     }
 
     fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>> {
-        self.read(|tx| reads::events(tx, query))
+        self.read(|conn| reads::events(conn, query))
     }
 
     fn begin_idempotent(
@@ -347,15 +383,39 @@ impl Store for SqliteStore {
         key: &str,
         fingerprint: &RequestFingerprint,
     ) -> Result<IdempotencyBegin> {
-        self.write(|tx| idempotency::begin(tx, user, key, fingerprint))
+        let (key, fingerprint) = (key.to_owned(), fingerprint.clone());
+        self.write(move |conn| idempotency::begin(conn, user, &key, &fingerprint))
     }
 
     fn finish_idempotent(&self, user: UserId, key: &str, response: &StoredResponse) -> Result<()> {
-        self.write(|tx| idempotency::finish(tx, user, key, response))
+        let (key, response) = (key.to_owned(), response.clone());
+        self.write(move |conn| idempotency::finish(conn, user, &key, &response))
     }
 
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()> {
-        self.write(|tx| idempotency::abandon(tx, user, key))
+        let key = key.to_owned();
+        self.write(move |conn| idempotency::abandon(conn, user, &key))
+    }
+
+    fn async_writes(&self) -> Option<&dyn AsyncWrites> {
+        Some(self)
+    }
+
+    fn write_stats(&self) -> Option<WriteStats> {
+        Some(self.writer.stats())
+    }
+}
+
+impl AsyncWrites for SqliteStore {
+    fn execute_in_sight(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        community: CommunityKey,
+        command: Command,
+    ) -> StoreFuture<Ruling> {
+        self.writer
+            .write_async(move |conn| execute_logged(conn, sight, actor, &community, &command))
     }
 }
 
@@ -407,20 +467,26 @@ mod tests {
     fn the_writer_is_durable_and_enforces_foreign_keys() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
-        let writer = store.lock_writer();
-        let pragma = |name: &str| -> i64 {
-            writer
-                .query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))
-                .unwrap()
-        };
-        assert_eq!(pragma("synchronous"), 2, "FULL");
-        assert_eq!(pragma("foreign_keys"), 1);
-        assert_eq!(pragma("busy_timeout"), 5000);
-        let mode: String = writer
-            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        let (pragmas, mode) = store
+            .write(|writer| {
+                let pragma = |name: &str| -> Result<i64> {
+                    Ok(writer.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))?)
+                };
+                let pragmas = [
+                    pragma("synchronous")?,
+                    pragma("foreign_keys")?,
+                    pragma("busy_timeout")?,
+                ];
+                let mode: String = writer.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+                Ok((pragmas, mode))
+            })
             .unwrap();
+        assert_eq!(
+            pragmas,
+            [2, 1, 5000],
+            "synchronous FULL, foreign keys, busy timeout"
+        );
         assert_eq!(mode, "wal");
-        drop(writer);
         let reader = store.readers.get().unwrap();
         let write = reader.execute_batch("CREATE TABLE nope (x)");
         assert!(write.is_err(), "readers are read-only");

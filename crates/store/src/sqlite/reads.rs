@@ -27,9 +27,7 @@ pub(super) fn load_community(conn: &Connection, key: &CommunityKey) -> Result<Op
         CommunityKey::Name(name) => ("name", name.clone().into()),
     };
     let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.{column} = ?1");
-    Ok(conn
-        .query_row(&sql, [value], |row| rows::community(row, 0))
-        .optional()?)
+    Ok(rows::query_row(conn, &sql, [value], |row| rows::community(row, 0)).optional()?)
 }
 
 pub(super) fn community(
@@ -52,9 +50,7 @@ pub(super) fn community(
 
 pub(super) fn site_community(conn: &Connection) -> Result<Option<Community>> {
     let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.site = 1");
-    Ok(conn
-        .query_row(&sql, [], |row| rows::community(row, 0))
-        .optional()?)
+    Ok(rows::query_row(conn, &sql, [], |row| rows::community(row, 0)).optional()?)
 }
 
 /// One user's standing in one community (`None` when either is unknown).
@@ -63,18 +59,18 @@ pub(super) fn standing(
     community: CommunityId,
     user: UserId,
 ) -> Result<Standing> {
-    Ok(conn
-        .query_row(
-            "SELECT m.standing
+    Ok(rows::query_row(
+        conn,
+        "SELECT m.standing
              FROM memberships m
              JOIN communities c ON c.num = m.community_num
              JOIN users u ON u.num = m.user_num
              WHERE c.id = ?1 AND u.id = ?2",
-            [community.0.to_string(), user.0.to_string()],
-            |row| rows::standing(row, 0),
-        )
-        .optional()?
-        .unwrap_or(Standing::None))
+        [community.0.to_string(), user.0.to_string()],
+        |row| rows::standing(row, 0),
+    )
+    .optional()?
+    .unwrap_or(Standing::None))
 }
 
 pub(super) fn members(
@@ -82,21 +78,21 @@ pub(super) fn members(
     community: CommunityId,
     query: &MemberQuery,
 ) -> Result<Page<MemberRow>> {
-    let found = conn
-        .query_row(
-            "SELECT num, members, owners, pending, invited FROM communities WHERE id = ?1",
-            [community.0.to_string()],
-            |row| {
-                let counters = Counters {
-                    members: row.get(1)?,
-                    owners: row.get(2)?,
-                    pending: row.get(3)?,
-                    invited: row.get(4)?,
-                };
-                Ok((row.get::<_, i64>(0)?, counters))
-            },
-        )
-        .optional()?;
+    let found = rows::query_row(
+        conn,
+        "SELECT num, members, owners, pending, invited FROM communities WHERE id = ?1",
+        [community.0.to_string()],
+        |row| {
+            let counters = Counters {
+                members: row.get(1)?,
+                owners: row.get(2)?,
+                pending: row.get(3)?,
+                invited: row.get(4)?,
+            };
+            Ok((row.get::<_, i64>(0)?, counters))
+        },
+    )
+    .optional()?;
     let Some((num, counters)) = found else {
         return refuse(DomainError::CommunityNotFound);
     };
@@ -116,7 +112,7 @@ pub(super) fn members(
          FROM memberships m JOIN users u ON u.num = m.user_num
          WHERE {filter} {page}"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let items = stmt
         .query_map(params_from_iter(args.iter().chain(&page_args)), |row| {
             Ok(MemberRow {
@@ -166,7 +162,7 @@ pub(super) fn communities_of(
          JOIN users cu ON cu.num = c.creator_num
          WHERE {filter} {page}"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let items = stmt
         .query_map(params_from_iter(args.iter().chain(&page_args)), |row| {
             Ok((
@@ -191,7 +187,7 @@ pub(super) fn events(conn: &Connection, query: &EventQuery) -> Result<Vec<EventR
     let mut stmt;
     let rows = match query.community {
         Some(community) => {
-            stmt = conn.prepare(&format!(
+            stmt = conn.prepare_cached(&format!(
                 "SELECT {EVENT_COLUMNS} FROM events
                  WHERE community_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3"
             ))?;
@@ -202,7 +198,7 @@ pub(super) fn events(conn: &Connection, query: &EventQuery) -> Result<Vec<EventR
             .collect::<rusqlite::Result<Vec<_>>>()?
         }
         None => {
-            stmt = conn.prepare(&format!(
+            stmt = conn.prepare_cached(&format!(
                 "SELECT {EVENT_COLUMNS} FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2"
             ))?;
             stmt.query_map(params![query.after, limit], rows::event)?
@@ -242,6 +238,6 @@ fn paging(paging: &Paging, key: &str, bound: usize, limit: i64) -> (String, Vec<
 }
 
 fn count(conn: &Connection, sql: &str, args: &[Value]) -> Result<u64> {
-    let total: i64 = conn.query_row(sql, params_from_iter(args), |row| row.get(0))?;
+    let total: i64 = rows::query_row(conn, sql, params_from_iter(args), |row| row.get(0))?;
     Ok(u64::try_from(total).unwrap_or(0))
 }

@@ -8,9 +8,24 @@ use std::str::FromStr;
 use chrono::{DateTime, SecondsFormat, Utc};
 use roster_engine::{CommunityId, CommunityState, Counters, EventKind, Settings, Standing, UserId};
 use rusqlite::types::Type;
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension, Params, Row};
 
 use crate::{Community, EventRecord, Profile, Result, Scopes, TokenRecord, User, UserSummary};
+
+/// Run one statement, prepared once per connection (its cache).
+pub(super) fn exec(conn: &Connection, sql: &str, params: impl Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}
+
+/// The first row of one query, prepared once per connection (its cache).
+pub(super) fn query_row<T>(
+    conn: &Connection,
+    sql: &str,
+    params: impl Params,
+    f: impl FnOnce(&Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<T> {
+    conn.prepare_cached(sql)?.query_row(params, f)
+}
 
 /// The current time, truncated to the millisecond that is stored, so that a
 /// record returned by a write equals the same record read back.
@@ -101,13 +116,13 @@ pub(super) fn user(row: &Row<'_>, at: usize) -> rusqlite::Result<User> {
 
 /// A user's number from its id.
 pub(super) fn user_num(conn: &Connection, id: UserId) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT num FROM users WHERE id = ?1",
-            [id.0.to_string()],
-            |row| row.get(0),
-        )
-        .optional()?)
+    Ok(query_row(
+        conn,
+        "SELECT num FROM users WHERE id = ?1",
+        [id.0.to_string()],
+        |row| row.get(0),
+    )
+    .optional()?)
 }
 
 // --- communities -------------------------------------------------------------
@@ -164,14 +179,14 @@ pub(super) fn standing(row: &Row<'_>, index: usize) -> rusqlite::Result<Standing
 
 /// One membership row's standing, by primary key.
 pub(super) fn standing_by_num(conn: &Connection, community: i64, user: i64) -> Result<Standing> {
-    Ok(conn
-        .query_row(
-            "SELECT standing FROM memberships WHERE community_num = ?1 AND user_num = ?2",
-            [community, user],
-            |row| standing(row, 0),
-        )
-        .optional()?
-        .unwrap_or(Standing::None))
+    Ok(query_row(
+        conn,
+        "SELECT standing FROM memberships WHERE community_num = ?1 AND user_num = ?2",
+        [community, user],
+        |row| standing(row, 0),
+    )
+    .optional()?
+    .unwrap_or(Standing::None))
 }
 
 // --- events ------------------------------------------------------------------

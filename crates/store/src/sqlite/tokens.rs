@@ -2,7 +2,7 @@
 //! scopes, expiry and revocation. The authenticator looks tokens up by hash
 //! and decides itself whether an expired or revoked one is refused.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use roster_engine::{DomainError, UserId};
 
@@ -10,7 +10,7 @@ use super::refuse;
 use super::rows::{self, fmt_scopes, fmt_ts, TOKEN_COLUMNS, TOKEN_WIDTH, USER_COLUMNS};
 use crate::{NewToken, Result, TokenRecord, User};
 
-pub(super) fn create(tx: &Transaction<'_>, new: NewToken) -> Result<TokenRecord> {
+pub(super) fn create(tx: &Connection, new: NewToken) -> Result<TokenRecord> {
     let Some(user_num) = rows::user_num(tx, new.user)? else {
         return refuse(DomainError::UserNotFound);
     };
@@ -23,7 +23,8 @@ pub(super) fn create(tx: &Transaction<'_>, new: NewToken) -> Result<TokenRecord>
         expires_at: new.expires_at.map(rows::truncate),
         revoked_at: None,
     };
-    tx.execute(
+    rows::exec(
+        tx,
         "INSERT INTO tokens (id, user_num, hash, scopes, label, created_at, expires_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
@@ -46,11 +47,10 @@ pub(super) fn find(conn: &Connection, hash: &[u8; 32]) -> Result<Option<(TokenRe
          FROM tokens t JOIN users u ON u.num = t.user_num
          WHERE t.hash = ?1"
     );
-    Ok(conn
-        .query_row(&sql, [&hash[..]], |row| {
-            Ok((rows::token(row, 0)?, rows::user(row, TOKEN_WIDTH)?))
-        })
-        .optional()?)
+    Ok(rows::query_row(conn, &sql, [&hash[..]], |row| {
+        Ok((rows::token(row, 0)?, rows::user(row, TOKEN_WIDTH)?))
+    })
+    .optional()?)
 }
 
 /// A user's tokens, newest first (an unknown user has none).
@@ -61,7 +61,7 @@ pub(super) fn list(conn: &Connection, user: UserId) -> Result<Vec<TokenRecord>> 
          WHERE u.id = ?1
          ORDER BY t.created_at DESC, t.rowid DESC"
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let tokens = stmt
         .query_map([user.0.to_string()], |row| rows::token(row, 0))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -70,8 +70,9 @@ pub(super) fn list(conn: &Connection, user: UserId) -> Result<Vec<TokenRecord>> 
 
 /// Revoke one of `user`'s tokens; false when it is unknown, someone else's
 /// or already revoked.
-pub(super) fn revoke(tx: &Transaction<'_>, user: UserId, token: uuid::Uuid) -> Result<bool> {
-    let changed = tx.execute(
+pub(super) fn revoke(tx: &Connection, user: UserId, token: uuid::Uuid) -> Result<bool> {
+    let changed = rows::exec(
+        tx,
         "UPDATE tokens SET revoked_at = ?3
          WHERE id = ?1 AND revoked_at IS NULL
            AND user_num = (SELECT num FROM users WHERE id = ?2)",

@@ -2,7 +2,7 @@
 //! same transaction), lookups by every key a dialect knows, profile patches,
 //! logins and the admin listing.
 
-use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use roster_engine::users::{email_or_none, email_stays_verified};
 use roster_engine::{site_step, DomainError, SiteStep, UserId};
@@ -13,7 +13,7 @@ use crate::{NewUser, Result, User, UserKey, UserPatch};
 
 /// Create a user, and take the site community's step for them
 /// ([`site_step`]: join it, found it, or stay outside).
-pub(super) fn create(tx: &Transaction<'_>, new: NewUser) -> Result<User> {
+pub(super) fn create(tx: &Connection, new: NewUser) -> Result<User> {
     let email = email_or_none(new.email.as_deref());
     if taken(tx, "username", &new.username, None)? {
         return refuse(DomainError::UsernameTaken);
@@ -25,7 +25,8 @@ pub(super) fn create(tx: &Transaction<'_>, new: NewUser) -> Result<User> {
     }
     let now = fmt_ts(rows::now());
     let profile = &new.profile;
-    tx.execute(
+    rows::exec(
+        tx,
         "INSERT INTO users (id, username, email, email_verified, admin, nickname, slug,
                             first_name, last_name, photo_url, password_hash,
                             created_at, updated_at)
@@ -64,14 +65,12 @@ pub(super) fn find(conn: &Connection, key: &UserKey) -> Result<Option<User>> {
         UserKey::Email(email) => ("email", email.clone().into()),
     };
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE u.{column} = ?1");
-    Ok(conn
-        .query_row(&sql, [value], |row| rows::user(row, 0))
-        .optional()?)
+    Ok(rows::query_row(conn, &sql, [value], |row| rows::user(row, 0)).optional()?)
 }
 
 /// Apply a profile patch; whether the email stays verified is the
 /// engine's [`email_stays_verified`].
-pub(super) fn update(tx: &Transaction<'_>, id: UserId, patch: &UserPatch) -> Result<User> {
+pub(super) fn update(tx: &Connection, id: UserId, patch: &UserPatch) -> Result<User> {
     let Some(user) = find(tx, &UserKey::Id(id))? else {
         return refuse(DomainError::UserNotFound);
     };
@@ -90,7 +89,8 @@ pub(super) fn update(tx: &Transaction<'_>, id: UserId, patch: &UserPatch) -> Res
     let keep =
         |value: &Option<String>, current: &str| value.clone().unwrap_or_else(|| current.to_owned());
     let profile = &user.profile;
-    tx.execute(
+    rows::exec(
+        tx,
         "UPDATE users SET email = ?2, email_verified = ?3, nickname = ?4, slug = ?5,
                           first_name = ?6, last_name = ?7, photo_url = ?8,
                           password_hash = ?9, updated_at = ?10
@@ -111,8 +111,9 @@ pub(super) fn update(tx: &Transaction<'_>, id: UserId, patch: &UserPatch) -> Res
     by_num(tx, user.num)
 }
 
-pub(super) fn record_login(tx: &Transaction<'_>, id: UserId) -> Result<()> {
-    let changed = tx.execute(
+pub(super) fn record_login(tx: &Connection, id: UserId) -> Result<()> {
+    let changed = rows::exec(
+        tx,
         "UPDATE users SET last_login_at = ?2 WHERE id = ?1",
         params![id.0.to_string(), fmt_ts(rows::now())],
     )?;
@@ -125,7 +126,7 @@ pub(super) fn record_login(tx: &Transaction<'_>, id: UserId) -> Result<()> {
 pub(super) fn list(conn: &Connection, after: Option<i64>, limit: i64) -> Result<Vec<User>> {
     let sql =
         format!("SELECT {USER_COLUMNS} FROM users u WHERE u.num > ?1 ORDER BY u.num LIMIT ?2");
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let users = stmt
         .query_map(params![after.unwrap_or(i64::MIN), limit], |row| {
             rows::user(row, 0)
@@ -145,5 +146,10 @@ pub(super) fn by_num(conn: &Connection, num: i64) -> Result<User> {
 /// columns compare case-insensitively (`COLLATE NOCASE` in the schema).
 fn taken(conn: &Connection, column: &str, value: &str, except: Option<i64>) -> Result<bool> {
     let sql = format!("SELECT EXISTS (SELECT 1 FROM users WHERE {column} = ?1 AND num IS NOT ?2)");
-    Ok(conn.query_row(&sql, params![value, except], |row| row.get(0))?)
+    Ok(rows::query_row(
+        conn,
+        &sql,
+        params![value, except],
+        |row| row.get(0),
+    )?)
 }

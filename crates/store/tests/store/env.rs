@@ -316,6 +316,11 @@ impl Env {
     }
 }
 
+/// A raw connection to a SQLite file a test opened itself.
+pub fn sqlite_raw(path: PathBuf) -> Box<dyn Raw> {
+    Box::new(SqliteRaw::open(path))
+}
+
 fn open(backend: &Backend) -> Result<Arc<dyn Store>, Error> {
     Ok(match backend {
         Backend::Sqlite { path, .. } => Arc::new(SqliteStore::open(path)?),

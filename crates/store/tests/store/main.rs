@@ -14,6 +14,7 @@
 mod communities;
 mod concurrency;
 mod env;
+mod group_commit;
 mod idempotency;
 mod postgres_only;
 mod reads;
