@@ -9,6 +9,7 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod auth_cache;
 pub mod cli;
 pub mod config;
 pub mod dialects;

@@ -170,9 +170,7 @@ pub async fn update_me(
         password_hash,
     };
     let id = principal.user.id;
-    let user = state
-        .run(move |store| store.update_user(id, &patch))
-        .await?;
+    let user = state.update_user(id, patch).await?;
     Ok(Json(views::user(&user, true)))
 }
 

@@ -112,10 +112,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Err(response) => return response,
     };
     let (user, token) = (principal.user.id, principal.token.id);
-    if let Err(e) = state
-        .run(move |store| store.revoke_token(user, token))
-        .await
-    {
+    if let Err(e) = state.revoke_token(user, token).await {
         return RcError::store(e, Action::Login, "").into_response();
     }
     (
