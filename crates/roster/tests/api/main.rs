@@ -11,5 +11,6 @@ mod native;
 mod native_idempotency;
 mod rocketchat;
 mod server;
+mod token_cache;
 mod whisk;
 mod wix;
