@@ -100,6 +100,10 @@ pub fn members(db: &Db, community: i64, first: i64, count: usize) -> Result<f64>
                 lo = hi + 1;
             }
             conn.execute_batch("ANALYZE")?;
+            // Move the load out of the WAL and onto the disk now, so that
+            // its write-back does not slow the fsyncs the rows measure.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            std::fs::File::open(path)?.sync_all()?;
         }
         Db::Postgres(url) => {
             let mut client = pg(url)?;
@@ -123,6 +127,8 @@ pub fn members(db: &Db, community: i64, first: i64, count: usize) -> Result<f64>
                 lo = hi + 1;
             }
             client.batch_execute("ANALYZE")?;
+            // As above; only a superuser may, so it is a courtesy.
+            let _ = client.batch_execute("CHECKPOINT");
         }
     }
     Ok(started.elapsed().as_secs_f64())

@@ -156,6 +156,11 @@ async fn bench(args: Args) -> Result<()> {
     Ok(())
 }
 
+/// Requests (or operations) per second of a measurement.
+fn rate(m: &load::Measurement) -> f64 {
+    m.requests as f64 / m.wall.as_secs_f64().max(1e-9)
+}
+
 /// Baseline 1 on its own database, on a blocking thread: a warm-up round,
 /// then the measured operations.
 async fn measure_storage(
@@ -173,7 +178,16 @@ async fn measure_storage(
     let requests = args.requests;
     let (warm, measured) = tokio::task::spawn_blocking(move || {
         let warm = storage::run(&target, 1, per_commit, limit)?;
-        let measured = storage::run(&target, requests, per_commit, limit)?;
+        let mut measured = storage::run(&target, requests, per_commit, limit)?;
+        if per_commit > 1 {
+            // A baseline is a limit: the best of three runs.
+            for _ in 0..2 {
+                let again = storage::run(&target, requests, per_commit, limit)?;
+                if rate(&again) > rate(&measured) {
+                    measured = again;
+                }
+            }
+        }
         Ok::<_, anyhow::Error>((warm, measured))
     })
     .await??;
@@ -204,7 +218,16 @@ async fn measure(
     let warm = load::run(client, &plan, plan.tasks.len(), limit).await;
     fixture.count_events(cursor).await?;
     let cycles = args.requests.div_ceil(plan.cycle_len());
-    let measured = load::run(client, &plan, cycles, limit).await;
+    let mut measured = load::run(client, &plan, cycles, limit).await;
+    if row == Row::Healthz {
+        // A baseline is a limit: the best of three runs (reads only).
+        for _ in 0..2 {
+            let again = load::run(client, &plan, cycles, limit).await;
+            if again.errors > 0 || rate(&again) > rate(&measured) {
+                measured = again;
+            }
+        }
+    }
     let events = fixture.count_events(cursor).await?;
     let requests = measured.requests;
     let meaning = row.meaning(args.small, args.big);

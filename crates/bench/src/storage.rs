@@ -46,7 +46,10 @@ pub fn run(target: &Target, ops: usize, per_commit: usize, limit: Duration) -> R
     let started = Instant::now();
     let mut latencies = Vec::with_capacity(ops);
     let mut done = 0;
-    while done < ops && started.elapsed() < limit {
+    // Cut short by the time limit only between rounds, so every user is
+    // out again whatever happens.
+    let round = 2 * users;
+    while done < ops && (done % round != 0 || started.elapsed() < limit) {
         let batch = per_commit.min(ops - done);
         let batch_started = Instant::now();
         sql.begin()?;
