@@ -176,6 +176,18 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Au
     Ok(principal)
 }
 
+/// The caller's user record as stored now, for answers that show it: its
+/// `updated_at` and last login move with every command and login, which
+/// the token cache does not follow (it only guarantees what authorises).
+pub async fn current_user(state: &AppState, principal: &Principal) -> Result<User, AuthError> {
+    let key = roster_store::UserKey::Id(principal.user.id);
+    state
+        .run(move |store| store.find_user(&key))
+        .await
+        .map_err(|e| AuthError::Backend(e.to_string()))?
+        .ok_or(AuthError::Unknown)
+}
+
 /// The token of an `Authorization` header value: `Bearer <t>`, `Token <t>`
 /// (the course API's client) or the bare token (Wix). `None` when absent.
 pub fn token_from_authorization(value: Option<&str>) -> Option<&str> {

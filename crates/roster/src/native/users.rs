@@ -106,7 +106,8 @@ pub async fn me(
     headers: HeaderMap,
 ) -> Result<Json<UserView>, Problem> {
     let principal = extract::principal(&state, &headers, Scope::Read).await?;
-    Ok(Json(views::user(&principal.user, true)))
+    let user = crate::auth::current_user(&state, &principal).await?;
+    Ok(Json(views::user(&user, true)))
 }
 
 #[utoipa::path(

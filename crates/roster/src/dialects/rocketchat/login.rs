@@ -125,7 +125,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
 /// `GET /api/v1/me`.
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match auth::principal(&state, &headers, Some(Scope::Read)).await {
-        Ok(principal) => envelope::success(views::me(&principal.user)),
+        Ok(principal) => match crate::auth::current_user(&state, &principal).await {
+            Ok(user) => envelope::success(views::me(&user)),
+            Err(e) => RcError::internal(&e.to_string()).into_response(),
+        },
         Err(response) => response,
     }
 }

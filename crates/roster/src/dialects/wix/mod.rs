@@ -238,7 +238,7 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Result<C
     let elevated = principal.is_admin();
     let Some(value) = headers.get(MEMBER_HEADER) else {
         return Ok(Caller {
-            user: principal.user,
+            user: auth::current_user(state, &principal).await?,
             elevated,
         });
     };
