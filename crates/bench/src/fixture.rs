@@ -1,25 +1,26 @@
-//! The system under test: the real server (`roster::server::router` and
-//! `serve`) on 127.0.0.1:random over a temporary SQLite file, as the API
-//! tests start it, and the people and communities the rows act on, made
-//! through `roster::admin` and the store the way an operator would.
+//! The system under test and its data: the database (a temporary SQLite
+//! file, or a scratch PostgreSQL database with `--postgres`), the people
+//! and communities the rows act on, made in-process through `roster::admin`
+//! and the store the way an operator would, the big communities filled by
+//! the bulk loader, then the real server started on it as a process of its
+//! own (see `server.rs`). The in-process store stays open for the checks
+//! (events written, member counts).
 //!
-//! Set-up order matters: the bench users and the filler members are made
-//! before the first admin, so that they are not in the site community (the
-//! Wix row starts with them outside it, and the site stays small).
+//! Set-up order matters: the bench users are made before the first admin,
+//! so that they are not in the site community (the Wix row starts with
+//! them outside it, and the site stays small).
 
+use crate::bulk;
+use crate::server::Server;
+use crate::storage;
 use anyhow::{anyhow, Context, Result};
 use roster::admin::{self, UserSpec};
 use roster::app::AppState;
-use roster_engine::{
-    Actor, Command, ContributionMode, JoinPolicy, NewCommunity, Settings, Visibility,
-};
-use roster_store::{Community, CommunityKey, EventQuery, NewUser, Profile, Store, User};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use roster_engine::{Actor, ContributionMode, JoinPolicy, NewCommunity, Settings, Visibility};
+use roster_store::postgres::scratch::ScratchDatabase;
+use roster_store::{Community, CommunityKey, EventQuery, NewUser, Profile, User};
 
 const PASSWORD: &str = "bench horse battery staple";
-/// The small community of the leave comparison: its owner and nine members.
-pub const SMALL: usize = 10;
 
 /// A user and a token with `community:read,community:write`.
 #[derive(Clone)]
@@ -31,28 +32,25 @@ pub struct Account {
 /// What the rows need to exist, decided from the selected rows.
 pub struct Needs {
     pub bench_users: usize,
-    pub small: bool,
+    /// Members of the small community (owner included), if it is needed.
+    pub small: Option<usize>,
     /// Members of the big community (owner included), if it is needed.
     pub big: Option<usize>,
+    /// `--postgres`: the server URL to make scratch databases on.
+    pub postgres: Option<String>,
 }
 
-/// How long making the big community took.
+/// How long the bulk load took.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Population {
-    pub members: usize,
+    pub fillers: usize,
     pub users_seconds: f64,
-    pub adds_seconds: f64,
-}
-
-impl Population {
-    pub fn seconds(&self) -> f64 {
-        self.users_seconds + self.adds_seconds
-    }
+    pub memberships_seconds: f64,
 }
 
 pub struct Fixture {
-    /// `http://127.0.0.1:PORT`
-    pub base: String,
+    pub server: Server,
+    pub backend: &'static str,
     pub state: AppState,
     pub owner: Account,
     pub bench: Vec<Account>,
@@ -67,24 +65,31 @@ pub struct Fixture {
     pub small: Option<Community>,
     pub big: Option<Community>,
     pub population: Option<Population>,
+    /// Baseline 1's own database.
+    pub storage: storage::Target,
     _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    _scratch: Vec<ScratchDatabase>,
 }
 
 impl Fixture {
-    pub async fn start(needs: &Needs) -> Result<Fixture> {
+    pub async fn start(needs: &Needs, client: &reqwest::Client) -> Result<Fixture> {
         let dir = tempfile::tempdir().context("temporary directory")?;
-        let path = dir.path().join("roster.db");
-        let store = roster_store::sqlite::SqliteStore::open(&path)
-            .map_err(|e| anyhow!("open {}: {e}", path.display()))?;
-        let state = AppState::new(Arc::new(store));
-        let app = roster::server::router(state.clone(), Duration::from_secs(30));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}", listener.local_addr()?);
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(roster::server::serve(listener, app, async move {
-            let _ = rx.await;
-        }));
+        let mut scratch = Vec::new();
+        let mut database = |name: &str| -> Result<String> {
+            match &needs.postgres {
+                Some(server) => {
+                    let db = ScratchDatabase::create(server)
+                        .map_err(|e| anyhow!("scratch database: {e}"))?;
+                    let url = db.url().to_owned();
+                    scratch.push(db);
+                    Ok(url)
+                }
+                None => Ok(format!("sqlite://{}", dir.path().join(name).display())),
+            }
+        };
+        let url = database("roster.db")?;
+        let storage_url = database("storage.db")?;
+        let state = AppState::new(roster::cli::open_store(&url)?);
 
         // One argon2 hash for everyone: hashing is the CLI's cost, not the server's.
         let owner = admin::create_user(&state, spec("bench-owner", false))
@@ -97,14 +102,6 @@ impl Fixture {
             let user = new_user(&state, format!("bench-{i:04}"), hash.clone()).await?;
             bench.push(account(&state, user).await?);
         }
-        let fillers = needs
-            .big
-            .map_or(0, |n| n - 1)
-            .max(if needs.small { SMALL - 1 } else { 0 });
-        let started = Instant::now();
-        let fillers = make_fillers(&state, fillers, hash).await?;
-        let users_seconds = started.elapsed().as_secs_f64();
-
         // The first admin creates and owns the site community (Wix).
         admin::create_user(&state, spec("bench-admin", true))
             .await
@@ -116,29 +113,53 @@ impl Fixture {
         let invite = (Visibility::Private, JoinPolicy::Invite);
         let group = community(&state, &owner.user, "bench-group", invite).await?;
         let course = community(&state, &owner.user, "bench-course", open).await?;
-        let small = if needs.small {
-            let c = community(&state, &owner.user, "bench-small", open).await?;
-            add_all(&state, &owner.user, &c, fillers[..SMALL - 1].to_vec()).await?;
-            Some(reload(&state, &c).await?)
+        let small = match needs.small {
+            Some(_) => Some(community(&state, &owner.user, "bench-small", open).await?),
+            None => None,
+        };
+        let big = match needs.big {
+            Some(_) => Some(community(&state, &owner.user, "bench-big", open).await?),
+            None => None,
+        };
+        let fillers = needs.big.max(needs.small).map_or(0, |n| n - 1);
+        let population = if fillers > 0 {
+            let db_url = url.clone();
+            let plan = [(&small, needs.small), (&big, needs.big)]
+                .map(|(c, n)| c.as_ref().map(|c| c.num).zip(n));
+            let loaded = tokio::task::spawn_blocking(move || {
+                let db = db_of(&db_url);
+                let ((first, _), users_seconds) = bulk::users(&db.as_db(), fillers, &hash)?;
+                let mut memberships_seconds = 0.0;
+                for (num, members) in plan.into_iter().flatten() {
+                    memberships_seconds += bulk::members(&db.as_db(), num, first, members - 1)?;
+                }
+                Ok::<_, anyhow::Error>(Population {
+                    fillers,
+                    users_seconds,
+                    memberships_seconds,
+                })
+            });
+            Some(loaded.await??)
         } else {
             None
         };
-        let (big, population) = match needs.big {
-            Some(members) => {
-                let c = community(&state, &owner.user, "bench-big", open).await?;
-                let started = Instant::now();
-                add_all(&state, &owner.user, &c, fillers[..members - 1].to_vec()).await?;
-                let population = Population {
-                    members,
-                    users_seconds,
-                    adds_seconds: started.elapsed().as_secs_f64(),
-                };
-                (Some(reload(&state, &c).await?), Some(population))
-            }
-            None => (None, None),
+        let small = match small {
+            Some(c) => Some(reload(&state, &c).await?),
+            None => None,
         };
+        let big = match big {
+            Some(c) => Some(reload(&state, &c).await?),
+            None => None,
+        };
+        let storage = storage_target(&storage_url, needs.bench_users).await?;
+        let server = Server::start(&url, client).await?;
         Ok(Fixture {
-            base,
+            server,
+            backend: if needs.postgres.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            },
             state,
             owner,
             bench,
@@ -149,13 +170,14 @@ impl Fixture {
             small,
             big,
             population,
+            storage,
             _dir: dir,
-            shutdown: Some(tx),
+            _scratch: scratch,
         })
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        self.server.url(path)
     }
 
     /// The community as stored now.
@@ -212,12 +234,51 @@ impl Fixture {
     }
 }
 
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
+/// A database URL as the bulk loader takes it.
+enum DbUrl {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    fn as_db(&self) -> bulk::Db<'_> {
+        match self {
+            DbUrl::Sqlite(path) => bulk::Db::Sqlite(path),
+            DbUrl::Postgres(url) => bulk::Db::Postgres(url),
         }
     }
+}
+
+fn db_of(url: &str) -> DbUrl {
+    match url.strip_prefix("sqlite://") {
+        Some(path) => DbUrl::Sqlite(path.into()),
+        None => DbUrl::Postgres(url.to_owned()),
+    }
+}
+
+/// Baseline 1's database: its own owner, one open community and `users`
+/// users, made by the real store (so the schema is the real one).
+async fn storage_target(url: &str, users: usize) -> Result<storage::Target> {
+    let state = AppState::new(roster::cli::open_store(url)?);
+    let hash = roster::password::hash(PASSWORD);
+    let owner = new_user(&state, "storage-owner".into(), hash.clone()).await?;
+    let open = (Visibility::Public, JoinPolicy::Open);
+    let community = community(&state, &owner, "storage", open).await?;
+    let mut made = Vec::with_capacity(users);
+    for i in 0..users {
+        let user = new_user(&state, format!("storage-{i:04}"), hash.clone()).await?;
+        made.push((user.num, user.id.0.to_string()));
+    }
+    let backend = match db_of(url) {
+        DbUrl::Sqlite(path) => storage::Backend::Sqlite(path),
+        DbUrl::Postgres(url) => storage::Backend::Postgres(url),
+    };
+    Ok(storage::Target {
+        backend,
+        community: community.num,
+        community_id: community.id().0.to_string(),
+        users: made,
+    })
 }
 
 fn spec(username: &str, admin: bool) -> UserSpec {
@@ -254,56 +315,6 @@ async fn account(state: &AppState, user: User) -> Result<Account> {
         .await
         .map_err(|e| anyhow!("issue token: {e}"))?;
     Ok(Account { user, token })
-}
-
-/// `count` plain users, one store call each in a single blocking task.
-async fn make_fillers(state: &AppState, count: usize, hash: String) -> Result<Vec<User>> {
-    let store = Arc::clone(&state.store);
-    let made = tokio::task::spawn_blocking(move || {
-        let mut users = Vec::with_capacity(count);
-        for i in 0..count {
-            let user = store
-                .create_user(new_user_record(format!("filler-{i:06}"), hash.clone()))
-                .map_err(|e| anyhow!("create filler {i}: {e}"))?;
-            users.push(user);
-            progress("users", i + 1, count);
-        }
-        Ok::<_, anyhow::Error>(users)
-    });
-    made.await?
-}
-
-/// The owner adds every user as a member (`Command::Add`), one command each.
-async fn add_all(
-    state: &AppState,
-    owner: &User,
-    community: &Community,
-    users: Vec<User>,
-) -> Result<()> {
-    let store: Arc<dyn Store> = Arc::clone(&state.store);
-    let actor = Actor {
-        user: owner.id,
-        admin: false,
-    };
-    let key = CommunityKey::Id(community.id());
-    let added = tokio::task::spawn_blocking(move || {
-        let count = users.len();
-        for (i, user) in users.into_iter().enumerate() {
-            store
-                .execute(actor, &key, Command::Add { subject: user.id })
-                .map_err(|e| anyhow!("add member {i}: {e}"))?;
-            progress("adds", i + 1, count);
-        }
-        Ok::<_, anyhow::Error>(())
-    });
-    added.await?
-}
-
-fn progress(what: &str, done: usize, of: usize) {
-    const STEP: usize = 10_000;
-    if of >= STEP && (done / STEP * STEP == done || done == of) {
-        eprintln!("  population: {what} {done}/{of}");
-    }
 }
 
 async fn community(

@@ -1,6 +1,8 @@
-//! The results: per-row figures (throughput as a ratio to the baseline
-//! measured in the same run, since absolute numbers on shared machines are
-//! noise), as a Markdown table for people or JSON for machines.
+//! The results: per-row figures, with throughput as a ratio to both
+//! baselines measured in the same run (the grouped storage limit and the
+//! HTTP floor), since absolute numbers on shared machines are noise, and
+//! the server's peak RSS after each row; a Markdown table for people or
+//! JSON for machines.
 
 use crate::fixture::Population;
 use crate::load::{percentile, Measurement};
@@ -13,8 +15,10 @@ use std::time::Duration;
 pub struct Report {
     pub date: String,
     pub cores: usize,
+    pub backend: &'static str,
     pub requests_per_row: usize,
     pub concurrency: usize,
+    pub small: usize,
     pub big: usize,
     pub max_seconds_per_row: u64,
     pub population: Option<Population>,
@@ -32,8 +36,15 @@ pub struct RowReport {
     pub requests_per_second: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
-    /// Throughput over the baseline's, same run.
-    pub ratio_to_baseline: f64,
+    pub max_ms: f64,
+    /// Throughput over baseline 1 (storage, one op per commit), same run.
+    pub ratio_to_storage_one: f64,
+    /// Throughput over baseline 1 (storage, grouped commits), same run.
+    pub ratio_to_storage_grouped: f64,
+    /// Throughput over baseline 2 (the HTTP floor, `/healthz`), same run.
+    pub ratio_to_http_floor: f64,
+    /// The server process's peak RSS (VmHWM) once the row was done.
+    pub server_peak_rss_mib: Option<f64>,
     /// Latency of each request of the cycle (join, leave, …) on its own.
     pub per_request: Vec<OpStats>,
     /// Ran out of time before its requests were all sent.
@@ -52,15 +63,14 @@ pub struct OpStats {
 }
 
 impl RowReport {
-    pub fn new(row: Row, big: usize, plan: &Plan, m: Measurement) -> RowReport {
+    pub fn new(row: Row, meaning: String, plan: Option<&Plan>, m: Measurement) -> RowReport {
         let mut all: Vec<Duration> = m.latencies.iter().flatten().copied().collect();
         all.sort_unstable();
         let labels = plan
-            .tasks
-            .first()
+            .and_then(|p| p.tasks.first())
             .map(|cycle| cycle.iter().map(|op| op.label));
         let per_request = match labels {
-            Some(labels) if plan.cycle_len() > 1 => labels
+            Some(labels) if plan.is_some_and(|p| p.cycle_len() > 1) => labels
                 .zip(m.latencies)
                 .map(|(request, mut some)| {
                     some.sort_unstable();
@@ -77,7 +87,7 @@ impl RowReport {
         let seconds = m.wall.as_secs_f64();
         RowReport {
             row: row.name(),
-            meaning: row.meaning(big),
+            meaning,
             requests: m.requests,
             errors: m.errors,
             first_error: m.first_error,
@@ -89,7 +99,11 @@ impl RowReport {
             },
             p50_ms: ms(percentile(&all, 50.0)),
             p99_ms: ms(percentile(&all, 99.0)),
-            ratio_to_baseline: 0.0,
+            max_ms: ms(all.last().copied().unwrap_or_default()),
+            ratio_to_storage_one: 0.0,
+            ratio_to_storage_grouped: 0.0,
+            ratio_to_http_floor: 0.0,
+            server_peak_rss_mib: None,
             per_request,
             cut_short: m.cut_short,
             checks: Vec::new(),
@@ -109,16 +123,33 @@ fn ms(d: Duration) -> f64 {
 }
 
 impl Report {
-    /// Fill in each row's ratio to the baseline (the first row).
+    /// Fill in each row's ratios to the baselines measured in this run.
     pub fn relate(&mut self) {
-        let baseline = self.rows.first().map_or(0.0, |r| r.requests_per_second);
+        let rate = |name: &str| {
+            self.rows
+                .iter()
+                .find(|r| r.row == name)
+                .map_or(0.0, |r| r.requests_per_second)
+        };
+        let (one, grouped, floor) = (
+            rate("storage-one"),
+            rate("storage-grouped"),
+            rate("healthz"),
+        );
+        let ratio = |x: f64, base: f64| if base > 0.0 { x / base } else { 0.0 };
         for row in &mut self.rows {
-            row.ratio_to_baseline = if baseline > 0.0 {
-                row.requests_per_second / baseline
-            } else {
-                0.0
-            };
+            row.ratio_to_storage_one = ratio(row.requests_per_second, one);
+            row.ratio_to_storage_grouped = ratio(row.requests_per_second, grouped);
+            row.ratio_to_http_floor = ratio(row.requests_per_second, floor);
         }
+    }
+
+    /// The server's peak RSS over the whole run.
+    pub fn server_peak_rss_mib(&self) -> Option<f64> {
+        self.rows
+            .iter()
+            .filter_map(|r| r.server_peak_rss_mib)
+            .reduce(f64::max)
     }
 
     pub fn ok(&self) -> bool {
@@ -131,26 +162,41 @@ impl Report {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "Roster benchmark, {}, {} cores; {} requests per row, {} client tasks, \
-             one keep-alive HTTP/1.1 client, loopback, release build.\n",
-            self.date, self.cores, self.requests_per_row, self.concurrency
+            "Roster benchmark, {}, {} cores, {}; {} requests per row, {} client connections \
+             (HTTP/1.1 keep-alive, loopback, the server a process of its own), {} build.\n",
+            self.date,
+            self.cores,
+            self.backend,
+            self.requests_per_row,
+            self.concurrency,
+            if cfg!(debug_assertions) {
+                "debug"
+            } else {
+                "release"
+            }
         );
         out.push_str(
-            "| row | what | requests | wall (s) | req/s | p50 (ms) | p99 (ms) | × baseline |\n\
-             |---|---|---:|---:|---:|---:|---:|---:|\n",
+            "| row | what | ops | ops/s | p50 (ms) | p99 (ms) | max (ms) \
+             | × storage grouped | × HTTP floor | server RSS (MiB) |\n\
+             |---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
         );
         for r in &self.rows {
+            let rss = r
+                .server_peak_rss_mib
+                .map_or("–".to_owned(), |m| format!("{m:.0}"));
             let _ = writeln!(
                 out,
-                "| {} | {} | {} | {:.2} | {:.0} | {:.2} | {:.2} | {:.3} |",
+                "| {} | {} | {} | {:.0} | {:.2} | {:.2} | {:.2} | {:.3} | {:.3} | {} |",
                 r.row,
                 r.meaning,
                 r.requests,
-                r.wall_seconds,
                 r.requests_per_second,
                 r.p50_ms,
                 r.p99_ms,
-                r.ratio_to_baseline
+                r.max_ms,
+                r.ratio_to_storage_grouped,
+                r.ratio_to_http_floor,
+                rss
             );
         }
         let cycles: Vec<&RowReport> = self
@@ -182,30 +228,12 @@ impl Report {
         if let Some(p) = &self.population {
             let _ = writeln!(
                 out,
-                "- Big community: {} members, populated through the store in {:.1} s \
-                 ({:.1} s creating users, {:.1} s adding them, one transaction each).",
-                p.members,
-                p.seconds(),
-                p.users_seconds,
-                p.adds_seconds
+                "- Bulk load: {} filler users in {:.1} s, their memberships in {:.1} s \
+                 (`INSERT … SELECT`, 100,000 rows per transaction, counters set once).",
+                p.fillers, p.users_seconds, p.memberships_seconds
             );
         }
-        let leave = |name: &str| {
-            self.rows
-                .iter()
-                .find(|r| r.row == name)
-                .and_then(|r| r.per_request.iter().find(|op| op.request == "leave"))
-                .map(|op| op.p50_ms)
-        };
-        if let (Some(small), Some(big)) = (leave("leave-small"), leave("leave-big")) {
-            if small > 0.0 {
-                let _ = writeln!(
-                    out,
-                    "- Leave p50, big community over small: {:.2}.",
-                    big / small
-                );
-            }
-        }
+        self.targets(out);
         for r in &self.rows {
             if r.errors > 0 {
                 let _ = writeln!(
@@ -228,6 +256,58 @@ impl Report {
                 out,
                 "- Every request answered its expected status; every write row wrote one \
                  event per request and left its community's member count as it found it."
+            );
+        }
+    }
+
+    /// Issue 11's targets, each with its figure and whether it is met.
+    fn targets(&self, out: &mut String) {
+        let find = |name: &str| self.rows.iter().find(|r| r.row == name);
+        let verdict = |ok: bool| if ok { "met" } else { "NOT met" };
+        for name in ["native", "whisk", "rocketchat", "course", "wix"] {
+            if let Some(r) = find(name) {
+                let ok = r.ratio_to_storage_grouped >= 0.6 && r.p99_ms <= 10.0;
+                let _ = writeln!(
+                    out,
+                    "- Target {name} leave+join ≥ 0.6 × storage grouped, p99 ≤ 10 ms: \
+                     {:.3} ×, p99 {:.2} ms: {}.",
+                    r.ratio_to_storage_grouped,
+                    r.p99_ms,
+                    verdict(ok)
+                );
+            }
+        }
+        for (name, want) in [("read", 0.6), ("list-1k", 0.3), ("list-big", 0.3)] {
+            if let Some(r) = find(name) {
+                let _ = writeln!(
+                    out,
+                    "- Target {name} ≥ {want} × HTTP floor: {:.3} ×: {}.",
+                    r.ratio_to_http_floor,
+                    verdict(r.ratio_to_http_floor >= want)
+                );
+            }
+        }
+        if let (Some(small), Some(big)) = (find("leave-1k"), find("leave-big")) {
+            if big.requests_per_second > 0.0 && small.p50_ms > 0.0 {
+                let slower = small.requests_per_second / big.requests_per_second;
+                let _ = writeln!(
+                    out,
+                    "- Target leave+join among {} members within 1.2 × of among {}: \
+                     {slower:.2} × the time per op (p50 {:.2} ms against {:.2} ms): {}.",
+                    self.big,
+                    self.small,
+                    big.p50_ms,
+                    small.p50_ms,
+                    verdict(slower <= 1.2)
+                );
+            }
+        }
+        if let Some(rss) = self.server_peak_rss_mib() {
+            let mb = rss * 1.048_576;
+            let _ = writeln!(
+                out,
+                "- Target server RSS ≤ 100 MB: peak {mb:.0} MB ({rss:.0} MiB) over the run: {}.",
+                verdict(mb <= 100.0)
             );
         }
     }

@@ -12,7 +12,11 @@ use serde_json::json;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, ValueEnum)]
 pub enum Row {
-    /// Baseline: `GET /healthz` (always measured, first).
+    /// Baseline 1a: the SQL of join/leave in-process, one commit each.
+    StorageOne,
+    /// Baseline 1b: the same, `storage::GROUP` operations per commit.
+    StorageGrouped,
+    /// Baseline 2, the HTTP floor: `GET /healthz` (always measured).
     Healthz,
     Readyz,
     Native,
@@ -20,13 +24,19 @@ pub enum Row {
     Rocketchat,
     Course,
     Wix,
+    #[value(name = "leave-1k")]
     LeaveSmall,
     LeaveBig,
+    Read,
+    #[value(name = "list-1k")]
+    ListSmall,
     ListBig,
 }
 
 impl Row {
-    pub const ALL: [Row; 10] = [
+    pub const ALL: [Row; 14] = [
+        Row::StorageOne,
+        Row::StorageGrouped,
         Row::Healthz,
         Row::Readyz,
         Row::Native,
@@ -36,11 +46,15 @@ impl Row {
         Row::Wix,
         Row::LeaveSmall,
         Row::LeaveBig,
+        Row::Read,
+        Row::ListSmall,
         Row::ListBig,
     ];
 
     pub fn name(self) -> &'static str {
         match self {
+            Row::StorageOne => "storage-one",
+            Row::StorageGrouped => "storage-grouped",
             Row::Healthz => "healthz",
             Row::Readyz => "readyz",
             Row::Native => "native",
@@ -48,41 +62,62 @@ impl Row {
             Row::Rocketchat => "rocketchat",
             Row::Course => "course",
             Row::Wix => "wix",
-            Row::LeaveSmall => "leave-small",
+            Row::LeaveSmall => "leave-1k",
             Row::LeaveBig => "leave-big",
+            Row::Read => "read",
+            Row::ListSmall => "list-1k",
             Row::ListBig => "list-big",
         }
     }
 
     /// One line for the report.
-    pub fn meaning(self, big: usize) -> String {
+    pub fn meaning(self, small: usize, big: usize) -> String {
         match self {
-            Row::Healthz => "baseline: `GET /healthz` (no store access)".into(),
+            Row::StorageOne => "baseline 1: join/leave SQL in-process, 1 op per commit".into(),
+            Row::StorageGrouped => format!(
+                "baseline 1: join/leave SQL in-process, {} ops per commit",
+                crate::storage::GROUP
+            ),
+            Row::Healthz => "baseline 2: `GET /healthz` (no store access)".into(),
             Row::Readyz => "`GET /readyz` (one store read)".into(),
             Row::Native => "native `POST /v1/communities/{id}/join` + `…/leave`".into(),
             Row::Whisk => "Whisk `POST /community/v2/{id}/join` + `…/leave`".into(),
             Row::Rocketchat => "Rocket.Chat `groups.invite` (by the owner) + `groups.leave`".into(),
             Row::Course => "course `POST` + `DELETE /api/v2/course/{num}/join/`".into(),
             Row::Wix => "Wix `join-community` + `leave-community` (site community)".into(),
-            Row::LeaveSmall => "native join + leave, community of 10 members".into(),
+            Row::LeaveSmall => format!("native join + leave, community of {small} members"),
             Row::LeaveBig => format!("native join + leave, community of {big} members"),
+            Row::Read => {
+                format!("Whisk `GET /community/v2/{{id}}` (caller's standing), {big} members")
+            }
+            Row::ListSmall => {
+                format!("native `GET …/members?limit=50`, community of {small} members")
+            }
             Row::ListBig => {
                 format!("native `GET …/members?limit=50`, community of {big} members")
             }
         }
     }
 
+    /// Is this a baseline-1 row (no HTTP)?
+    pub fn storage(self) -> bool {
+        matches!(self, Row::StorageOne | Row::StorageGrouped)
+    }
+
     /// Does every request of this row write exactly one event?
     pub fn writes(self) -> bool {
-        !matches!(self, Row::Healthz | Row::Readyz | Row::ListBig)
+        !matches!(
+            self,
+            Row::Healthz | Row::Readyz | Row::Read | Row::ListSmall | Row::ListBig
+        ) && !self.storage()
     }
 
     pub fn needs_small(self) -> bool {
-        self == Row::LeaveSmall
+        matches!(self, Row::LeaveSmall | Row::ListSmall)
     }
 
     pub fn needs_big(self) -> bool {
-        matches!(self, Row::LeaveBig | Row::ListBig)
+        matches!(self, Row::LeaveBig | Row::ListBig | Row::Read)
     }
 }
 
@@ -214,15 +249,20 @@ pub async fn plan(row: Row, f: &Fixture) -> Result<Plan> {
                 community: Some(f.site().await?),
             }
         }
-        Row::ListBig => {
+        Row::ListSmall => list(f, need(&f.small)?),
+        Row::ListBig => list(f, need(&f.big)?),
+        Row::Read => {
             let big = need(&f.big)?;
-            let url = f.url(&format!("/v1/communities/{}/members?limit=50", big.id()));
+            let url = f.url(&format!("/community/v2/{}", big.id().simple()));
             Plan {
                 tasks: per_task(f, |a| {
-                    vec![Op::new("list", Method::GET, url.clone(), 200).bearer(a)]
+                    vec![Op::new("read", Method::GET, url.clone(), 200).bearer(a)]
                 }),
                 community: Some(big.clone()),
             }
+        }
+        Row::StorageOne | Row::StorageGrouped => {
+            return Err(anyhow!("{} is not an HTTP row", row.name()))
         }
     };
     Ok(plan)
@@ -241,6 +281,19 @@ fn native_cycle(f: &Fixture, community: &Community) -> Plan {
                 Op::new("join", Method::POST, format!("{base}/join"), 200).bearer(a),
                 Op::new("leave", Method::POST, format!("{base}/leave"), 200).bearer(a),
             ]
+        }),
+        community: Some(community.clone()),
+    }
+}
+
+fn list(f: &Fixture, community: &Community) -> Plan {
+    let url = f.url(&format!(
+        "/v1/communities/{}/members?limit=50",
+        community.id()
+    ));
+    Plan {
+        tasks: per_task(f, |a| {
+            vec![Op::new("list", Method::GET, url.clone(), 200).bearer(a)]
         }),
         community: Some(community.clone()),
     }

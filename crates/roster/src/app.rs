@@ -1,9 +1,10 @@
-//! Shared state of the HTTP handlers: the store, the metrics, and the
-//! bridge from async handlers to the blocking store.
+//! Shared state of the HTTP handlers: the store, the metrics, the token
+//! cache, and the bridge from async handlers to the blocking store.
 
+use crate::auth_cache::TokenCache;
 use crate::metrics::Metrics;
-use roster_engine::{Actor, Command, Sight};
-use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store};
+use roster_engine::{Actor, Command, Sight, UserId};
+use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store, User, UserPatch};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -11,6 +12,8 @@ use std::time::Instant;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
+    /// Token hash → principal; see `auth_cache` for its staleness bound.
+    pub tokens: Arc<TokenCache>,
 }
 
 impl AppState {
@@ -20,6 +23,7 @@ impl AppState {
         Self {
             store,
             metrics: Arc::new(metrics),
+            tokens: Arc::new(TokenCache::default()),
         }
     }
 
@@ -83,5 +87,22 @@ impl AppState {
         self.execute_in_sight(sight, actor, key, command)
             .await?
             .accepted()
+    }
+
+    /// Revoke a token of `user` and forget it in the token cache, so that
+    /// it is refused at once on this node. False when it is not theirs.
+    pub async fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool> {
+        let revoked = self.run(move |store| store.revoke_token(user, token)).await;
+        // Evicted whatever the answer: an eviction is never wrong.
+        self.tokens.forget_token(token);
+        revoked
+    }
+
+    /// Change a user and forget their cached tokens, so that the next
+    /// request sees the change (admin flag, username) at once on this node.
+    pub async fn update_user(&self, id: UserId, patch: UserPatch) -> Result<User> {
+        let updated = self.run(move |store| store.update_user(id, &patch)).await;
+        self.tokens.forget_user(id);
+        updated
     }
 }

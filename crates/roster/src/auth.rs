@@ -134,7 +134,8 @@ pub fn is_well_formed(token: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Resolve a raw token to its principal.
+/// Resolve a raw token to its principal: from the token cache when it
+/// holds a fresh entry (no store access), else from the store.
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, AuthError> {
     let token = token.trim();
     if token.is_empty() {
@@ -144,21 +145,47 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Au
         return Err(AuthError::Malformed);
     }
     let hash = hash_token(token);
-    let found = state
-        .run(move |store| store.find_token(&hash))
-        .await
-        .map_err(|e| AuthError::Backend(e.to_string()))?;
-    let (record, user) = found.ok_or(AuthError::Unknown)?;
-    if record.revoked_at.is_some() {
+    let principal = match state.tokens.get(&hash) {
+        Some(cached) => cached,
+        None => {
+            let ticket = state.tokens.ticket();
+            let found = state
+                .run(move |store| store.find_token(&hash))
+                .await
+                .map_err(|e| AuthError::Backend(e.to_string()))?;
+            let (record, user) = found.ok_or(AuthError::Unknown)?;
+            let principal = Principal {
+                user,
+                token: record,
+            };
+            state.tokens.fill(hash, principal.clone(), ticket);
+            principal
+        }
+    };
+    // Checked on every use, cached or not: expiry needs no eviction.
+    if principal.token.revoked_at.is_some() {
         return Err(AuthError::Revoked);
     }
-    if record.expires_at.is_some_and(|at| at <= Utc::now()) {
+    if principal
+        .token
+        .expires_at
+        .is_some_and(|at| at <= Utc::now())
+    {
         return Err(AuthError::Expired);
     }
-    Ok(Principal {
-        user,
-        token: record,
-    })
+    Ok(principal)
+}
+
+/// The caller's user record as stored now, for answers that show it: its
+/// `updated_at` and last login move with every command and login, which
+/// the token cache does not follow (it only guarantees what authorises).
+pub async fn current_user(state: &AppState, principal: &Principal) -> Result<User, AuthError> {
+    let key = roster_store::UserKey::Id(principal.user.id);
+    state
+        .run(move |store| store.find_user(&key))
+        .await
+        .map_err(|e| AuthError::Backend(e.to_string()))?
+        .ok_or(AuthError::Unknown)
 }
 
 /// The token of an `Authorization` header value: `Bearer <t>`, `Token <t>`

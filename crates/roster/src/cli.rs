@@ -364,10 +364,7 @@ async fn token_command(state: &AppState, command: TokenCommand, json: bool) -> a
         TokenCommand::Revoke { username, id } => {
             let user = admin::user(state, UserKey::Username(username)).await?;
             let user_id = user.id;
-            if !state
-                .run(move |store| store.revoke_token(user_id, id))
-                .await?
-            {
+            if !state.revoke_token(user_id, id).await? {
                 bail!("no active token {id} belongs to that user");
             }
             print(json, id.to_string(), json!({"id": id, "revoked": true}));

@@ -39,12 +39,13 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
+pub mod auth_cache;
 pub mod cli;
 pub mod config;
 pub(crate) mod dialects;
 pub mod http;
 pub(crate) mod metrics;
 pub(crate) mod native;
-pub(crate) mod password;
+pub mod password;
 pub mod server;
 pub mod tls;

@@ -11,8 +11,8 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::Json;
-use roster_engine::{Command, CommunityId, Role, Standing};
-use roster_store::{MemberQuery, Paging};
+use roster_engine::{can_manage, can_view, Command, CommunityId, DomainError, Role, Standing};
+use roster_store::{CommunityKey, MemberQuery, Paging};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -106,18 +106,28 @@ pub(super) async fn people(
 ) -> Result<Json<MemberPage>, Problem> {
     let paging = Paging::After(extract::decode_cursor(after)?);
     let limit = extract::limit(limit)?;
-    let (_, standing) = extract::visible(state, principal, community).await?;
-    if standings.iter().any(|s| !s.is_member()) {
-        extract::require_manager(principal, standing)?;
-    }
+    let (admin, viewer) = (principal.is_admin(), principal.user.id);
+    let needs_manager = standings.iter().any(|s| !s.is_member());
     let query = MemberQuery {
         standings,
         paging,
         limit,
     };
+    // One hand-off for the visibility check and the page (as
+    // `extract::visible` and `extract::require_manager` would decide).
     let page = state
-        .run(move |store| store.members(community, &query))
-        .await?;
+        .run(move |store| {
+            let key = CommunityKey::Id(community);
+            let standing = match store.community(&key, Some(viewer))? {
+                Some((found, standing)) if can_view(&found.state, admin, standing) => standing,
+                _ => return Ok(Err(DomainError::CommunityNotFound)),
+            };
+            if needs_manager && !can_manage(admin, standing) {
+                return Ok(Err(DomainError::NotPermitted));
+            }
+            store.members(community, &query).map(Ok)
+        })
+        .await??;
     Ok(Json(MemberPage {
         items: page.items.iter().map(views::member).collect(),
         next: page.next.map(extract::encode_cursor),

@@ -159,7 +159,7 @@ pub async fn revoke(
     let principal = extract::principal(&state, &headers, Scope::Write).await?;
     let id = extract::uuid_path(path, "token id")?;
     let user = principal.user.id;
-    if state.run(move |store| store.revoke_token(user, id)).await? {
+    if state.revoke_token(user, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(Problem::new(

@@ -122,7 +122,8 @@ pub async fn me(
     headers: HeaderMap,
 ) -> Result<Json<UserView>, Problem> {
     let principal = extract::principal(&state, &headers, Scope::Read).await?;
-    Ok(Json(views::user(&principal.user, true)))
+    let user = crate::auth::current_user(&state, &principal).await?;
+    Ok(Json(views::user(&user, true)))
 }
 
 #[utoipa::path(
@@ -186,9 +187,7 @@ pub async fn update_me(
         password_hash,
     };
     let id = principal.user.id;
-    let user = state
-        .run(move |store| store.update_user(id, &patch))
-        .await?;
+    let user = state.update_user(id, patch).await?;
     Ok(Json(views::user(&user, true)))
 }
 

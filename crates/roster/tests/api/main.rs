@@ -15,5 +15,6 @@ mod native;
 mod native_idempotency;
 mod rocketchat;
 mod server;
+mod token_cache;
 mod whisk;
 mod wix;

@@ -112,10 +112,7 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Err(response) => return response,
     };
     let (user, token) = (principal.user.id, principal.token.id);
-    if let Err(e) = state
-        .run(move |store| store.revoke_token(user, token))
-        .await
-    {
+    if let Err(e) = state.revoke_token(user, token).await {
         return RcError::store(e, Action::Login, "").into_response();
     }
     (
@@ -128,7 +125,10 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
 /// `GET /api/v1/me`.
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match auth::principal(&state, &headers, Some(Scope::Read)).await {
-        Ok(principal) => envelope::success(views::me(&principal.user)),
+        Ok(principal) => match crate::auth::current_user(&state, &principal).await {
+            Ok(user) => envelope::success(views::me(&user)),
+            Err(e) => RcError::internal(&e.to_string()).into_response(),
+        },
         Err(response) => response,
     }
 }

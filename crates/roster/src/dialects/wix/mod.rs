@@ -241,7 +241,7 @@ async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Result<C
     let Some(value) = headers.get(MEMBER_HEADER) else {
         return Ok(Caller {
             actor: principal.actor(),
-            user: principal.user,
+            user: auth::current_user(state, &principal).await?,
             elevated,
         });
     };

@@ -73,6 +73,14 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// The URL of this server's database, for a second node on it.
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Some(database) => database.url().to_owned(),
+            None => format!("sqlite://{}", self.dir.path().join("roster.db").display()),
+        }
+    }
+
     /// The store. From an async test, call it through `state.run(…)`: the
     /// PostgreSQL store blocks on its own runtime, which panics on an async
     /// worker thread (`ROSTER_TEST_DATABASE=postgres`).
