@@ -55,3 +55,13 @@ pub fn validate_text(field: &'static str, text: &str) -> Result<(), DomainError>
     }
     Ok(())
 }
+
+/// May a user hold a token with the `admin` scope? Only admin users may;
+/// anyone else asking for it is refused as not permitted (not as bad input:
+/// the request is well formed, the caller just lacks the standing).
+pub fn may_hold_scope(user_is_admin: bool, wants_admin_scope: bool) -> Result<(), DomainError> {
+    if wants_admin_scope && !user_is_admin {
+        return Err(DomainError::NotPermitted);
+    }
+    Ok(())
+}

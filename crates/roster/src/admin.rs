@@ -47,7 +47,8 @@ pub fn validate_profile(profile: &Profile) -> std::result::Result<(), DomainErro
     users::validate_text("photo_url", &profile.photo_url)
 }
 
-/// Issue a token for a user. `admin` scope is only granted to admin users.
+/// Issue a token for a user. `admin` scope is only granted to admin users
+/// (anyone else is `NotPermitted`, the engine's rule).
 pub async fn issue_token(
     state: &AppState,
     user: &User,
@@ -55,13 +56,7 @@ pub async fn issue_token(
     label: &str,
     expires_at: Option<DateTime<Utc>>,
 ) -> Result<(String, TokenRecord)> {
-    if scopes.admin && !user.admin {
-        return Err(DomainError::Invalid {
-            field: "scope",
-            reason: "only admin users may hold the admin scope",
-        }
-        .into());
-    }
+    users::may_hold_scope(user.admin, scopes.admin)?;
     users::validate_text("label", label)?;
     let (token, hash) = auth::generate_token();
     let new = NewToken {
