@@ -1,7 +1,10 @@
-//! Shared state of the HTTP handlers: the store, the metrics, and the
-//! bridge from async handlers to the blocking store.
+//! Shared state of the HTTP handlers: the store, the metrics, the password
+//! pool, the rate limits, and the bridge from async handlers to the
+//! blocking store.
 
 use crate::metrics::Metrics;
+use crate::password::PasswordPool;
+use crate::ratelimit::Limits;
 use roster_engine::{Actor, Command};
 use roster_store::{CommunityKey, Error, Outcome, Result, Store};
 use std::sync::Arc;
@@ -11,6 +14,9 @@ use std::time::Instant;
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
+    /// Where every password hash and verification runs (bounded).
+    pub passwords: Arc<PasswordPool>,
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {
@@ -18,7 +24,21 @@ impl AppState {
         Self {
             store,
             metrics: Arc::new(Metrics::new()),
+            passwords: Arc::new(PasswordPool::default()),
+            limits: Arc::new(Limits::default()),
         }
+    }
+
+    /// The same state with another password pool (argon2 cost, workers).
+    pub fn with_passwords(mut self, passwords: PasswordPool) -> Self {
+        self.passwords = Arc::new(passwords);
+        self
+    }
+
+    /// The same state with other rate limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Arc::new(limits);
+        self
     }
 
     /// Run a blocking store call off the async runtime. The call counts in

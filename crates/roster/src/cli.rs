@@ -31,6 +31,9 @@ pub struct Cli {
     /// Print the whole object as JSON instead of just its id.
     #[arg(long, global = true)]
     pub json: bool,
+    /// argon2 cost and password pool (every command that hashes uses them).
+    #[command(flatten)]
+    pub hashing: crate::password::HashingArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -75,6 +78,9 @@ pub struct ServeArgs {
     /// PEM private key for --tls-cert.
     #[arg(long, env = "ROSTER_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Rate limits and the login back-off (see `ratelimit`).
+    #[command(flatten)]
+    pub limits: crate::ratelimit::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -238,7 +244,7 @@ pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let store = open_store(&cli.database)?;
-    let state = AppState::new(store);
+    let state = AppState::new(store).with_passwords(cli.hashing.pool()?);
     let json = cli.json;
     match cli.command {
         Command::Serve(args) => serve(args, &cli.database, state).await,
@@ -281,6 +287,14 @@ async fn serve(args: ServeArgs, database: &str, state: AppState) -> anyhow::Resu
         tls = config.tls.is_some(),
         "configuration"
     );
+    let limits = crate::ratelimit::LimitConfig::from(&args.limits);
+    tracing::info!(
+        argon2_memory_kib = state.passwords.memory_kib(),
+        password_workers = state.passwords.workers(),
+        limits = ?limits,
+        "password hashing and rate limits"
+    );
+    let state = state.with_limits(crate::ratelimit::Limits::new(limits));
     crate::server::run(config, state).await
 }
 

@@ -16,5 +16,6 @@ pub mod http;
 pub mod metrics;
 pub mod native;
 pub mod password;
+pub mod ratelimit;
 pub mod server;
 pub mod tls;

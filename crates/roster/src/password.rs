@@ -1,18 +1,220 @@
-//! Password hashing with argon2id (the PHC string is what the store keeps).
+//! Password hashing with argon2id (the PHC string is what the store keeps),
+//! on a bounded pool.
+//!
+//! Each argon2 hash holds its memory cost (19 MiB by default) for its whole
+//! run, so an unbounded number of concurrent logins is an unbounded amount
+//! of memory. Every hash and verification therefore runs on a fixed set of
+//! dedicated threads (never on an async worker, nor on tokio's blocking
+//! pool, whose many threads would each keep a freed 19 MiB in their own
+//! allocator arena), one per core by default, behind a semaphore;
+//! password checks that anyone may start (logins, token creation) also pass
+//! a capped wait queue, and beyond it are refused at once as
+//! [`Busy`] (each dialect answers 503 with `Retry-After`). Authenticated
+//! hashing (user creation, a password change, the CLI) waits for a slot.
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
-use argon2::{Argon2, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
 
-/// Hash a password with a fresh salt. Slow on purpose: call it off the runtime.
-pub fn hash(password: &str) -> String {
+/// The argon2 cost and the pool's size, as flags and environment variables.
+#[derive(clap::Args, Clone, Debug)]
+pub struct HashingArgs {
+    /// argon2id memory cost per hash, in KiB (each running hash holds this much).
+    #[arg(long, global = true, env = "ROSTER_ARGON2_MEMORY_KIB", default_value_t = Params::DEFAULT_M_COST)]
+    pub argon2_memory_kib: u32,
+    /// argon2id iterations (time cost).
+    #[arg(long, global = true, env = "ROSTER_ARGON2_ITERATIONS", default_value_t = Params::DEFAULT_T_COST)]
+    pub argon2_iterations: u32,
+    /// argon2id lanes (parallelism).
+    #[arg(long, global = true, env = "ROSTER_ARGON2_PARALLELISM", default_value_t = Params::DEFAULT_P_COST)]
+    pub argon2_parallelism: u32,
+    /// Hashes that may run at once (default: the number of cores).
+    #[arg(long, global = true, env = "ROSTER_PASSWORD_WORKERS")]
+    pub password_workers: Option<usize>,
+    /// Password checks that may wait for a worker; beyond them a login is refused with 503.
+    #[arg(
+        long,
+        global = true,
+        env = "ROSTER_PASSWORD_QUEUE",
+        default_value_t = 32
+    )]
+    pub password_queue: usize,
+}
+
+impl HashingArgs {
+    /// The pool these flags describe; bad argon2 parameters are an error.
+    pub fn pool(&self) -> anyhow::Result<PasswordPool> {
+        let params = Params::new(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+            self.argon2_parallelism,
+            None,
+        )
+        .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
+        Ok(PasswordPool::new(
+            params,
+            self.password_workers.unwrap_or_else(default_workers),
+            self.password_queue,
+        ))
+    }
+}
+
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// Every worker and queue place is taken: try again shortly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Busy {
+    pub retry_after: Duration,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The bounded pool every password hash and verification runs on.
+pub struct PasswordPool {
+    params: Params,
+    /// One permit per hash that may run at once (as many as threads).
+    workers: Arc<Semaphore>,
+    /// One permit per check that may be running or waiting (workers + queue).
+    admission: Arc<Semaphore>,
+    worker_count: usize,
+    /// The dedicated threads' shared job queue (never longer than the permits).
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Job>>,
+}
+
+impl std::fmt::Debug for PasswordPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordPool")
+            .field("params", &self.params)
+            .field("workers", &self.worker_count)
+            .finish()
+    }
+}
+
+/// Start `count` threads that run jobs until the pool is dropped.
+fn start_threads(count: usize) -> std::sync::mpsc::Sender<Job> {
+    let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+    let receiver = Arc::new(std::sync::Mutex::new(receiver));
+    for n in 0..count {
+        let receiver = Arc::clone(&receiver);
+        let spawned = std::thread::Builder::new()
+            .name(format!("roster-password-{n}"))
+            .spawn(move || loop {
+                let job = match receiver.lock() {
+                    Ok(queue) => queue.recv(),
+                    Err(_) => return,
+                };
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => return,
+                }
+            });
+        if let Err(e) = spawned {
+            tracing::error!(error = %e, "cannot start a password thread");
+        }
+    }
+    sender
+}
+
+impl Default for PasswordPool {
+    /// Today's argon2 defaults (m=19456 KiB, t=2, p=1), one worker per core.
+    fn default() -> Self {
+        PasswordPool::new(Params::default(), default_workers(), 32)
+    }
+}
+
+impl PasswordPool {
+    pub fn new(params: Params, workers: usize, queue: usize) -> Self {
+        let workers = workers.max(1);
+        PasswordPool {
+            params,
+            workers: Arc::new(Semaphore::new(workers)),
+            admission: Arc::new(Semaphore::new(workers.saturating_add(queue))),
+            worker_count: workers,
+            jobs: std::sync::Mutex::new(start_threads(workers)),
+        }
+    }
+
+    /// Hashes that may run at once.
+    pub fn workers(&self) -> usize {
+        self.worker_count
+    }
+
+    /// The argon2 memory cost of a new hash, in KiB.
+    pub fn memory_kib(&self) -> u32 {
+        self.params.m_cost()
+    }
+
+    /// Hash a new password with a fresh salt and the configured cost; waits
+    /// for a worker however long the queue.
+    pub async fn hash(&self, password: &str) -> String {
+        let params = self.params.clone();
+        let password = password.to_owned();
+        self.run(move || hash_with(params, &password)).await
+    }
+
+    /// Check a password against a stored hash (its own PHC parameters);
+    /// waits for a worker however long the queue.
+    pub async fn verify(&self, password: &str, stored: &str) -> bool {
+        let (password, stored) = (password.to_owned(), stored.to_owned());
+        self.run(move || verify(&password, &stored)).await
+    }
+
+    /// Like [`verify`](Self::verify), but refused at once when the workers
+    /// and the wait queue are all taken: for checks anyone may start.
+    pub async fn verify_or_busy(&self, password: &str, stored: &str) -> Result<bool, Busy> {
+        let Ok(_admitted) = Arc::clone(&self.admission).try_acquire_owned() else {
+            return Err(Busy {
+                retry_after: Duration::from_secs(1),
+            });
+        };
+        Ok(self.verify(password, stored).await)
+    }
+
+    /// Run `work` on a password thread while holding a worker permit.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> T {
+        // The semaphore is never closed, so acquiring cannot fail.
+        let permit = Arc::clone(&self.workers).acquire_owned().await;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move || {
+            let _permit = permit;
+            let _ = reply.send(work());
+        });
+        let sent = match self.jobs.lock() {
+            Ok(jobs) => jobs.send(job).map_err(|unsent| unsent.0),
+            Err(_) => Err(job),
+        };
+        if let Err(job) = sent {
+            // No thread could be started: run it on the blocking pool instead.
+            let _ = tokio::task::spawn_blocking(job).await;
+        }
+        match answer.await {
+            Ok(value) => value,
+            Err(_) => panic!("a password thread failed"),
+        }
+    }
+}
+
+fn hash_with(params: Params, password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
         .unwrap_or_default()
 }
 
-/// Does `password` match the stored PHC string? A malformed hash never matches.
+/// Hash a password with a fresh salt and the default cost. Slow on purpose:
+/// call it off the runtime (servers use [`PasswordPool::hash`]).
+pub fn hash(password: &str) -> String {
+    hash_with(Params::default(), password)
+}
+
+/// Does `password` match the stored PHC string? The hash's own parameters
+/// (algorithm, memory, iterations, lanes) are used, so hashes made under
+/// other settings keep working. A malformed hash never matches.
 pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .map(|parsed| {
@@ -21,4 +223,34 @@ pub fn verify(password: &str, stored: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cheap() -> Params {
+        Params::new(64, 1, 1, None).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_hash_made_with_other_parameters_still_verifies() {
+        let pool = PasswordPool::new(cheap(), 1, 0);
+        let stored = pool.hash("secret words").await;
+        assert!(stored.contains("m=64,t=1,p=1"), "{stored}");
+        // A pool with the default cost checks it with the stored cost.
+        let other = PasswordPool::default();
+        assert!(other.verify("secret words", &stored).await);
+        assert!(!other.verify("other words", &stored).await);
+    }
+
+    #[tokio::test]
+    async fn checks_beyond_the_workers_and_queue_are_busy() {
+        let pool = PasswordPool::new(cheap(), 1, 0);
+        let stored = hash_with(cheap(), "pw");
+        let held = Arc::clone(&pool.admission).try_acquire_owned().unwrap();
+        assert!(pool.verify_or_busy("pw", &stored).await.is_err());
+        drop(held);
+        assert_eq!(pool.verify_or_busy("pw", &stored).await, Ok(true));
+    }
 }

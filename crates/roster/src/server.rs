@@ -24,12 +24,18 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application, ready to serve.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let metrics = Arc::clone(&state.metrics);
+    let limited = state.clone();
     Router::new()
         .merge(crate::http::health::router())
         .merge(crate::metrics::router())
         .merge(crate::native::router(&state))
         .merge(crate::dialects::router())
         .with_state(state)
+        // Rate limits per client address and token, refused in each API's shape.
+        .layer(axum::middleware::from_fn_with_state(
+            limited,
+            crate::ratelimit::limit_api,
+        ))
         // The limit is enforced where a handler reads its body (the `Bytes`
         // extractor, declared length or chunked alike), so that each dialect
         // refuses an oversized body in its own error shape; see `http::body`.
@@ -69,9 +75,13 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+    // With each connection's peer address, for the per-address limits.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }
 
 /// Resolves on SIGTERM or SIGINT.
@@ -117,7 +127,7 @@ pub async fn serve_tls(
     ));
     axum_server::from_tcp_rustls(listener, RustlsConfig::from_config(tls))
         .handle(handle)
-        .serve(app.into_make_service())
+        .serve(app.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .await
 }
 

@@ -6,6 +6,8 @@ mod common;
 
 mod cli;
 mod course;
+mod hardening_limits;
+mod hardening_logins;
 mod invariants;
 mod native;
 mod native_idempotency;
