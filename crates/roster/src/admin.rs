@@ -127,7 +127,7 @@ pub async fn check_password(
 }
 
 /// A valid argon2 hash of a random string, verified against when a user is unknown.
-const DUMMY_HASH: &str =
+pub(crate) const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0rVn0GXGvdNEj3K2iDpbwPUTZ0pKpjSYsGJ7WnUXMsE";
 
 /// Find a user or fail with `UserNotFound`.

@@ -12,8 +12,9 @@
 //! [`Busy`] (each dialect answers 503 with `Retry-After`). Authenticated
 //! hashing (user creation, a password change, the CLI) waits for a slot.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
-use argon2::{Algorithm, Argon2, Params, PasswordVerifier, Version};
+use argon2::password_hash::{rand_core::OsRng, Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
@@ -198,12 +199,57 @@ impl PasswordPool {
     }
 }
 
+thread_local! {
+    /// The argon2 working memory of this thread, kept between hashes: a
+    /// fresh 19 MiB allocation per hash would leave freed copies behind in
+    /// the allocator's arenas (the RSS grew far beyond workers × cost).
+    static MEMORY: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Run argon2 into `out` on this thread's reused working memory.
+fn compute(
+    argon: &Argon2<'_>,
+    params: &Params,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> bool {
+    MEMORY.with(|cell| {
+        let mut memory = cell.borrow_mut();
+        let needed = params.block_count();
+        if memory.len() != needed {
+            memory.clear();
+            memory.shrink_to_fit();
+            memory.resize(needed, Block::default());
+        }
+        argon
+            .hash_password_into_with_memory(password, salt, out, &mut memory[..])
+            .is_ok()
+    })
+}
+
 fn hash_with(params: Params, password: &str) -> String {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .unwrap_or_default()
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_bytes) = salt.as_salt().decode_b64(&mut salt_bytes) else {
+        return String::new();
+    };
+    let mut out = vec![0u8; params.output_len().unwrap_or(Params::DEFAULT_OUTPUT_LEN)];
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    if !compute(&argon, &params, password.as_bytes(), salt_bytes, &mut out) {
+        return String::new();
+    }
+    let (Ok(params), Ok(output)) = (ParamsString::try_from(&params), Output::new(&out)) else {
+        return String::new();
+    };
+    PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    }
+    .to_string()
 }
 
 /// Hash a password with a fresh salt and the default cost. Slow on purpose:
@@ -213,16 +259,34 @@ pub fn hash(password: &str) -> String {
 }
 
 /// Does `password` match the stored PHC string? The hash's own parameters
-/// (algorithm, memory, iterations, lanes) are used, so hashes made under
-/// other settings keep working. A malformed hash never matches.
+/// (algorithm, version, memory, iterations, lanes, length) are used, so
+/// hashes made under other settings keep working. A malformed hash never
+/// matches. The comparison is constant-time (`Output`'s equality).
 pub fn verify(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .map(|parsed| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    let Ok(parsed) = PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(version) => version.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let argon = Argon2::new(algorithm, version, params.clone());
+    compute(&argon, &params, password.as_bytes(), salt_bytes, &mut out)
+        && Output::new(&out).is_ok_and(|output| output == expected)
 }
 
 #[cfg(test)]
@@ -242,6 +306,26 @@ mod tests {
         let other = PasswordPool::default();
         assert!(other.verify("secret words", &stored).await);
         assert!(!other.verify("other words", &stored).await);
+    }
+
+    #[test]
+    fn hashes_interoperate_with_the_argon2_crate() {
+        use argon2::{PasswordHasher, PasswordVerifier};
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default()
+            .hash_password(b"secret words", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify("secret words", &theirs));
+        assert!(!verify("secret wordz", &theirs));
+        let ours = hash("secret words");
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(Argon2::default()
+            .verify_password(b"secret words", &parsed)
+            .is_ok());
+        assert!(!verify("secret words", "not a hash"));
+        // The dummy hash of unknown users is a well-formed hash.
+        assert!(PasswordHash::new(crate::admin::DUMMY_HASH).is_ok());
     }
 
     #[tokio::test]
