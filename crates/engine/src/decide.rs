@@ -2,7 +2,10 @@
 //!
 //! Ranks: a person with no membership has rank 0, then member < manager <
 //! owner, and an elevated (`admin`) actor outranks every role. "Manager+"
-//! means a rank of manager or more. Refusals change nothing.
+//! means a rank of manager or more. Refusals change nothing. Rank is decided
+//! before the last-owner rule: an actor who may not touch the subject at all
+//! gets `NotPermitted`, never `LastOwner` (which would tell them the subject
+//! is the only owner).
 //!
 //! | subject's standing | command (by whom) | result |
 //! |---|---|---|
@@ -31,13 +34,14 @@
 //! | requested | remove (manager+) | none (`rejected`) |
 //! | invited | remove (manager+) | none (`invitation_revoked`) |
 //! | none / banned | remove (manager+) | `SubjectNotMember` |
-//! | the last owner | remove / ban (anyone, admin too) | `LastOwner` |
+//! | member of equal or higher rank (the last owner too) | remove / ban (anyone but admin) | `NotPermitted` |
+//! | the last owner | remove / ban (admin) | `LastOwner` |
 //! | member below the actor's rank | remove (manager+) | none (`removed`) |
-//! | member of equal or higher rank | remove / ban (anyone but admin) | `NotPermitted` |
 //! | the actor | remove (self) | decided as leave |
 //! | member | set role (owner or admin: any role) | new role (`role_changed`) |
 //! | member | set role (manager: member → manager only) | new role (`role_changed`) |
-//! | member, the last owner | set role below owner | `LastOwner` |
+//! | member, the last owner | set role below owner (owner or admin) | `LastOwner` |
+//! | member, the last owner | set role (manager) | `NotPermitted` |
 //! | member, role ≠ `expect` | set role with `expect` | `RoleMismatch` |
 //! | member, role = new role | set role | unchanged |
 //! | not a member | set role / transfer | `SubjectNotMember` |
@@ -286,8 +290,10 @@ fn remove(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
             Standing::None,
         )),
         Standing::Member(role) => {
-            refuse_last_owner(ctx, role)?;
+            // Rank first: someone who may not remove this member at all must
+            // not learn that they are the last owner.
             require_outranks(ctx, role)?;
+            refuse_last_owner(ctx, role)?;
             Ok(move_subject(
                 ctx,
                 subject,
@@ -316,12 +322,12 @@ fn set_role(
     if current == role {
         return Ok(Effect::Unchanged);
     }
-    refuse_last_owner(ctx, current)?;
     let by_owner = ctx.actor.admin || ctx.actor_standing == Standing::Member(Role::Owner);
     let by_manager = current == Role::Member && role == Role::Manager;
     if !by_owner && !by_manager {
         return Err(DomainError::NotPermitted);
     }
+    refuse_last_owner(ctx, current)?;
     Ok(move_subject(
         ctx,
         subject,
@@ -378,8 +384,8 @@ fn ban(ctx: &Context<'_>, subject: UserId, reason: Option<String>) -> Result<Eff
     match ctx.subject_standing {
         Standing::Banned => return Ok(Effect::Unchanged),
         Standing::Member(role) => {
-            refuse_last_owner(ctx, role)?;
             require_outranks(ctx, role)?;
+            refuse_last_owner(ctx, role)?;
         }
         Standing::None | Standing::Invited | Standing::Requested => {}
     }

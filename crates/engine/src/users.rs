@@ -80,3 +80,13 @@ pub fn email_stays_verified(current: Option<&str>, new: Option<&str>, verified: 
 pub fn may_see_private_fields(viewer: UserId, admin: bool, subject: UserId) -> bool {
     admin || viewer == subject
 }
+
+/// May a user hold a token with the `admin` scope? Only admin users may;
+/// anyone else asking for it is refused as not permitted (not as bad input:
+/// the request is well formed, the caller just lacks the standing).
+pub fn may_hold_scope(user_is_admin: bool, wants_admin_scope: bool) -> Result<(), DomainError> {
+    if wants_admin_scope && !user_is_admin {
+        return Err(DomainError::NotPermitted);
+    }
+    Ok(())
+}

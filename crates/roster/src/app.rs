@@ -1,8 +1,11 @@
 //! Shared state of the HTTP handlers: the store, the metrics, the token
-//! cache, and the bridge from async handlers to the blocking store.
+//! cache, the password pool, the rate limits, and the bridge from async
+//! handlers to the blocking store.
 
 use crate::auth_cache::TokenCache;
 use crate::metrics::Metrics;
+use crate::password::PasswordPool;
+use crate::ratelimit::Limits;
 use roster_engine::{Actor, Command, Sight, UserId};
 use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store, User, UserPatch};
 use std::sync::Arc;
@@ -14,6 +17,9 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Token hash → principal; see `auth_cache` for its staleness bound.
     pub tokens: Arc<TokenCache>,
+    /// Where every password hash and verification runs (bounded).
+    pub passwords: Arc<PasswordPool>,
+    pub limits: Arc<Limits>,
 }
 
 impl AppState {
@@ -24,7 +30,21 @@ impl AppState {
             store,
             metrics: Arc::new(metrics),
             tokens: Arc::new(TokenCache::default()),
+            passwords: Arc::new(PasswordPool::default()),
+            limits: Arc::new(Limits::default()),
         }
+    }
+
+    /// The same state with another password pool (argon2 cost, workers).
+    pub fn with_passwords(mut self, passwords: PasswordPool) -> Self {
+        self.passwords = Arc::new(passwords);
+        self
+    }
+
+    /// The same state with other rate limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = Arc::new(limits);
+        self
     }
 
     /// Run a blocking store call off the async runtime. The call counts in

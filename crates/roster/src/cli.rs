@@ -32,6 +32,9 @@ pub struct Cli {
     /// Print the whole object as JSON instead of just its id.
     #[arg(long, global = true)]
     pub json: bool,
+    /// argon2 cost and password pool (every command that hashes uses them).
+    #[command(flatten)]
+    pub hashing: crate::password::HashingArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -39,7 +42,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run the HTTP server (creates and migrates the database if needed).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -78,6 +81,9 @@ pub struct ServeArgs {
     pub tls_key: Option<PathBuf>,
     #[command(flatten)]
     pub connections: config::ConnectionArgs,
+    /// Rate limits and the login back-off (see `ratelimit`).
+    #[command(flatten)]
+    pub limits: crate::ratelimit::LimitArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -227,10 +233,10 @@ pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let store = open_store(&cli.database)?;
-    let state = AppState::new(store);
+    let state = AppState::new(store).with_passwords(cli.hashing.pool()?);
     let json = cli.json;
     match cli.command {
-        Command::Serve(args) => serve(args, &cli.database, state).await,
+        Command::Serve(args) => serve(*args, &cli.database, state).await,
         Command::User(command) => user_command(&state, command, json).await,
         Command::Token(command) => token_command(&state, command, json).await,
         Command::Community(command) => community_command(&state, command, json).await,
@@ -278,6 +284,14 @@ async fn serve(args: ServeArgs, database: &str, state: AppState) -> anyhow::Resu
         shutdown_grace = ?connections.shutdown_grace,
         "configuration"
     );
+    let limits = crate::ratelimit::LimitConfig::from(&args.limits);
+    tracing::info!(
+        argon2_memory_kib = state.passwords.memory_kib(),
+        password_workers = state.passwords.workers(),
+        limits = ?limits,
+        "password hashing and rate limits"
+    );
+    let state = state.with_limits(crate::ratelimit::Limits::new(limits));
     crate::server::run(config, state).await
 }
 

@@ -47,5 +47,6 @@ pub mod http;
 pub(crate) mod metrics;
 pub(crate) mod native;
 pub mod password;
+pub mod ratelimit;
 pub mod server;
 pub mod tls;

@@ -25,12 +25,18 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// The whole application, ready to serve.
 pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let metrics = Arc::clone(&state.metrics);
+    let limited = state.clone();
     Router::new()
         .merge(crate::http::health::router())
         .merge(crate::metrics::router())
         .merge(crate::native::router(&state))
         .merge(crate::dialects::router())
         .with_state(state)
+        // Rate limits per client address and token, refused in each API's shape.
+        .layer(axum::middleware::from_fn_with_state(
+            limited,
+            crate::ratelimit::limit_api,
+        ))
         // The limit is enforced where a handler reads its body (the `Bytes`
         // extractor, declared length or chunked alike), so that each dialect
         // refuses an oversized body in its own error shape; see `http::body`.

@@ -57,13 +57,11 @@ pub(crate) fn ban_with_invalid_reason_is_refused() {
 
 #[test]
 pub(crate) fn ban_of_last_owner_is_refused() {
-    for scene in [
-        scene(community().owners(1).build()).admin(),
-        scene(community().owners(1).build()).actor(MANAGER),
-    ] {
-        let result = scene.subject(OWNER).decide(&ban(None));
-        assert_refused(result, DomainError::LastOwner);
-    }
+    let result = scene(community().owners(1).build())
+        .admin()
+        .subject(OWNER)
+        .decide(&ban(None));
+    assert_refused(result, DomainError::LastOwner);
 }
 
 #[test]
@@ -157,4 +155,17 @@ pub(crate) fn unban_by_member_is_refused() {
         .subject(Standing::Banned)
         .decide(&Command::Unban { subject: SUBJECT });
     assert_refused(result, DomainError::NotPermitted);
+}
+
+/// Rank first (issue 12): a manager or member banning the sole owner is
+/// not told that the owner is the last one.
+#[test]
+pub(crate) fn ban_of_last_owner_by_lower_rank_is_not_permitted() {
+    for actor in [MANAGER, MEMBER] {
+        let result = scene(community().owners(1).build())
+            .actor(actor)
+            .subject(OWNER)
+            .decide(&ban(None));
+        assert_refused(result, DomainError::NotPermitted);
+    }
 }

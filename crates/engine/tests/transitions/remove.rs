@@ -46,15 +46,11 @@ pub(crate) fn remove_of_none_or_banned_is_subject_not_member() {
 
 #[test]
 pub(crate) fn remove_of_last_owner_is_refused_even_for_admin() {
-    for scene in [
-        scene(community().owners(1).build()).admin(),
-        scene(community().owners(1).build()).actor(MANAGER),
-    ] {
-        let result = scene
-            .subject(OWNER)
-            .decide(&Command::Remove { subject: SUBJECT });
-        assert_refused(result, DomainError::LastOwner);
-    }
+    let result = scene(community().owners(1).build())
+        .admin()
+        .subject(OWNER)
+        .decide(&Command::Remove { subject: SUBJECT });
+    assert_refused(result, DomainError::LastOwner);
 }
 
 #[test]
@@ -135,4 +131,17 @@ pub(crate) fn remove_of_self_is_decided_as_leave() {
         scene(community().build()).me(Standing::None).decide(&me),
         DomainError::NotMember,
     );
+}
+
+/// Rank first (issue 12): someone below the sole owner is not told that
+/// the owner is the last one.
+#[test]
+pub(crate) fn remove_of_last_owner_by_lower_rank_is_not_permitted() {
+    for actor in [MANAGER, MEMBER, Standing::None] {
+        let result = scene(community().owners(1).build())
+            .actor(actor)
+            .subject(OWNER)
+            .decide(&Command::Remove { subject: SUBJECT });
+        assert_refused(result, DomainError::NotPermitted);
+    }
 }

@@ -277,3 +277,20 @@ pub(crate) fn transfer_to_self_is_unchanged() {
         .decide(&Command::TransferOwnership { subject: ACTOR });
     assert_unchanged(result);
 }
+
+/// Rank first (issue 12): a manager demoting the sole owner is refused as
+/// not permitted, not told the owner is the last one.
+#[test]
+pub(crate) fn manager_demoting_the_last_owner_is_not_permitted() {
+    for role in [Role::Manager, Role::Member] {
+        let result = scene(community().owners(1).build())
+            .actor(MANAGER)
+            .subject(OWNER)
+            .decide(&Command::SetRole {
+                subject: SUBJECT,
+                role,
+                expect: None,
+            });
+        assert_refused(result, DomainError::NotPermitted);
+    }
+}

@@ -197,8 +197,21 @@ pub const ROWS: &[Row] = &[
         cases: &[remove::remove_of_none_or_banned_is_subject_not_member],
     },
     Row {
+        standing: "member of equal or higher rank (the last owner too)",
+        command: "remove / ban (anyone but admin)",
+        result: "`NotPermitted`",
+        cases: &[
+            remove::manager_cannot_remove_manager_or_owner,
+            remove::owner_cannot_remove_another_owner,
+            remove::remove_of_last_owner_by_lower_rank_is_not_permitted,
+            bans::ban_of_equal_or_higher_rank_is_refused,
+            bans::ban_of_self_is_refused,
+            bans::ban_of_last_owner_by_lower_rank_is_not_permitted,
+        ],
+    },
+    Row {
         standing: "the last owner",
-        command: "remove / ban (anyone, admin too)",
+        command: "remove / ban (admin)",
         result: "`LastOwner`",
         cases: &[
             remove::remove_of_last_owner_is_refused_even_for_admin,
@@ -212,17 +225,6 @@ pub const ROWS: &[Row] = &[
         cases: &[
             remove::remove_of_member_below_actor_rank_removes,
             remove::admin_can_remove_owner_who_is_not_the_last,
-        ],
-    },
-    Row {
-        standing: "member of equal or higher rank",
-        command: "remove / ban (anyone but admin)",
-        result: "`NotPermitted`",
-        cases: &[
-            remove::manager_cannot_remove_manager_or_owner,
-            remove::owner_cannot_remove_another_owner,
-            bans::ban_of_equal_or_higher_rank_is_refused,
-            bans::ban_of_self_is_refused,
         ],
     },
     Row {
@@ -250,9 +252,15 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         standing: "member, the last owner",
-        command: "set role below owner",
+        command: "set role below owner (owner or admin)",
         result: "`LastOwner`",
         cases: &[roles::last_owner_cannot_be_demoted],
+    },
+    Row {
+        standing: "member, the last owner",
+        command: "set role (manager)",
+        result: "`NotPermitted`",
+        cases: &[roles::manager_demoting_the_last_owner_is_not_permitted],
     },
     Row {
         standing: "member, role ≠ `expect`",

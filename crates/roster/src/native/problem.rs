@@ -272,3 +272,24 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+/// A rate-limit (429 `too_many_requests`) or busy (503 `server_busy`)
+/// refusal, with `Retry-After`.
+pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
+    let problem = if throttled.busy {
+        Problem::new(
+            throttled.status(),
+            "server_busy",
+            "Server busy",
+            throttled.message(),
+        )
+    } else {
+        Problem::new(
+            throttled.status(),
+            "too_many_requests",
+            "Too many requests",
+            throttled.message(),
+        )
+    };
+    throttled.finish(problem.into_response())
+}

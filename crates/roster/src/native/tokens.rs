@@ -2,15 +2,16 @@
 //! tokens, revoke one. Tokens are opaque; only their hash is stored.
 
 use super::extract::{self, OnePath};
-use super::problem::Problem;
+use super::problem::{self, Problem};
 use super::views::{self, TokenList, TokenView};
-use crate::admin;
+use crate::admin::{self, PasswordCheck};
 use crate::app::AppState;
 use crate::auth::{self, Scope};
+use crate::ratelimit::ClientAddress;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use chrono::Utc;
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -71,12 +72,16 @@ fn whole_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, 
 #[utoipa::path(
     post, path = "/v1/tokens", tag = "tokens", operation_id = "create_token",
     description = "Issue a token for a username and password. No token needed; wrong \
-                   credentials are `invalid_credentials`.",
+                   credentials are `invalid_credentials`. Password checks are rate limited per \
+                   address and account, with a back-off after repeated failures \
+                   (`too_many_requests`, 429, with `Retry-After`); a full password pool \
+                   is `server_busy` (503).",
     request_body = CreateToken,
     responses((status = 201, description = "The token (shown only here)", body = TokenView)),
 )]
 pub async fn create(
     State(state): State<AppState>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
     body: extract::Body,
 ) -> Result<Response, Problem> {
     let input: CreateToken = extract::body(body)?;
@@ -108,16 +113,19 @@ pub async fn create(
         }
     };
     let label = input.label.unwrap_or_else(|| "api".to_owned());
-    let user = admin::check_password(&state, &input.username, &input.password)
-        .await?
-        .ok_or_else(|| {
-            Problem::new(
+    let user = match admin::check_password(&state, &input.username, &input.password, client).await?
+    {
+        PasswordCheck::Valid(user) => *user,
+        PasswordCheck::Throttled(throttled) => return Ok(problem::throttled(&throttled)),
+        PasswordCheck::Invalid => {
+            return Err(Problem::new(
                 StatusCode::UNAUTHORIZED,
                 "invalid_credentials",
                 "Invalid credentials",
                 "the username or password is wrong",
-            )
-        })?;
+            ))
+        }
+    };
     let (secret, record) = admin::issue_token(&state, &user, scopes, &label, expires_at).await?;
     Ok((
         StatusCode::CREATED,

@@ -191,7 +191,7 @@ pub async fn update_me(
     Ok(Json(views::user(&user, true)))
 }
 
-/// Check the current password and hash the new one (both off the runtime).
+/// Check the current password and hash the new one (both on the bounded pool).
 async fn new_password_hash(
     state: &AppState,
     principal: &Principal,
@@ -205,15 +205,12 @@ async fn new_password_hash(
             "required to change the password",
         ));
     };
-    let stored = principal.user.password_hash.clone();
-    let password = password.to_owned();
-    let hash =
-        state
-            .run(move |_| {
-                Ok(crate::password::verify(&current, &stored)
-                    .then(|| crate::password::hash(&password)))
-            })
-            .await?;
+    let stored = &principal.user.password_hash;
+    let hash = if state.passwords.verify(&current, stored).await {
+        Some(state.passwords.hash(password).await)
+    } else {
+        None
+    };
     hash.ok_or_else(|| {
         Problem::new(
             StatusCode::FORBIDDEN,

@@ -9,6 +9,8 @@ mod cli;
 mod course;
 mod crash;
 mod hardening_connections;
+mod hardening_limits;
+mod hardening_logins;
 mod invariants;
 mod log_scan;
 mod native;

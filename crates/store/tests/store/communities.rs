@@ -220,13 +220,14 @@ pub fn membership_round_trips_keep_counters_and_events_exact(env: Env) {
         },
     );
 
-    // The last owner can neither leave nor be removed; members leave.
+    // The last owner can neither leave nor be removed (by someone below
+    // them: refused for rank, before the last-owner rule); members leave.
     env.refused(&owner, c, Command::Leave, DomainError::LastOwner);
     env.refused(
         &u3,
         c,
         Command::Remove { subject: owner.id },
-        DomainError::LastOwner,
+        DomainError::NotPermitted,
     );
     let out = env.changed(&u1, c, Command::Leave);
     assert_eq!(out.event.as_ref().unwrap().kind, EventKind::Left);

@@ -180,3 +180,28 @@ impl IntoResponse for ApiError {
         response
     }
 }
+
+/// A rate-limit (429, Django REST framework's `throttled`) or busy (503)
+/// refusal in the course API's shape.
+pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
+    let error = if throttled.busy {
+        ApiError::new(
+            throttled.status(),
+            "service_unavailable",
+            format!(
+                "Service temporarily unavailable, try again later. Expected available in {} seconds.",
+                throttled.seconds()
+            ),
+        )
+    } else {
+        ApiError::new(
+            throttled.status(),
+            "throttled",
+            format!(
+                "Request was throttled. Expected available in {} seconds.",
+                throttled.seconds()
+            ),
+        )
+    };
+    throttled.finish(error.into_response())
+}

@@ -17,6 +17,7 @@
 
 mod courses;
 mod errors;
+pub use errors::throttled;
 mod membership;
 mod views;
 

@@ -329,3 +329,28 @@ fn not_moderator(action: Action) -> RcError {
         "User is not a moderator",
     )
 }
+
+/// A rate-limit refusal as Rocket.Chat's REST rate limiter answers it (429,
+/// `error-too-many-requests`, `details.timeToReset` in ms); a busy server
+/// is the same envelope with 503 and `error-server-busy`.
+pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
+    let seconds = throttled.seconds();
+    let (kind, reason) = if throttled.busy {
+        (
+            "error-server-busy",
+            format!("The server is busy. You must wait {seconds} seconds before trying this endpoint again."),
+        )
+    } else {
+        (
+            "error-too-many-requests",
+            format!("Error, too many requests. Please slow down. You must wait {seconds} seconds before trying this endpoint again."),
+        )
+    };
+    let body = json!({
+        "success": false,
+        "error": format!("{reason} [{kind}]"),
+        "errorType": kind,
+        "details": { "timeToReset": seconds.saturating_mul(1000), "seconds": seconds },
+    });
+    throttled.finish((throttled.status(), Json(body)).into_response())
+}

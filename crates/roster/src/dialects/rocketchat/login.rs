@@ -4,23 +4,30 @@
 
 use super::envelope::{self, Action, RcError};
 use super::{auth, views, Params};
-use crate::admin;
+use crate::admin::{self, PasswordCheck};
 use crate::app::AppState;
 use crate::auth::{AuthError, Scope};
 use crate::http::body::Body;
+use crate::ratelimit::ClientAddress;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use roster_engine::UserId;
 use roster_store::{Scopes, User, UserKey};
 use serde_json::{json, Map, Value};
+use std::net::IpAddr;
 
 /// Label of the tokens `login` issues.
 pub const LOGIN_TOKEN_LABEL: &str = "rocketchat-login";
 
 /// `POST /api/v1/login`: `{"user"|"username"|"email", "password"}` or `{"resume": token}`.
-pub async fn login(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn login(
+    State(state): State<AppState>,
+    Extension(ClientAddress(client)): Extension<ClientAddress>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let params = match Params::from_body(&headers, body, Action::Login) {
         Ok(params) => params,
         Err(e) => return e.into_response(),
@@ -28,7 +35,7 @@ pub async fn login(State(state): State<AppState>, headers: HeaderMap, body: Body
     match credentials(&params) {
         Some(Credentials::Resume(token)) => resume(&state, token).await,
         Some(Credentials::Password { login, password }) => {
-            password_login(&state, login, password).await
+            password_login(&state, login, password, client).await
         }
         None => envelope::login_refused(),
     }
@@ -58,10 +65,16 @@ fn credentials(params: &Params) -> Option<Credentials<'_>> {
     Some(Credentials::Password { login, password })
 }
 
-async fn password_login(state: &AppState, login: &str, password: &str) -> Response {
-    let user = match admin::check_password(state, login, password).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return envelope::login_refused(),
+async fn password_login(
+    state: &AppState,
+    login: &str,
+    password: &str,
+    client: Option<IpAddr>,
+) -> Response {
+    let user = match admin::check_password(state, login, password, client).await {
+        Ok(PasswordCheck::Valid(user)) => *user,
+        Ok(PasswordCheck::Invalid) => return envelope::login_refused(),
+        Ok(PasswordCheck::Throttled(throttled)) => return envelope::throttled(&throttled),
         Err(e) => return RcError::store(e, Action::Login, "").into_response(),
     };
     let scopes = Scopes {

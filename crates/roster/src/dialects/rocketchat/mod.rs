@@ -14,6 +14,7 @@
 
 mod auth;
 mod envelope;
+pub use envelope::throttled;
 mod groups;
 mod login;
 mod views;

@@ -175,3 +175,16 @@ impl IntoResponse for WhiskError {
         }
     }
 }
+
+/// A rate-limit (429) or busy (503) refusal in Whisk's general error shape.
+pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
+    let code = if throttled.busy {
+        "general.serviceUnavailable"
+    } else {
+        "general.tooManyRequests"
+    };
+    throttled.finish(reply(
+        throttled.status(),
+        json!({ "code": code, "message": throttled.message() }),
+    ))
+}

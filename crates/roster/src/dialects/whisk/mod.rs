@@ -26,6 +26,7 @@
 //!   refused with 413 `general.payloadTooLarge`.
 
 mod error;
+pub use error::throttled;
 mod list;
 mod wire;
 

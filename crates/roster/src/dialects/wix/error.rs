@@ -164,3 +164,13 @@ impl IntoResponse for WixError {
         }
     }
 }
+
+/// A rate-limit (429) or busy (503) refusal in Wix's envelope.
+pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
+    let code = if throttled.busy {
+        "UNAVAILABLE"
+    } else {
+        "TOO_MANY_REQUESTS"
+    };
+    throttled.finish(envelope(throttled.status(), code, &throttled.message()))
+}

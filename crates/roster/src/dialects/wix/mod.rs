@@ -36,6 +36,7 @@
 //! — a bug in their documentation; Roster's leave leaves.
 
 mod error;
+pub use error::throttled;
 mod member;
 
 use crate::app::AppState;

@@ -47,9 +47,14 @@ pub struct TestServer {
 impl TestServer {
     /// Start a fresh server with an empty database.
     pub async fn start() -> TestServer {
+        Self::start_with(|state| state).await
+    }
+
+    /// Start a fresh server whose state `configure` adjusts (limits, pool).
+    pub async fn start_with(configure: impl FnOnce(AppState) -> AppState) -> TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let (store, database) = open_store(&dir.path().join("roster.db"));
-        let state = AppState::new(store);
+        let state = configure(AppState::new(store));
         let app = roster::server::router(state.clone(), Duration::from_secs(30));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

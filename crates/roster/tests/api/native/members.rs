@@ -355,7 +355,7 @@ async fn a_manager_may_not_remove_the_owner_nor_a_member_a_manager() {
             .delete(&g.member_path(&g.w.bob))
             .await;
 
-    problem(by_manager, 409, "last_owner");
+    problem(by_manager, 403, "not_permitted");
     problem(by_member, 403, "not_permitted");
 }
 
