@@ -210,8 +210,16 @@ pub async fn from_authorization(
     state: &AppState,
     headers: &axum::http::HeaderMap,
 ) -> Result<Principal, AuthError> {
-    let raw = headers
-        .get(axum::http::header::AUTHORIZATION)
+    from_header(state, headers.get(axum::http::header::AUTHORIZATION)).await
+}
+
+/// Authenticate the token in one header's value (`Bearer <t>`, `Token <t>`
+/// or bare), for a dialect that reads it from a header of its own.
+pub async fn from_header(
+    state: &AppState,
+    value: Option<&axum::http::HeaderValue>,
+) -> Result<Principal, AuthError> {
+    let raw = value
         .map(|v| v.to_str().map_err(|_| AuthError::Malformed))
         .transpose()?;
     match token_from_authorization(raw) {

@@ -3,7 +3,8 @@
 //!
 //! Routes: `POST /community/v2/{id}/leave`, `POST /community/v2/{id}/join`,
 //! `GET /community/v2/{id}`, `GET /community/v2` (the caller's communities;
-//! see [`list`]). `Authorization: Bearer <token>`; writes need the scope
+//! see [`list`]). `Authorization: Bearer <token>` (or `Authentication:`, the
+//! name Whisk's reference table gives it); writes need the scope
 //! `community:write`, reads `community:read`.
 //!
 //! Ids are community UUIDs as 32 lowercase hex digits (the hyphenated form
@@ -35,7 +36,7 @@ use crate::auth::{self, Principal, Scope};
 use crate::http::body::Body;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -129,13 +130,24 @@ async fn membership(
     ))
 }
 
-/// Authenticate the `Authorization` header and require a scope.
+/// The token header as Whisk's reference table names it; its curl example
+/// sends `Authorization`, so both are read.
+const AUTHENTICATION: HeaderName = HeaderName::from_static("authentication");
+
+/// Authenticate the token and require a scope. The token is read from
+/// `Authorization`, or from `Authentication` when `Authorization` is absent
+/// (`Authorization` wins when both are sent).
 async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     scope: Scope,
 ) -> Result<Principal, WhiskError> {
-    Ok(auth::authorize(state, headers, scope).await?)
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .or_else(|| headers.get(&AUTHENTICATION));
+    let principal = auth::from_header(state, value).await?;
+    principal.require(scope)?;
+    Ok(principal)
 }
 
 fn community_id(path: IdPath) -> Result<CommunityId, WhiskError> {

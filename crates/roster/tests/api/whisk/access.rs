@@ -224,3 +224,50 @@ async fn get_a_community_renders_role_and_member_count() {
         json!({ "code": "general.badRequest", "message": "unknown field 'COMMUNITY_FIELD_NOPE'" })
     );
 }
+
+/// Whisk's reference names the header `Authentication`; an app written
+/// from that table must work, and `Authorization` wins when both are sent.
+#[tokio::test]
+async fn the_authentication_header_is_read_when_authorization_is_absent() {
+    let s = TestServer::start().await;
+    let (_, user, c) = setup(&s).await;
+    let token = s.token(&user).await;
+    let join = |name: &'static str, value: String| {
+        s.client
+            .post(s.url(&join_path(&c)))
+            .header(name, value)
+            .send()
+    };
+
+    let joined = json(
+        join("Authentication", format!("Bearer {token}"))
+            .await
+            .unwrap(),
+    )
+    .await;
+
+    assert_eq!(joined, (200, permissions("MEMBER", "ANYONE", "PUBLIC")));
+    assert_eq!(s.standing(&c, &user).await, Standing::Member(Role::Member));
+}
+
+#[tokio::test]
+async fn authorization_wins_over_authentication() {
+    let s = TestServer::start().await;
+    let (_, user, c) = setup(&s).await;
+    let token = s.token(&user).await;
+
+    let reply = s
+        .client
+        .post(s.url(&join_path(&c)))
+        .header("Authorization", "Bearer not-a-token")
+        .header("Authentication", format!("Bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(
+        json(reply).await,
+        (401, json!({ "code": "auth.tokenInvalid" }))
+    );
+    assert_eq!(s.standing(&c, &user).await, Standing::None);
+}
