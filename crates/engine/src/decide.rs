@@ -63,6 +63,9 @@ use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing};
 
 use crate::community_text::validate_text;
 pub use crate::community_text::{validate_settings, MAX_DESCRIPTION, MAX_NAME};
+use crate::guards::{
+    refuse_last_owner, refuse_on_site, require_manager, require_outranks, require_owner,
+};
 
 /// The projection a decision reads: the community, the actor and the
 /// subject's standing (for self-service commands, the subject is the actor).
@@ -416,65 +419,6 @@ fn update(ctx: &Context<'_>, patch: &SettingsPatch) -> Result<Effect, DomainErro
         return Ok(Effect::Unchanged);
     }
     Ok(community_change(EventKind::Updated, Change::Settings(next)))
-}
-
-/// The actor's rank: 0 without a membership, 1 member, 2 manager, 3 owner, 4 admin.
-fn rank(ctx: &Context<'_>) -> u8 {
-    if ctx.actor.admin {
-        return 4;
-    }
-    match ctx.actor_standing {
-        Standing::Member(role) => role_rank(role),
-        _ => 0,
-    }
-}
-
-fn role_rank(role: Role) -> u8 {
-    match role {
-        Role::Member => 1,
-        Role::Manager => 2,
-        Role::Owner => 3,
-    }
-}
-
-fn require_manager(ctx: &Context<'_>) -> Result<(), DomainError> {
-    if rank(ctx) >= role_rank(Role::Manager) {
-        Ok(())
-    } else {
-        Err(DomainError::NotPermitted)
-    }
-}
-
-fn require_owner(ctx: &Context<'_>) -> Result<(), DomainError> {
-    if rank(ctx) >= role_rank(Role::Owner) {
-        Ok(())
-    } else {
-        Err(DomainError::NotPermitted)
-    }
-}
-
-fn require_outranks(ctx: &Context<'_>, subject_role: Role) -> Result<(), DomainError> {
-    if rank(ctx) > role_rank(subject_role) {
-        Ok(())
-    } else {
-        Err(DomainError::NotPermitted)
-    }
-}
-
-fn refuse_last_owner(ctx: &Context<'_>, role: Role) -> Result<(), DomainError> {
-    if role == Role::Owner && ctx.community.counters.owners <= 1 {
-        Err(DomainError::LastOwner)
-    } else {
-        Ok(())
-    }
-}
-
-fn refuse_on_site(ctx: &Context<'_>) -> Result<(), DomainError> {
-    if ctx.community.site {
-        Err(DomainError::NotPermitted)
-    } else {
-        Ok(())
-    }
 }
 
 /// An accepted change of the subject's (or, for self-service, the actor's) standing.

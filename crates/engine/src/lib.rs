@@ -36,6 +36,7 @@ mod community_text;
 pub mod decide;
 mod error;
 mod event;
+mod guards;
 mod ids;
 mod model;
 pub mod sight;

@@ -18,6 +18,7 @@ mod idempotency;
 mod reads;
 mod rows;
 mod tokens;
+mod url;
 mod users;
 mod writer;
 
@@ -142,7 +143,7 @@ impl SqliteStore {
     /// bare path (`sqlite:///abs/file.db` is the absolute `/abs/file.db`).
     /// A query string (`?mode=rwc`, as other tools write) is ignored.
     pub fn open_url(url: &str) -> Result<SqliteStore> {
-        SqliteStore::open(&path_of_url(url)?)
+        SqliteStore::open(&url::path_of_url(url)?)
     }
 
     /// The database file.
@@ -250,34 +251,6 @@ fn migrate(conn: &Connection) -> Result<()> {
     }
     tx.commit()?;
     Ok(())
-}
-
-fn path_of_url(url: &str) -> Result<PathBuf> {
-    if crate::is_key_value(url) {
-        // A libpq string, password and all, must never become a file name.
-        return Err(Error::Backend(format!(
-            "sqlite: '{}' is a PostgreSQL key=value connection string, not a file",
-            crate::mask_url(url)
-        )));
-    }
-    let rest = if let Some(rest) = url.strip_prefix("sqlite://") {
-        strip_query(rest)
-    } else if let Some(rest) = url.strip_prefix("sqlite:") {
-        strip_query(rest)
-    } else {
-        url
-    };
-    if rest.is_empty() {
-        return Err(Error::Backend(format!(
-            "sqlite: no file path in database URL '{}'",
-            crate::mask_url(url)
-        )));
-    }
-    Ok(PathBuf::from(rest))
-}
-
-fn strip_query(rest: &str) -> &str {
-    rest.split_once('?').map_or(rest, |(path, _)| path)
 }
 
 /// Clamp a caller's page size to 1..=1000.
@@ -427,41 +400,6 @@ fn refuse<T>(error: DomainError) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn url_forms() {
-        assert_eq!(
-            path_of_url("sqlite://a/b.db").unwrap(),
-            PathBuf::from("a/b.db")
-        );
-        assert_eq!(
-            path_of_url("sqlite:///abs/b.db").unwrap(),
-            PathBuf::from("/abs/b.db")
-        );
-        assert_eq!(path_of_url("sqlite:b.db").unwrap(), PathBuf::from("b.db"));
-        assert_eq!(
-            path_of_url("sqlite://b.db?mode=rwc").unwrap(),
-            PathBuf::from("b.db")
-        );
-        assert_eq!(path_of_url("/x/y.db").unwrap(), PathBuf::from("/x/y.db"));
-        assert!(path_of_url("sqlite://").is_err());
-        assert!(path_of_url("").is_err());
-    }
-
-    #[test]
-    fn a_key_value_string_is_never_a_file() {
-        match path_of_url("host=h user=u password=secret dbname=d") {
-            Err(Error::Backend(message)) => {
-                assert!(message.contains("key=value"), "{message}");
-                assert!(!message.contains("secret"), "{message}");
-            }
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-        match path_of_url("sqlite://?password=secret") {
-            Err(Error::Backend(message)) => assert!(!message.contains("secret"), "{message}"),
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-    }
 
     #[test]
     fn the_writer_is_durable_and_enforces_foreign_keys() {
