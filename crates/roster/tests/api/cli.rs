@@ -2,72 +2,10 @@
 //! one database shared by the CLI and a running server, and durability of
 //! acknowledged writes across `kill -9`.
 
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-fn roster(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_roster"))
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(args)
-        .env_remove("ROSTER_DATABASE_URL")
-        .output()
-        .expect("run roster")
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = roster(db, args);
-    assert!(
-        out.status.success(),
-        "roster {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn serve(db: &Path, port: u16) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let server = Server(child);
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(response) = client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-        {
-            if response.status().is_success() {
-                return server;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not become ready");
-}
+use crate::common::binary::{free_port, ok, roster, serve};
 
 #[test]
 fn user_create_prints_only_the_uuid_and_json_prints_the_object() {

@@ -9,79 +9,19 @@
 //! is in doubt. That request either committed with its event or left no
 //! trace; everything answered before it must be present.
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
 
+use crate::common::binary::{free_port, ok, serve};
+
 const WRITERS: usize = 16;
 const COMMUNITIES: usize = 3;
 const CYCLES: usize = 20;
 /// Requests one writer sends in a cycle at most (the kill usually comes first).
 const MAX_REQUESTS_PER_CYCLE: usize = 400;
-
-fn cli(db: &Path, args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(args)
-        .env_remove("ROSTER_DATABASE_URL")
-        .output()
-        .expect("run roster");
-    assert!(
-        out.status.success(),
-        "roster {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn serve(db: &Path, port: u16) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .env_remove("ROSTER_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let server = Server(child);
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(response) = client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-        {
-            if response.status().is_success() {
-                return server;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not become ready");
-}
 
 /// A small generator seeded from the clock; the seed is printed so that a
 /// failing run can be told apart from the next.
@@ -193,15 +133,15 @@ async fn acknowledged_writes_survive_kill_dash_nine_during_group_commits() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     let password = ["--password", "a long password"];
-    let owner_id = cli(
+    let owner_id = ok(
         &db,
         &[&["user", "create", "--username", "owner"][..], &password].concat(),
     );
-    let owner_token = cli(&db, &["token", "create", "--username", "owner"]);
+    let owner_token = ok(&db, &["token", "create", "--username", "owner"]);
     let communities: Vec<String> = (0..COMMUNITIES)
         .map(|c| {
             let name = format!("Crash {c}");
-            cli(
+            ok(
                 &db,
                 &["community", "create", "--name", &name, "--owner", "owner"],
             )
@@ -210,11 +150,11 @@ async fn acknowledged_writes_survive_kill_dash_nine_during_group_commits() {
     let mut writers: Vec<Writer> = (0..WRITERS)
         .map(|w| {
             let name = format!("writer{w}");
-            let user_id = cli(
+            let user_id = ok(
                 &db,
                 &[&["user", "create", "--username", &name][..], &password].concat(),
             );
-            let token = cli(&db, &["token", "create", "--username", &name]);
+            let token = ok(&db, &["token", "create", "--username", &name]);
             Writer {
                 user_id,
                 token,

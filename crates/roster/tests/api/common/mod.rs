@@ -14,6 +14,7 @@
 
 #![allow(dead_code)]
 
+pub mod binary;
 pub mod course;
 pub mod native;
 pub mod rocketchat;
