@@ -64,8 +64,10 @@ use crate::model::{Actor, CommunityState, JoinPolicy, Role, Settings, Standing};
 use crate::community_text::validate_text;
 pub use crate::community_text::{validate_settings, MAX_DESCRIPTION, MAX_NAME};
 use crate::guards::{
-    refuse_last_owner, refuse_on_site, require_manager, require_outranks, require_owner,
+    refuse_last_owner, refuse_on_site, require, require_here_or_anywhere, require_manager,
+    require_outranks,
 };
+use crate::policy::{Action, Policy, Rank};
 
 /// The projection a decision reads: the community, the actor and the
 /// subject's standing (for self-service commands, the subject is the actor).
@@ -84,6 +86,25 @@ pub const MAX_INITIAL_MEMBERS: usize = 1000;
 /// owner and each of `new.members` (duplicates and the actor aside) a member,
 /// all in one `created` event.
 pub fn decide_create(actor: Actor, new: &NewCommunity) -> Result<Decision, DomainError> {
+    decide_create_under(&Policy::default(), actor, new)
+}
+
+/// [`decide_create`] under `policy`: its `create` level decides who may
+/// (an admin's rank is admin, anyone else's member). The site community's
+/// founding is not governed: it follows the first account.
+pub fn decide_create_under(
+    policy: &Policy,
+    actor: Actor,
+    new: &NewCommunity,
+) -> Result<Decision, DomainError> {
+    let rank = if actor.admin {
+        Rank::Admin
+    } else {
+        Rank::Member
+    };
+    if !new.site && !policy.allows(Action::Create, rank) {
+        return Err(DomainError::NotPermitted);
+    }
     validate_settings(&new.settings)?;
     if new.members.len() > MAX_INITIAL_MEMBERS {
         return Err(DomainError::Invalid {
@@ -114,18 +135,30 @@ pub fn decide_create(actor: Actor, new: &NewCommunity) -> Result<Decision, Domai
     })
 }
 
-/// Decide one command. See the module documentation for the table.
+/// Decide one command under the default policy. See the module
+/// documentation for the table.
 pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainError> {
+    decide_under(&Policy::default(), ctx, command)
+}
+
+/// Decide one command under `policy` (see [`crate::policy`]): the policy
+/// says which ranks may try each command; the table's other rules, the
+/// last-owner rule first, hold whatever it says.
+pub fn decide_under(
+    p: &Policy,
+    ctx: &Context<'_>,
+    command: &Command,
+) -> Result<Effect, DomainError> {
     if let Some(subject) = command.subject() {
         if subject == ctx.actor.user && matches!(command, Command::Remove { .. }) {
-            return decide(ctx, &Command::Leave);
+            return decide_under(p, ctx, &Command::Leave);
         }
     }
     match command {
         Command::Join => join(ctx),
-        Command::Leave => leave(ctx),
+        Command::Leave => leave(p, ctx),
         Command::Unarchive => {
-            require_owner(ctx)?;
+            require(p, ctx, Action::Unarchive)?;
             if !ctx.community.archived {
                 return Ok(Effect::Unchanged);
             }
@@ -136,7 +169,7 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
         }
         _ if ctx.community.archived => Err(DomainError::Archived),
         Command::Archive => {
-            require_owner(ctx)?;
+            require(p, ctx, Action::Archive)?;
             refuse_on_site(ctx)?;
             Ok(community_change(
                 EventKind::Archived,
@@ -144,14 +177,14 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
             ))
         }
         Command::Delete => {
-            require_owner(ctx)?;
+            require(p, ctx, Action::Delete)?;
             refuse_on_site(ctx)?;
             Ok(community_change(EventKind::Deleted, Change::Delete))
         }
         Command::Update(patch) => update(ctx, patch),
-        Command::Invite { subject } => invite(ctx, *subject),
+        Command::Invite { subject } => invite(p, ctx, *subject),
         Command::RevokeInvitation { subject } => {
-            require_manager(ctx)?;
+            require_invite(p, ctx)?;
             match ctx.subject_standing {
                 Standing::Invited => Ok(move_subject(
                     ctx,
@@ -163,7 +196,7 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
             }
         }
         Command::Add { subject } => {
-            require_manager(ctx)?;
+            require_invite(p, ctx)?;
             match ctx.subject_standing {
                 Standing::None | Standing::Invited | Standing::Requested => Ok(move_subject(
                     ctx,
@@ -176,7 +209,7 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
             }
         }
         Command::Approve { subject } => {
-            require_manager(ctx)?;
+            require_invite(p, ctx)?;
             if ctx.subject_standing != Standing::Requested {
                 return Err(DomainError::NoRequest);
             }
@@ -188,7 +221,7 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
             ))
         }
         Command::Reject { subject } => {
-            require_manager(ctx)?;
+            require_invite(p, ctx)?;
             if ctx.subject_standing != Standing::Requested {
                 return Err(DomainError::NoRequest);
             }
@@ -199,16 +232,16 @@ pub fn decide(ctx: &Context<'_>, command: &Command) -> Result<Effect, DomainErro
                 Standing::None,
             ))
         }
-        Command::Remove { subject } => remove(ctx, *subject),
+        Command::Remove { subject } => remove(p, ctx, *subject),
         Command::SetRole {
             subject,
             role,
             expect,
-        } => set_role(ctx, *subject, *role, *expect),
-        Command::TransferOwnership { subject } => transfer(ctx, *subject),
-        Command::Ban { subject, reason } => ban(ctx, *subject, reason.clone()),
+        } => set_role(p, ctx, *subject, *role, *expect),
+        Command::TransferOwnership { subject } => transfer(p, ctx, *subject),
+        Command::Ban { subject, reason } => ban(p, ctx, *subject, reason.clone()),
         Command::Unban { subject } => {
-            require_manager(ctx)?;
+            require(p, ctx, Action::Ban)?;
             if ctx.subject_standing != Standing::Banned {
                 return Ok(Effect::Unchanged);
             }
@@ -242,13 +275,20 @@ fn join(ctx: &Context<'_>) -> Result<Effect, DomainError> {
     Ok(move_subject(ctx, ctx.actor.user, kind, to))
 }
 
-fn leave(ctx: &Context<'_>) -> Result<Effect, DomainError> {
+/// Inviting, adding and answering requests: `invite`, or `invite_anywhere`
+/// for an admin from outside.
+fn require_invite(p: &Policy, ctx: &Context<'_>) -> Result<(), DomainError> {
+    require_here_or_anywhere(p, ctx, Action::Invite, Action::InviteAnywhere)
+}
+
+fn leave(p: &Policy, ctx: &Context<'_>) -> Result<Effect, DomainError> {
     let kind = match ctx.actor_standing {
         Standing::None | Standing::Banned => return Err(DomainError::NotMember),
         _ if ctx.community.archived => return Err(DomainError::Archived),
         Standing::Requested => EventKind::RequestWithdrawn,
         Standing::Invited => EventKind::InvitationDeclined,
         Standing::Member(role) => {
+            require(p, ctx, Action::Leave)?;
             refuse_last_owner(ctx, role)?;
             EventKind::Left
         }
@@ -256,8 +296,8 @@ fn leave(ctx: &Context<'_>) -> Result<Effect, DomainError> {
     Ok(move_subject(ctx, ctx.actor.user, kind, Standing::None))
 }
 
-fn invite(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
-    require_manager(ctx)?;
+fn invite(p: &Policy, ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
+    require_invite(p, ctx)?;
     match ctx.subject_standing {
         Standing::None => Ok(move_subject(
             ctx,
@@ -276,8 +316,8 @@ fn invite(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
     }
 }
 
-fn remove(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
-    require_manager(ctx)?;
+fn remove(p: &Policy, ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
+    require_here_or_anywhere(p, ctx, Action::Remove, Action::RemoveAnywhere)?;
     match ctx.subject_standing {
         Standing::None | Standing::Banned => Err(DomainError::SubjectNotMember),
         Standing::Requested => Ok(move_subject(
@@ -308,12 +348,16 @@ fn remove(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
 }
 
 fn set_role(
+    p: &Policy,
     ctx: &Context<'_>,
     subject: UserId,
     role: Role,
     expect: Option<Role>,
 ) -> Result<Effect, DomainError> {
-    require_manager(ctx)?;
+    let rank = Rank::of(ctx.actor.admin, ctx.actor_standing);
+    if !p.allows(Action::SetManager, rank) && !p.allows(Action::SetOwner, rank) {
+        return Err(DomainError::NotPermitted);
+    }
     let Standing::Member(current) = ctx.subject_standing else {
         return Err(DomainError::SubjectNotMember);
     };
@@ -325,9 +369,13 @@ fn set_role(
     if current == role {
         return Ok(Effect::Unchanged);
     }
-    let by_owner = ctx.actor.admin || ctx.actor_standing == Standing::Member(Role::Owner);
-    let by_manager = current == Role::Member && role == Role::Manager;
-    if !by_owner && !by_manager {
+    let permitted = if current == Role::Owner || role == Role::Owner {
+        p.allows(Action::SetOwner, rank)
+    } else {
+        // Member <-> manager; demoting a manager needs a rank above manager.
+        p.allows(Action::SetManager, rank) && (current == Role::Member || rank > Rank::Manager)
+    };
+    if !permitted {
         return Err(DomainError::NotPermitted);
     }
     refuse_last_owner(ctx, current)?;
@@ -339,9 +387,9 @@ fn set_role(
     ))
 }
 
-fn transfer(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
+fn transfer(p: &Policy, ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
     let actor_is_owner = ctx.actor_standing == Standing::Member(Role::Owner);
-    if !actor_is_owner && !ctx.actor.admin {
+    if (!actor_is_owner && !ctx.actor.admin) || require(p, ctx, Action::SetOwner).is_err() {
         return Err(DomainError::NotPermitted);
     }
     let Standing::Member(current) = ctx.subject_standing else {
@@ -376,8 +424,13 @@ fn transfer(ctx: &Context<'_>, subject: UserId) -> Result<Effect, DomainError> {
     }))
 }
 
-fn ban(ctx: &Context<'_>, subject: UserId, reason: Option<String>) -> Result<Effect, DomainError> {
-    require_manager(ctx)?;
+fn ban(
+    p: &Policy,
+    ctx: &Context<'_>,
+    subject: UserId,
+    reason: Option<String>,
+) -> Result<Effect, DomainError> {
+    require(p, ctx, Action::Ban)?;
     if subject == ctx.actor.user {
         return Err(DomainError::NotPermitted);
     }

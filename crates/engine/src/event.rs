@@ -38,6 +38,9 @@ pub enum EventKind {
     OwnershipTransferred,
     Banned,
     Unbanned,
+    /// The server's permission policy changed (issue 14); recorded on the
+    /// site community, the reason saying what moved.
+    PolicyChanged,
 }
 
 crate::model::string_forms!(EventKind, "event kind");

@@ -6,6 +6,7 @@
 use crate::decide::Context;
 use crate::error::DomainError;
 use crate::model::{Role, Standing};
+use crate::policy::{Action, Policy, Rank};
 
 /// The actor's rank: 0 without a membership, 1 member, 2 manager, 3 owner, 4 admin.
 fn rank(ctx: &Context<'_>) -> u8 {
@@ -34,11 +35,33 @@ pub(crate) fn require_manager(ctx: &Context<'_>) -> Result<(), DomainError> {
     }
 }
 
-pub(crate) fn require_owner(ctx: &Context<'_>) -> Result<(), DomainError> {
-    if rank(ctx) >= role_rank(Role::Owner) {
+/// The policy's check: may the actor's rank take `action`?
+pub(crate) fn require(
+    policy: &Policy,
+    ctx: &Context<'_>,
+    action: Action,
+) -> Result<(), DomainError> {
+    if policy.allows(action, Rank::of(ctx.actor.admin, ctx.actor_standing)) {
         Ok(())
     } else {
         Err(DomainError::NotPermitted)
+    }
+}
+
+/// [`require`] for an action with an "anywhere" form: an admin with no
+/// membership in the community is checked against `anywhere`, everyone
+/// else against `here`.
+pub(crate) fn require_here_or_anywhere(
+    policy: &Policy,
+    ctx: &Context<'_>,
+    here: Action,
+    anywhere: Action,
+) -> Result<(), DomainError> {
+    let outsider = !matches!(ctx.actor_standing, Standing::Member(_));
+    if ctx.actor.admin && outsider {
+        require(policy, ctx, anywhere)
+    } else {
+        require(policy, ctx, here)
     }
 }
 

@@ -21,6 +21,8 @@
 //! - [`site`]: the site community's rules (who joins it, who founds it);
 //! - [`users`]: what an account's fields may hold, when an email stays
 //!   verified, who sees private profile fields;
+//! - [`policy`]: the server-wide permission policy (the lowest rank allowed
+//!   per governed action), which `decide_under` reads;
 //! - `event.rs`: what an accepted command changed ([`Decision`], one
 //!   [`EventKind`]); `error.rs`: why one was refused ([`DomainError`]).
 //!
@@ -42,6 +44,8 @@ mod model;
 pub mod sight;
 pub mod site;
 pub mod users;
+// Configurable permissions (issue 14): the server-wide policy.
+pub mod policy;
 
 pub use command::{Command, NewCommunity, SettingsPatch};
 pub use decide::{decide, decide_create, Context};
@@ -54,3 +58,7 @@ pub use model::{
 };
 pub use sight::{can_manage, can_view, decide_in_sight, in_sight, Sight};
 pub use site::{decide_site_join, site_step, SiteStep};
+// Configurable permissions (issue 14).
+pub use decide::{decide_create_under, decide_under};
+pub use policy::{decide_policy_change, Action, Level, Policy, PolicyChange, Rank};
+pub use sight::decide_in_sight_under;

@@ -4,10 +4,11 @@
 //! other rule runs, inside the command's transaction, under the
 //! community's lock: no dialect reads the community first to check.
 
-use crate::decide::{decide, Context};
+use crate::decide::{decide_under, Context};
 use crate::error::DomainError;
 use crate::event::Effect;
 use crate::model::{CommunityState, JoinPolicy, Role, Standing, Visibility};
+use crate::policy::Policy;
 use crate::Command;
 
 /// May a viewer (with `standing` in the community) see it at all?
@@ -71,8 +72,18 @@ pub fn decide_in_sight(
     ctx: &Context<'_>,
     command: &Command,
 ) -> Result<Effect, DomainError> {
+    decide_in_sight_under(&Policy::default(), sight, ctx, command)
+}
+
+/// [`decide_in_sight`] under a server's `policy`.
+pub fn decide_in_sight_under(
+    policy: &Policy,
+    sight: Sight,
+    ctx: &Context<'_>,
+    command: &Command,
+) -> Result<Effect, DomainError> {
     if !in_sight(sight, ctx.community, ctx.actor.admin, ctx.actor_standing) {
         return Err(DomainError::CommunityNotFound);
     }
-    decide(ctx, command)
+    decide_under(policy, ctx, command)
 }

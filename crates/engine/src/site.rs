@@ -1,14 +1,23 @@
-//! The site community (Wix's "site members"): one per server, founded by
-//! the first admin, joined by every account created once it exists. The
+//! The site community (Wix's "site members"): one per server, there from
+//! the first account on, joined by every account created after it. The
 //! store's user creation asks [`site_step`] what to do and applies the
 //! answer; it keeps no rule of its own about admins or the site.
+//!
+//! Who owns it: the first account created, whoever it is, founds it and is
+//! its owner, so "a community with members always has an owner" holds from
+//! the first member on. A database without accounts has nobody to call any
+//! dialect, so the site community is founded in the very transaction that
+//! creates the first account (or, for a database whose accounts predate
+//! this rule, when the store opens it: the earliest account owns it and
+//! every other joins). An admin created later is a plain member of it who
+//! governs it with an admin's rank, as everywhere.
 
 use crate::command::NewCommunity;
 use crate::event::{Change, Decision, EventKind, Transition};
 use crate::ids::UserId;
 use crate::model::{ContributionMode, JoinPolicy, Role, Settings, Standing, Visibility};
 
-/// The site community's name when the first admin founds it.
+/// The site community's name when the first account founds it.
 pub const SITE_NAME: &str = "Site members";
 
 /// What creating a user does to the site community.
@@ -16,18 +25,17 @@ pub const SITE_NAME: &str = "Site members";
 pub enum SiteStep {
     /// The site exists: the new user joins it.
     Join,
-    /// No site yet and the new user is an admin: they found it and own it.
+    /// No site yet: the new user (admin or not) founds it and owns it.
     Found,
-    /// No site yet and no admin: the user stays outside (and stays so).
-    StayOutside,
 }
 
-/// The site community's part in creating a user.
-pub fn site_step(site_exists: bool, new_user_is_admin: bool) -> SiteStep {
-    match (site_exists, new_user_is_admin) {
-        (true, _) => SiteStep::Join,
-        (false, true) => SiteStep::Found,
-        (false, false) => SiteStep::StayOutside,
+/// The site community's part in creating a user. Whether the user is an
+/// admin no longer matters: the first account founds the site.
+pub fn site_step(site_exists: bool, _new_user_is_admin: bool) -> SiteStep {
+    if site_exists {
+        SiteStep::Join
+    } else {
+        SiteStep::Found
     }
 }
 
@@ -55,7 +63,7 @@ pub fn site_name(n: u32) -> String {
     }
 }
 
-/// The site community the first admin founds, under `name`: public and
+/// The site community the first account founds, under `name`: public and
 /// open, so that every member may see it and come back to it.
 pub fn new_site(name: String) -> NewCommunity {
     NewCommunity {

@@ -7,9 +7,9 @@ mod support;
 use proptest::prelude::*;
 use roster_engine::decide::validate_settings;
 use roster_engine::{
-    decide, decide_create, Actor, Change, Command, CommunityId, CommunityState, Context, Counters,
-    Decision, DomainError, Effect, EventKind, JoinPolicy, NewCommunity, Role, Settings,
-    SettingsPatch, Standing, Transition, UserId, Visibility,
+    decide, decide_create, decide_under, Action, Actor, Change, Command, CommunityId,
+    CommunityState, Context, Counters, Decision, DomainError, Effect, EventKind, JoinPolicy, Level,
+    NewCommunity, Policy, Role, Settings, SettingsPatch, Standing, Transition, UserId, Visibility,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use support::{settings, user};
@@ -303,9 +303,11 @@ fn kind_allows(kind: EventKind, from: Standing, to: Standing) -> bool {
         }
         EventKind::Banned => from != Banned && to == Banned,
         EventKind::Unbanned => from == Banned && to == None,
-        EventKind::Updated | EventKind::Archived | EventKind::Unarchived | EventKind::Deleted => {
-            false
-        }
+        EventKind::Updated
+        | EventKind::Archived
+        | EventKind::Unarchived
+        | EventKind::Deleted
+        | EventKind::PolicyChanged => false,
     }
 }
 
@@ -449,7 +451,7 @@ fn check_permitted(
         | EventKind::Archived
         | EventKind::Unarchived
         | EventKind::Deleted => actor >= 3,
-        EventKind::Created => false,
+        EventKind::Created | EventKind::PolicyChanged => false,
     };
     prop_assert!(
         permitted,
@@ -461,8 +463,50 @@ fn check_permitted(
     Ok(())
 }
 
+/// Whatever the policy, removing or banning someone else needs a rank
+/// above theirs.
+fn check_outranks(ctx: &Context<'_>, decision: &Decision) -> Result<(), TestCaseError> {
+    if matches!(decision.kind, EventKind::Removed | EventKind::Banned)
+        && decision.subject != Some(ctx.actor.user)
+    {
+        let subject = rank(
+            Actor {
+                admin: false,
+                ..ctx.actor
+            },
+            ctx.subject_standing,
+        );
+        prop_assert!(
+            rank(ctx.actor, ctx.actor_standing) > subject,
+            "{:?} without outranking, {:?}",
+            decision,
+            ctx
+        );
+    }
+    Ok(())
+}
+
+/// Any policy the engine accepts: a random level for each action, the
+/// ones an action refuses skipped.
+fn any_policy() -> impl Strategy<Value = Policy> {
+    prop::collection::vec(prop::sample::select(Level::ALL), Action::ALL.len()).prop_map(|levels| {
+        let mut policy = Policy::default();
+        for (&action, level) in Action::ALL.iter().zip(levels) {
+            let _ = policy.set(action, level);
+        }
+        policy
+    })
+}
+
 /// Runs one step against the model and checks every invariant afterwards.
 fn run(model: &mut Model, step: &Step) -> Result<(), TestCaseError> {
+    run_under(model, step, None)
+}
+
+/// [`run`] under a configured policy (issue 14), when `policy` is given:
+/// the rank checks are the policy's, and everything else must hold as
+/// under the defaults (the invariants, the rank needed over a subject).
+fn run_under(model: &mut Model, step: &Step, policy: Option<&Policy>) -> Result<(), TestCaseError> {
     let command = command(&step.op);
     let actor = Actor {
         user: person(step.actor),
@@ -479,17 +523,22 @@ fn run(model: &mut Model, step: &Step) -> Result<(), TestCaseError> {
         actor_standing,
         subject_standing,
     };
-    let result = decide(&ctx, &command);
-    prop_assert_eq!(
-        &decide(&ctx, &command),
-        &result,
-        "decide is not deterministic"
-    );
+    let decide_once = || match policy {
+        Some(policy) => decide_under(policy, &ctx, &command),
+        None => decide(&ctx, &command),
+    };
+    let result = decide_once();
+    prop_assert_eq!(&decide_once(), &result, "decide is not deterministic");
     match &result {
+        // Any policy may refuse any rank: only other refusals need a reason.
+        Err(DomainError::NotPermitted) if policy.is_some() => {}
         Err(error) => check_refusal(&ctx, &command, error)?,
         Ok(Effect::Unchanged) => check_unchanged(&ctx, &command)?,
         Ok(Effect::Changed(decision)) => {
-            check_permitted(&ctx, &command, decision)?;
+            match policy {
+                None => check_permitted(&ctx, &command, decision)?,
+                Some(_) => check_outranks(&ctx, decision)?,
+            }
             model.apply(decision)?;
         }
     }
@@ -592,6 +641,22 @@ proptest! {
             let mut open = model.state.clone();
             open.settings.join_policy = JoinPolicy::Open;
             prop_assert_eq!(join_and_leave(&open, user(1000))?, model.state.counters);
+        }
+    }
+
+    #[test]
+    fn no_policy_breaks_an_invariant(
+        configured in any_policy(),
+        policy in prop::sample::select(JoinPolicy::ALL),
+        site in prop::bool::weighted(0.2),
+        steps in prop::collection::vec(step(), 0..=200),
+    ) {
+        let mut model = Model::create(policy, site)?;
+        for step in &steps {
+            if model.deleted {
+                break;
+            }
+            run_under(&mut model, step, Some(&configured))?;
         }
     }
 

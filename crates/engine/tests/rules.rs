@@ -88,11 +88,12 @@ fn a_banned_person_leaving_a_public_community_is_refused_as_not_a_member() {
 }
 
 #[test]
-fn the_site_step_joins_founds_or_stays_outside() {
+fn the_site_step_joins_or_founds_whoever_comes_first() {
     assert_eq!(site_step(true, false), SiteStep::Join);
     assert_eq!(site_step(true, true), SiteStep::Join);
     assert_eq!(site_step(false, true), SiteStep::Found);
-    assert_eq!(site_step(false, false), SiteStep::StayOutside);
+    // Issue 14: a plain first account founds (and owns) the site too.
+    assert_eq!(site_step(false, false), SiteStep::Found);
 }
 
 #[test]
