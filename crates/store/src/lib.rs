@@ -31,6 +31,9 @@
 
 mod model;
 mod pages;
+// Configurable permissions (issue 14).
+mod policy;
+pub use policy::{PolicyUpdate, POLICY_REFRESH};
 pub mod postgres;
 pub mod sqlite;
 mod url;
@@ -40,7 +43,8 @@ pub use model::*;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
 
 use roster_engine::{
-    Actor, Command, CommunityId, DomainError, NewCommunity, Sight, Standing, UserId,
+    Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Policy, Sight, Standing,
+    UserId,
 };
 
 /// A store failure: a refusal by the rules, or a backend fault.
@@ -187,4 +191,14 @@ pub trait Store: Send + Sync + 'static {
     fn write_stats(&self) -> Option<WriteStats> {
         None
     }
+
+    // --- the permission policy (issue 14) ---------------------------------
+
+    /// The stored policy, read now (not the commands' cached copy, which
+    /// follows it within [`POLICY_REFRESH`]).
+    fn policy(&self) -> Result<Policy>;
+    /// Set some actions' levels, as the engine's `decide_policy_change`
+    /// rules (admins only): the rows and one `policy_changed` event on the
+    /// site community, in one transaction; nothing when nothing differs.
+    fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate>;
 }

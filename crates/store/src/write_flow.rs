@@ -19,8 +19,8 @@
 
 use chrono::{DateTime, Utc};
 use roster_engine::{
-    decide_create, decide_in_sight, decide_site_join, Actor, Change, Command, Context, Decision,
-    DomainError, Effect, NewCommunity, Sight, Standing, Transition, UserId,
+    decide_create_under, decide_in_sight_under, decide_site_join, Actor, Change, Command, Context,
+    Decision, DomainError, Effect, NewCommunity, Policy, Sight, Standing, Transition, UserId,
 };
 
 use crate::{Community, CommunityKey, EventRecord, Outcome, Refusal, Ruling, User};
@@ -80,6 +80,7 @@ pub(crate) trait CommandTx {
 /// standing it was decided on; the transaction has written nothing then.
 pub(crate) fn execute<T: CommandTx>(
     tx: &mut T,
+    policy: &Policy,
     sight: Sight,
     actor: Actor,
     key: &CommunityKey,
@@ -129,7 +130,7 @@ pub(crate) fn execute<T: CommandTx>(
         actor_standing,
         subject_standing,
     };
-    let decision = match decide_in_sight(sight, &context, command) {
+    let decision = match decide_in_sight_under(policy, sight, &context, command) {
         Err(DomainError::CommunityNotFound) => {
             // Out of sight: nothing about the community is told.
             return Ok(refused(
@@ -172,10 +173,11 @@ fn refused(error: DomainError, community: Option<Community>, actor_standing: Sta
 /// Create a community owned by the actor.
 pub(crate) fn create<T: CommandTx>(
     tx: &mut T,
+    policy: &Policy,
     actor: Actor,
     new: &NewCommunity,
 ) -> Result<Outcome, T::Error> {
-    let decision = decide_create(actor, new)?;
+    let decision = decide_create_under(policy, actor, new)?;
     let Some(actor_num) = tx.user_num(actor.user)? else {
         return Err(DomainError::UserNotFound.into());
     };

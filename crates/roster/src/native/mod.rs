@@ -23,6 +23,8 @@ pub mod requests;
 pub mod tokens;
 pub mod users;
 pub mod views;
+// Configurable permissions (issue 14).
+pub mod policy;
 
 use crate::app::AppState;
 use axum::body::Body;
@@ -109,6 +111,8 @@ fn build(
         .routes(wrap(routes!(bans::unban)))
         .routes(wrap(routes!(events::community)))
         .routes(wrap(routes!(events::all)))
+        // Configurable permissions (issue 14).
+        .routes(wrap(routes!(policy::get, policy::set)))
         .split_for_parts();
     openapi::finish(&mut doc);
     (router, doc)

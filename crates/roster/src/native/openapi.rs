@@ -46,6 +46,8 @@ pub const BEARER: &str = "bearer";
         (name = "tokens", description = "API tokens"),
         (name = "events", description = "The change feed"),
         (name = "operations", description = "Health and this document"),
+        // Configurable permissions (issue 14).
+        (name = "policy", description = "The permission policy (admins)"),
     ),
 )]
 pub struct ApiDoc;

@@ -22,7 +22,7 @@ use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
 use postgres::Transaction;
 
-use roster_engine::{Actor, Command, CommunityId, NewCommunity, Sight, Standing, UserId};
+use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, Standing, UserId};
 
 use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM};
@@ -43,17 +43,23 @@ const EVENT_LOCK: i64 = 0x726f_7374_6572_0003; // "roster" 3
 /// Run one command on one community.
 pub(super) fn execute(
     tx: &mut Transaction<'_>,
+    policy: &Policy,
     sight: Sight,
     actor: Actor,
     key: &CommunityKey,
     command: &Command,
 ) -> Res<Ruling> {
-    write_flow::execute(tx, sight, actor, key, command)
+    write_flow::execute(tx, policy, sight, actor, key, command)
 }
 
 /// Create a community owned by the actor.
-pub(super) fn create(tx: &mut Transaction<'_>, actor: Actor, new: &NewCommunity) -> Res<Outcome> {
-    write_flow::create(tx, actor, new)
+pub(super) fn create(
+    tx: &mut Transaction<'_>,
+    policy: &Policy,
+    actor: Actor,
+    new: &NewCommunity,
+) -> Res<Outcome> {
+    write_flow::create(tx, policy, actor, new)
 }
 
 /// The site community's number, once it exists.
@@ -82,7 +88,9 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
             continue;
         }
         let mut attempt = tx.savepoint("site_name")?;
-        match create(&mut attempt, actor, &roster_engine::site::new_site(name)) {
+        // Founding the site is not governed by the policy's `create`.
+        let new = roster_engine::site::new_site(name);
+        match create(&mut attempt, &Policy::default(), actor, &new) {
             Ok(_) => {
                 attempt.commit()?;
                 return Ok(());

@@ -25,6 +25,7 @@ mod communities;
 mod errors;
 mod idempotency;
 mod migrate;
+mod policy;
 mod reads;
 mod rows;
 #[cfg(feature = "test-support")]
@@ -36,10 +37,13 @@ use std::time::Duration;
 
 use postgres::{Config, IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
-use roster_engine::{Actor, Command, CommunityId, NewCommunity, Sight, Standing, UserId};
+use roster_engine::{
+    Action, Actor, Command, CommunityId, Level, NewCommunity, Policy, Sight, Standing, UserId,
+};
 
 use errors::Res;
 
+use crate::{policy::PolicyCache, PolicyUpdate};
 use crate::{
     Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
     MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
@@ -73,6 +77,10 @@ pub struct PgStore {
     pool: Option<Pool>,
     /// `user@host:port/dbname`, for messages (never the password).
     target: String,
+    /// The policy commands decide under (issue 14), re-read inside the
+    /// write transaction once older than `POLICY_REFRESH`: a change made
+    /// on another node is followed within that bound.
+    policy: PolicyCache,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -220,6 +228,7 @@ fn open_pool(config: Config, target: String) -> Result<PgStore> {
     Ok(PgStore {
         pool: Some(pool),
         target,
+        policy: PolicyCache::default(),
     })
 }
 
@@ -295,7 +304,10 @@ impl Store for PgStore {
     }
 
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
-        self.write(|tx| communities::create(tx, actor, &new))
+        self.write(|tx| {
+            let policy = self.policy.get(|| policy::load(tx))?;
+            communities::create(tx, &policy, actor, &new)
+        })
     }
 
     fn execute_in_sight(
@@ -305,7 +317,10 @@ impl Store for PgStore {
         community: &CommunityKey,
         command: Command,
     ) -> Result<Ruling> {
-        let result = self.write(|tx| communities::execute(tx, sight, actor, community, &command));
+        let result = self.write(|tx| {
+            let policy = self.policy.get(|| policy::load(tx))?;
+            communities::execute(tx, &policy, sight, actor, community, &command)
+        });
         if let Err(Error::Backend(error)) = &result {
             tracing::error!(command = command.name(), %error, "postgres: command failed");
         }
@@ -359,6 +374,17 @@ impl Store for PgStore {
 
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()> {
         self.write(|tx| idempotency::abandon(tx, user, key))
+    }
+
+    fn policy(&self) -> Result<Policy> {
+        self.read(|tx| policy::load(tx))
+    }
+
+    fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {
+        let update = self.write(|tx| crate::policy::set_policy(tx, actor, changes))?;
+        // Committed: this node's commands decide under it from now on.
+        self.policy.put(update.policy.clone());
+        Ok(update)
     }
 }
 

@@ -8,7 +8,7 @@
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use roster_engine::{Actor, Command, CommunityId, NewCommunity, Sight, Standing, UserId};
+use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, Standing, UserId};
 
 use super::reads::load_community;
 use super::rows::{self, fmt_ts};
@@ -18,17 +18,23 @@ use crate::{Community, CommunityKey, Error, EventRecord, Outcome, Result, Ruling
 /// Run one command on one community.
 pub(super) fn execute(
     tx: &Connection,
+    policy: &Policy,
     sight: Sight,
     actor: Actor,
     key: &CommunityKey,
     command: &Command,
 ) -> Result<Ruling> {
-    write_flow::execute(&mut Writer(tx), sight, actor, key, command)
+    write_flow::execute(&mut Writer(tx), policy, sight, actor, key, command)
 }
 
 /// Create a community owned by the actor.
-pub(super) fn create(tx: &Connection, actor: Actor, new: &NewCommunity) -> Result<Outcome> {
-    write_flow::create(&mut Writer(tx), actor, new)
+pub(super) fn create(
+    tx: &Connection,
+    policy: &Policy,
+    actor: Actor,
+    new: &NewCommunity,
+) -> Result<Outcome> {
+    write_flow::create(&mut Writer(tx), policy, actor, new)
 }
 
 /// The site community's number, once it exists.
@@ -56,7 +62,9 @@ pub(super) fn create_site(tx: &Connection, owner: &User) -> Result<()> {
         user: owner.id,
         admin: true,
     };
-    create(tx, actor, &roster_engine::site::new_site(name)).map(drop)
+    // Founding the site is not governed by the policy's `create`.
+    let policy = Policy::default();
+    create(tx, &policy, actor, &roster_engine::site::new_site(name)).map(drop)
 }
 
 /// A user created once the site community exists joins it.
@@ -65,7 +73,7 @@ pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
 }
 
 /// The writer's transaction, as [`crate::write_flow`] drives it.
-struct Writer<'c>(&'c Connection);
+pub(super) struct Writer<'c>(pub(super) &'c Connection);
 
 impl CommandTx for Writer<'_> {
     type Error = Error;

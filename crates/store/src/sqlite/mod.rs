@@ -15,6 +15,7 @@
 
 mod communities;
 mod idempotency;
+mod policy;
 mod reads;
 mod rows;
 mod tokens;
@@ -25,14 +26,17 @@ mod writer;
 pub use writer::WriterConfig;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
 use roster_engine::{
-    Actor, Command, CommunityId, DomainError, NewCommunity, Sight, Standing, UserId,
+    Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Policy, Sight, Standing,
+    UserId,
 };
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
+use crate::{policy::PolicyCache, PolicyUpdate};
 use crate::{
     AsyncWrites, Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin,
     MemberQuery, MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint,
@@ -57,6 +61,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency",
         include_str!("migrations/0002_idempotency.sql"),
     ),
+    // Configurable permissions (issue 14).
+    (4, "policy", include_str!("migrations/0004_policy.sql")),
 ];
 
 /// The SQLite store: one writer thread, a pool of readers.
@@ -64,6 +70,9 @@ pub struct SqliteStore {
     writer: WriteQueue,
     readers: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
+    /// The policy commands decide under (issue 14), re-read on the writer
+    /// once older than `POLICY_REFRESH`.
+    policy: Arc<PolicyCache>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -136,6 +145,7 @@ impl SqliteStore {
             writer,
             readers,
             path: path.to_path_buf(),
+            policy: Arc::default(),
         })
     }
 
@@ -182,15 +192,17 @@ impl SqliteStore {
     }
 }
 
-/// One command, logged when the backend fails it.
+/// One command, logged when the backend fails it, under the cached policy.
 fn execute_logged(
     conn: &Connection,
+    cache: &PolicyCache,
     sight: Sight,
     actor: Actor,
     community: &CommunityKey,
     command: &Command,
 ) -> Result<Ruling> {
-    let result = communities::execute(conn, sight, actor, community, command);
+    let policy = cache.get(|| policy::load(conn))?;
+    let result = communities::execute(conn, &policy, sight, actor, community, command);
     if let Err(Error::Backend(error)) = &result {
         tracing::error!(command = command.name(), %error, "sqlite: command failed");
     }
@@ -304,7 +316,11 @@ impl Store for SqliteStore {
     }
 
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
-        self.write(move |conn| communities::create(conn, actor, &new))
+        let cache = self.policy.clone();
+        self.write(move |conn| {
+            let policy = cache.get(|| policy::load(conn))?;
+            communities::create(conn, &policy, actor, &new)
+        })
     }
 
     fn execute_in_sight(
@@ -315,7 +331,8 @@ impl Store for SqliteStore {
         command: Command,
     ) -> Result<Ruling> {
         let community = community.clone();
-        self.write(move |conn| execute_logged(conn, sight, actor, &community, &command))
+        let cache = self.policy.clone();
+        self.write(move |conn| execute_logged(conn, &cache, sight, actor, &community, &command))
     }
 
     fn community(
@@ -377,6 +394,20 @@ impl Store for SqliteStore {
     fn write_stats(&self) -> Option<WriteStats> {
         Some(self.writer.stats())
     }
+
+    fn policy(&self) -> Result<Policy> {
+        self.read(policy::load)
+    }
+
+    fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {
+        let changes = changes.to_vec();
+        let update = self.write(move |conn| {
+            crate::policy::set_policy(&mut communities::Writer(conn), actor, &changes)
+        })?;
+        // Committed: this store's commands decide under it from now on.
+        self.policy.put(update.policy.clone());
+        Ok(update)
+    }
 }
 
 impl AsyncWrites for SqliteStore {
@@ -387,8 +418,10 @@ impl AsyncWrites for SqliteStore {
         community: CommunityKey,
         command: Command,
     ) -> StoreFuture<Ruling> {
-        self.writer
-            .write_async(move |conn| execute_logged(conn, sight, actor, &community, &command))
+        let cache = self.policy.clone();
+        self.writer.write_async(move |conn| {
+            execute_logged(conn, &cache, sight, actor, &community, &command)
+        })
     }
 }
 

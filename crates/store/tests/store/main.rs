@@ -16,6 +16,7 @@ mod concurrency;
 mod env;
 mod group_commit;
 mod idempotency;
+mod policy;
 mod postgres_only;
 mod reads;
 mod schema;
@@ -48,8 +49,8 @@ macro_rules! on_both_backends {
 }
 
 on_both_backends! {
-    users::users_are_unique_and_the_first_admin_founds_the_site_community,
-    users::the_site_community_takes_a_free_name,
+    users::users_are_unique_and_the_first_account_founds_the_site_community,
+    users::the_site_community_holds_its_name,
     users::find_update_login_and_list_users,
     users::tokens_round_trip,
     communities::creating_communities,
@@ -77,4 +78,8 @@ on_both_backends! {
     sight::a_secret_community_is_not_found_through_a_viewer_sight,
     sight::a_refusal_carries_the_standing_it_was_decided_on,
     sight::an_accepted_command_in_sight_is_one_event,
+    // Configurable permissions (issue 14).
+    policy::the_policy_is_stored_and_each_change_is_one_event,
+    policy::the_invariants_hold_under_any_policy,
+    policy::another_node_follows_a_change_within_the_refresh_bound,
 }

@@ -63,7 +63,7 @@ fn nodes_starting_together_migrate_once() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2]);
+    assert_eq!(versions, vec![1, 2, 4]); // 4: policy (issue 14)
 }
 
 #[test]
@@ -101,7 +101,10 @@ fn two_nodes_racing_owners_and_members_keep_every_invariant() {
         };
         env.changed(&everyone[0], c, promote);
     }
-    let setup_events = env.events();
+    // This community's own (the site community has its joins too).
+    let setup_events = env.scalar(&format!(
+        "SELECT count(*) FROM events WHERE community_id = '{c}'"
+    ));
     let done = Arc::new(AtomicBool::new(false));
     let checker = {
         let (mut raw, done) = (env.new_raw(), done.clone());
@@ -248,9 +251,11 @@ fn a_follower_paging_the_feed_while_nodes_write_misses_no_event() {
     done.store(true, Ordering::Release);
     let seen = follower.join().expect("follower");
     let all = env.ints("SELECT seq FROM events ORDER BY seq");
+    // The site community's (issue 14): owner founds it, each writer joins.
+    let site_events = 1 + WRITERS;
     assert_eq!(
         all.len(),
-        WRITERS * (ROUNDS + 1),
+        site_events + WRITERS * (ROUNDS + 1),
         "created, then joined and left"
     );
     assert_eq!(
@@ -319,8 +324,8 @@ fn two_nodes_creating_one_name_make_one_and_refuse_the_rest() {
         .all(|r| matches!(r, Ok(_) | Err(Error::Domain(DomainError::NameTaken)))));
     assert_eq!(
         env.scalar("SELECT count(*) FROM events WHERE kind = 'created'"),
-        1,
-        "one community, one event"
+        2,
+        "one community, one event (and the site community's, issue 14)"
     );
     env.assert_invariants();
 }

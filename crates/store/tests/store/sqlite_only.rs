@@ -40,7 +40,11 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
         .unwrap();
     assert_eq!(
         migrations,
-        vec![(1, "init".to_owned()), (2, "idempotency".to_owned())]
+        vec![
+            (1, "init".to_owned()),
+            (2, "idempotency".to_owned()),
+            (4, "policy".to_owned()), // issue 14
+        ]
     );
     drop(store);
 
@@ -57,7 +61,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
     }
     assert_eq!(
         scalar(&raw(&path), "SELECT count(*) FROM schema_migrations"),
-        2
+        3 // 1, 2 and 4 (issue 14)
     );
 
     assert!(matches!(

@@ -8,34 +8,35 @@ use roster_store::{EventQuery, NewToken, Scopes, User, UserKey, UserPatch};
 
 use crate::env::*;
 
-pub fn users_are_unique_and_the_first_admin_founds_the_site_community(env: Env) {
-    let early = env.user("early");
+pub fn users_are_unique_and_the_first_account_founds_the_site_community(env: Env) {
+    // Issue 14: the site community exists from the first account on,
+    // whoever it is; that account owns it, admins come later as members.
     assert!(env.store.site_community().unwrap().is_none());
-    assert_eq!(env.events(), 0, "no site, no event");
-
-    let admin = env.admin("alice");
+    assert_eq!(env.events(), 0, "no account, no site, no event");
+    let early = env.user("early");
     let site = env.store.site_community().unwrap().expect("site community");
     assert!(site.state.site);
     assert_eq!(site.state.settings.name, "Site members");
     assert_eq!(site.state.settings.join_policy, JoinPolicy::Open);
     assert_eq!(site.state.settings.visibility, Visibility::Public);
     assert_eq!(site.state.settings.description, "");
-    assert_eq!(site.creator.id, admin.id);
-    assert_eq!(site.creator.username, "alice");
+    assert_eq!(site.creator.id, early.id);
+    assert_eq!(site.creator.username, "early");
     assert_eq!(
         (site.state.counters.members, site.state.counters.owners),
         (1, 1)
     );
     assert_eq!(
-        env.standing(site.id(), &admin),
-        Standing::Member(Role::Owner)
-    );
-    assert_eq!(
         env.standing(site.id(), &early),
-        Standing::None,
-        "earlier users stay outside"
+        Standing::Member(Role::Owner),
+        "the first account owns the site"
     );
 
+    let admin = env.admin("alice");
+    assert_eq!(
+        env.standing(site.id(), &admin),
+        Standing::Member(Role::Member)
+    );
     let carol = env.user("carol");
     let second_admin = env.admin("dave");
     assert_eq!(
@@ -49,7 +50,7 @@ pub fn users_are_unique_and_the_first_admin_founds_the_site_community(env: Env) 
     let site = env.store.site_community().unwrap().unwrap();
     assert_eq!(
         (site.state.counters.members, site.state.counters.owners),
-        (3, 1)
+        (4, 1)
     );
     env.assert_invariants();
 
@@ -68,7 +69,8 @@ pub fn users_are_unique_and_the_first_admin_founds_the_site_community(env: Env) 
     assert_eq!(
         kinds,
         vec![
-            (EventKind::Created, admin.id, Some(admin.id)),
+            (EventKind::Created, early.id, Some(early.id)),
+            (EventKind::Joined, admin.id, Some(admin.id)),
             (EventKind::Joined, carol.id, Some(carol.id)),
             (EventKind::Joined, second_admin.id, Some(second_admin.id)),
         ]
@@ -102,13 +104,19 @@ pub fn users_are_unique_and_the_first_admin_founds_the_site_community(env: Env) 
     }
 }
 
-pub fn the_site_community_takes_a_free_name(env: Env) {
+/// Since the first account founds the site (issue 14), its name is taken
+/// before anyone can create a community: a later one asking for it is
+/// refused, and the site keeps it.
+pub fn the_site_community_holds_its_name(env: Env) {
     let early = env.user("early");
-    env.community(&early, "Site members", JoinPolicy::Open);
-    let admin = env.admin("root");
+    let refused = env
+        .store
+        .create_community(act(&early), new_community("Site members", JoinPolicy::Open));
+    assert_eq!(domain(refused), DomainError::NameTaken);
+    env.admin("root");
     let site = env.store.site_community().unwrap().unwrap();
-    assert_eq!(site.state.settings.name, "Site members (2)");
-    assert_eq!(site.creator.id, admin.id);
+    assert_eq!(site.state.settings.name, "Site members");
+    assert_eq!(site.creator.id, early.id);
 }
 
 pub fn find_update_login_and_list_users(env: Env) {

@@ -1,0 +1,136 @@
+//! The permission policy's storage side (issue 14): every node keeps the
+//! policy it last read in a [`PolicyCache`] and reads it again, inside the
+//! write transaction that needs it, once the copy is older than
+//! [`POLICY_REFRESH`]. A change made through this store is seen by its own
+//! commands at once; one made by another node (PostgreSQL) or another
+//! process on the same file (SQLite, e.g. `roster policy set` beside a
+//! running server) within [`POLICY_REFRESH`].
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use roster_engine::{
+    decide_policy_change, Action, Actor, CommunityId, DomainError, EventKind, Level, Policy,
+};
+
+use crate::write_flow::CommandTx;
+use crate::EventRecord;
+
+/// The longest a node decides under a policy older than the stored one.
+pub const POLICY_REFRESH: Duration = Duration::from_secs(1);
+
+/// The policy last read, and when.
+#[derive(Debug)]
+pub(crate) struct PolicyCache {
+    slot: Mutex<Option<(Instant, Arc<Policy>)>>,
+    refresh: Duration,
+}
+
+impl Default for PolicyCache {
+    fn default() -> Self {
+        PolicyCache {
+            slot: Mutex::new(None),
+            refresh: POLICY_REFRESH,
+        }
+    }
+}
+
+impl PolicyCache {
+    /// The cached policy, or `load()`'s when the copy is missing or older
+    /// than the refresh bound.
+    pub(crate) fn get<E>(
+        &self,
+        load: impl FnOnce() -> Result<Policy, E>,
+    ) -> Result<Arc<Policy>, E> {
+        if let Some((at, policy)) = &*self.lock() {
+            if at.elapsed() < self.refresh {
+                return Ok(policy.clone());
+            }
+        }
+        let policy = Arc::new(load()?);
+        *self.lock() = Some((Instant::now(), policy.clone()));
+        Ok(policy)
+    }
+
+    /// Remember a policy this store just wrote.
+    pub(crate) fn put(&self, policy: Policy) {
+        *self.lock() = Some((Instant::now(), Arc::new(policy)));
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(Instant, Arc<Policy>)>> {
+        self.slot
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The policy from its stored rows (`action`, `level`); a row that does
+/// not parse is a broken database, reported as such.
+pub(crate) fn from_rows(
+    rows: impl IntoIterator<Item = (String, String)>,
+) -> Result<Policy, String> {
+    let mut policy = Policy::default();
+    for (action, level) in rows {
+        let action: Action = action.parse().map_err(|e| format!("policy row: {e}"))?;
+        let level: Level = level.parse().map_err(|e| format!("policy row: {e}"))?;
+        policy
+            .set(action, level)
+            .map_err(|e| format!("policy row {action}: {e}"))?;
+    }
+    Ok(policy)
+}
+
+/// What [`crate::Store::set_policy`] did: the policy now stored and the
+/// event it wrote (none when nothing changed).
+#[derive(Clone, Debug)]
+pub struct PolicyUpdate {
+    pub policy: Policy,
+    pub event: Option<EventRecord>,
+}
+
+/// The SQL a policy change needs beside [`CommandTx`]'s event append.
+pub(crate) trait PolicyTx: CommandTx {
+    /// The stored policy, read in this transaction; a backend that can
+    /// race (PostgreSQL) locks it against other writers of the policy.
+    fn load_policy_for_update(&mut self) -> Result<Policy, Self::Error>;
+    /// Replace the stored rows with `policy`'s overrides.
+    fn store_policy(&mut self, policy: &Policy) -> Result<(), Self::Error>;
+    /// The site community, on which policy events are recorded.
+    fn site_id(&mut self) -> Result<Option<CommunityId>, Self::Error>;
+}
+
+/// Change the policy as the engine's [`decide_policy_change`] rules (admins
+/// only; each level must apply to its action): write the rows and one
+/// `policy_changed` event on the site community, whose reason says what
+/// moved. Nothing differs: nothing is written.
+pub(crate) fn set_policy<T: PolicyTx>(
+    tx: &mut T,
+    actor: Actor,
+    changes: &[(Action, Level)],
+) -> Result<PolicyUpdate, T::Error> {
+    let current = tx.load_policy_for_update()?;
+    let Some(change) = decide_policy_change(actor, &current, changes)? else {
+        return Ok(PolicyUpdate {
+            policy: current,
+            event: None,
+        });
+    };
+    let Some(site) = tx.site_id()? else {
+        return Err(DomainError::CommunityNotFound.into());
+    };
+    tx.store_policy(&change.next)?;
+    let mut event = EventRecord {
+        seq: 0,
+        at: tx.now(),
+        community: site,
+        actor: actor.user,
+        subject: None,
+        kind: EventKind::PolicyChanged,
+        reason: Some(change.reason),
+    };
+    event.seq = tx.insert_event(&event)?;
+    Ok(PolicyUpdate {
+        policy: change.next,
+        event: Some(event),
+    })
+}

@@ -1,0 +1,52 @@
+//! The permission policy's rows on PostgreSQL (issue 14): read (for each
+//! node's cache, refreshed within `POLICY_REFRESH`, and for
+//! `Store::policy`) and replaced by [`crate::policy::set_policy`] under the
+//! advisory lock [`POLICY_LOCK`], so that two nodes changing it at once
+//! apply one change after the other.
+
+use postgres::{GenericClient, Transaction};
+
+use roster_engine::{CommunityId, Policy};
+
+use super::errors::{Fault, Res};
+use crate::policy::{from_rows, PolicyTx};
+
+/// Advisory lock (transaction-level) held while the policy is read for a
+/// change and rewritten.
+const POLICY_LOCK: i64 = 0x726f_7374_6572_0004; // "roster" 4
+
+/// The stored policy.
+pub(super) fn load(client: &mut impl GenericClient) -> Res<Policy> {
+    let rows = client.query("SELECT action, level FROM policy", &[])?;
+    let rows = rows
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect::<Res<Vec<(String, String)>>>()?;
+    from_rows(rows).map_err(Fault::Other)
+}
+
+impl PolicyTx for Transaction<'_> {
+    fn load_policy_for_update(&mut self) -> Res<Policy> {
+        self.execute("SELECT pg_advisory_xact_lock($1)", &[&POLICY_LOCK])?;
+        load(self)
+    }
+
+    fn store_policy(&mut self, policy: &Policy) -> Res<()> {
+        self.execute("DELETE FROM policy", &[])?;
+        for (action, level) in policy.overrides() {
+            self.execute(
+                "INSERT INTO policy (action, level) VALUES ($1, $2)",
+                &[&action.as_str(), &level.as_str()],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn site_id(&mut self) -> Res<Option<CommunityId>> {
+        let row = self.query_opt("SELECT id FROM communities WHERE site", &[])?;
+        Ok(match row {
+            Some(row) => Some(CommunityId(row.try_get(0)?)),
+            None => None,
+        })
+    }
+}
