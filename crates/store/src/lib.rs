@@ -33,7 +33,7 @@ mod model;
 mod pages;
 // Configurable permissions (issue 14).
 mod policy;
-pub use policy::{PolicyUpdate, POLICY_REFRESH};
+pub use policy::{PolicyUpdate, StoredPolicy, POLICY_REFRESH};
 pub mod postgres;
 pub mod sqlite;
 mod url;
@@ -43,8 +43,7 @@ pub use model::*;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
 
 use roster_engine::{
-    Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Policy, Sight, Standing,
-    UserId,
+    Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Sight, Standing, UserId,
 };
 
 /// A store failure: a refusal by the rules, or a backend fault.
@@ -196,7 +195,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// The stored policy, read now (not the commands' cached copy, which
     /// follows it within [`POLICY_REFRESH`]).
-    fn policy(&self) -> Result<Policy>;
+    fn policy(&self) -> Result<StoredPolicy>;
     /// Set some actions' levels, as the engine's `decide_policy_change`
     /// rules (admins only): the rows and one `policy_changed` event on the
     /// site community, in one transaction; nothing when nothing differs.

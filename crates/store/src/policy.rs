@@ -6,7 +6,10 @@
 //! process on the same file (SQLite, e.g. `roster policy set` beside a
 //! running server) within [`POLICY_REFRESH`].
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
 use std::time::{Duration, Instant};
 
 use roster_engine::{
@@ -64,20 +67,30 @@ impl PolicyCache {
     }
 }
 
-/// The policy from its stored rows (`action`, `level`); a row that does
-/// not parse is a broken database, reported as such.
+/// The stored policy and when each action was last set (actions never
+/// set have no time).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct StoredPolicy {
+    pub policy: Policy,
+    pub updated_at: BTreeMap<Action, DateTime<Utc>>,
+}
+
+/// The policy from its stored rows (`action`, `level`, `updated_at`); a
+/// row that does not parse is a broken database, reported as such.
 pub(crate) fn from_rows(
-    rows: impl IntoIterator<Item = (String, String)>,
-) -> Result<Policy, String> {
-    let mut policy = Policy::default();
-    for (action, level) in rows {
+    rows: impl IntoIterator<Item = (String, String, DateTime<Utc>)>,
+) -> Result<StoredPolicy, String> {
+    let mut stored = StoredPolicy::default();
+    for (action, level, at) in rows {
         let action: Action = action.parse().map_err(|e| format!("policy row: {e}"))?;
         let level: Level = level.parse().map_err(|e| format!("policy row: {e}"))?;
-        policy
+        stored
+            .policy
             .set(action, level)
             .map_err(|e| format!("policy row {action}: {e}"))?;
+        stored.updated_at.insert(action, at);
     }
-    Ok(policy)
+    Ok(stored)
 }
 
 /// What [`crate::Store::set_policy`] did: the policy now stored and the
@@ -93,8 +106,12 @@ pub(crate) trait PolicyTx: CommandTx {
     /// The stored policy, read in this transaction; a backend that can
     /// race (PostgreSQL) locks it against other writers of the policy.
     fn load_policy_for_update(&mut self) -> Result<Policy, Self::Error>;
-    /// Replace the stored rows with `policy`'s overrides.
-    fn store_policy(&mut self, policy: &Policy) -> Result<(), Self::Error>;
+    /// Write (insert or replace) the rows of the actions set, stamped `at`.
+    fn store_levels(
+        &mut self,
+        levels: &[(Action, Level)],
+        at: DateTime<Utc>,
+    ) -> Result<(), Self::Error>;
     /// The site community, on which policy events are recorded.
     fn site_id(&mut self) -> Result<Option<CommunityId>, Self::Error>;
 }
@@ -118,10 +135,16 @@ pub(crate) fn set_policy<T: PolicyTx>(
     let Some(site) = tx.site_id()? else {
         return Err(DomainError::CommunityNotFound.into());
     };
-    tx.store_policy(&change.next)?;
+    let moved: Vec<(Action, Level)> = Action::ALL
+        .iter()
+        .filter(|&&a| current.level(a) != change.next.level(a))
+        .map(|&a| (a, change.next.level(a)))
+        .collect();
+    let now = tx.now();
+    tx.store_levels(&moved, now)?;
     let mut event = EventRecord {
         seq: 0,
-        at: tx.now(),
+        at: now,
         community: site,
         actor: actor.user,
         subject: None,

@@ -117,7 +117,7 @@ pub async fn get(
 ) -> Result<Json<PolicyView>, Problem> {
     extract::principal(&state, &headers, Scope::Admin).await?;
     let policy = state.run(|store| store.policy()).await?;
-    Ok(Json(view(&policy)))
+    Ok(Json(view(&policy.policy)))
 }
 
 #[utoipa::path(

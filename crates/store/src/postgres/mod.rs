@@ -38,7 +38,7 @@ use std::time::Duration;
 use postgres::{Config, IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
 use roster_engine::{
-    Action, Actor, Command, CommunityId, Level, NewCommunity, Policy, Sight, Standing, UserId,
+    Action, Actor, Command, CommunityId, Level, NewCommunity, Sight, Standing, UserId,
 };
 
 use errors::Res;
@@ -376,8 +376,8 @@ impl Store for PgStore {
         self.write(|tx| idempotency::abandon(tx, user, key))
     }
 
-    fn policy(&self) -> Result<Policy> {
-        self.read(|tx| policy::load(tx))
+    fn policy(&self) -> Result<crate::StoredPolicy> {
+        self.read(|tx| policy::load_stored(tx))
     }
 
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {

@@ -6,23 +6,29 @@
 
 use postgres::{GenericClient, Transaction};
 
-use roster_engine::{CommunityId, Policy};
+use chrono::{DateTime, Utc};
+use roster_engine::{Action, CommunityId, Level, Policy};
 
 use super::errors::{Fault, Res};
-use crate::policy::{from_rows, PolicyTx};
+use crate::policy::{from_rows, PolicyTx, StoredPolicy};
 
 /// Advisory lock (transaction-level) held while the policy is read for a
 /// change and rewritten.
 const POLICY_LOCK: i64 = 0x726f_7374_6572_0004; // "roster" 4
 
-/// The stored policy.
-pub(super) fn load(client: &mut impl GenericClient) -> Res<Policy> {
-    let rows = client.query("SELECT action, level FROM policy", &[])?;
+/// The stored policy and its times.
+pub(super) fn load_stored(client: &mut impl GenericClient) -> Res<StoredPolicy> {
+    let rows = client.query("SELECT action, level, updated_at FROM policy", &[])?;
     let rows = rows
         .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect::<Res<Vec<(String, String)>>>()?;
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+        .collect::<Res<Vec<(String, String, DateTime<Utc>)>>>()?;
     from_rows(rows).map_err(Fault::Other)
+}
+
+/// The stored policy.
+pub(super) fn load(client: &mut impl GenericClient) -> Res<Policy> {
+    load_stored(client).map(|stored| stored.policy)
 }
 
 impl PolicyTx for Transaction<'_> {
@@ -31,12 +37,13 @@ impl PolicyTx for Transaction<'_> {
         load(self)
     }
 
-    fn store_policy(&mut self, policy: &Policy) -> Res<()> {
-        self.execute("DELETE FROM policy", &[])?;
-        for (action, level) in policy.overrides() {
+    fn store_levels(&mut self, levels: &[(Action, Level)], at: DateTime<Utc>) -> Res<()> {
+        for (action, level) in levels {
             self.execute(
-                "INSERT INTO policy (action, level) VALUES ($1, $2)",
-                &[&action.as_str(), &level.as_str()],
+                "INSERT INTO policy (action, level, updated_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (action) DO UPDATE
+                 SET level = excluded.level, updated_at = excluded.updated_at",
+                &[&action.as_str(), &level.as_str(), &at],
             )?;
         }
         Ok(())

@@ -31,8 +31,7 @@ use std::time::Duration;
 
 use r2d2_sqlite::SqliteConnectionManager;
 use roster_engine::{
-    Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Policy, Sight, Standing,
-    UserId,
+    Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Sight, Standing, UserId,
 };
 use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
@@ -395,8 +394,8 @@ impl Store for SqliteStore {
         Some(self.writer.stats())
     }
 
-    fn policy(&self) -> Result<Policy> {
-        self.read(policy::load)
+    fn policy(&self) -> Result<crate::StoredPolicy> {
+        self.read(policy::load_stored)
     }
 
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {

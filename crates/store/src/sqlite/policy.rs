@@ -5,20 +5,26 @@
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use roster_engine::{CommunityId, Policy};
+use chrono::{DateTime, Utc};
+use roster_engine::{Action, CommunityId, Level, Policy};
 
 use super::communities::Writer;
 use super::rows;
-use crate::policy::{from_rows, PolicyTx};
+use crate::policy::{from_rows, PolicyTx, StoredPolicy};
 use crate::{Error, Result};
+
+/// The stored policy and its times.
+pub(super) fn load_stored(conn: &Connection) -> Result<StoredPolicy> {
+    let mut stmt = conn.prepare_cached("SELECT action, level, updated_at FROM policy")?;
+    let rows = stmt
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?, rows::ts(row, 2)?)))?
+        .collect::<rusqlite::Result<Vec<(String, String, DateTime<Utc>)>>>()?;
+    from_rows(rows).map_err(|e| Error::Backend(format!("sqlite: {e}")))
+}
 
 /// The stored policy.
 pub(super) fn load(conn: &Connection) -> Result<Policy> {
-    let mut stmt = conn.prepare_cached("SELECT action, level FROM policy")?;
-    let rows = stmt
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
-        .collect::<rusqlite::Result<Vec<(String, String)>>>()?;
-    from_rows(rows).map_err(|e| Error::Backend(format!("sqlite: {e}")))
+    load_stored(conn).map(|stored| stored.policy)
 }
 
 impl PolicyTx for Writer<'_> {
@@ -26,13 +32,14 @@ impl PolicyTx for Writer<'_> {
         load(self.0)
     }
 
-    fn store_policy(&mut self, policy: &Policy) -> Result<()> {
-        rows::exec(self.0, "DELETE FROM policy", [])?;
-        for (action, level) in policy.overrides() {
+    fn store_levels(&mut self, levels: &[(Action, Level)], at: DateTime<Utc>) -> Result<()> {
+        for (action, level) in levels {
             rows::exec(
                 self.0,
-                "INSERT INTO policy (action, level) VALUES (?1, ?2)",
-                params![action.as_str(), level.as_str()],
+                "INSERT INTO policy (action, level, updated_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (action) DO UPDATE
+                 SET level = excluded.level, updated_at = excluded.updated_at",
+                params![action.as_str(), level.as_str(), rows::fmt_ts(at)],
             )?;
         }
         Ok(())

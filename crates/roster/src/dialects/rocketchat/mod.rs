@@ -18,6 +18,8 @@ pub use envelope::throttled;
 mod groups;
 mod login;
 mod views;
+// Configurable permissions (issue 14).
+mod permissions;
 
 use crate::app::AppState;
 use crate::http::body::Body;
@@ -50,6 +52,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups.members", get(groups::members))
         .route("/api/v1/groups.info", get(groups::info))
         .route("/api/v1/groups.list", get(groups::list))
+        // Configurable permissions (issue 14).
+        .route("/api/v1/permissions.listAll", get(permissions::list_all))
+        .route("/api/v1/permissions.update", post(permissions::update))
 }
 
 /// A request's parameters: a JSON object, or the string pairs of a form or
