@@ -60,6 +60,9 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
+    /// The permission policy (issue 14): show it, or set levels.
+    #[command(subcommand)]
+    Policy(crate::policy_cli::PolicyCommand),
 }
 
 #[derive(Args, Debug)]
@@ -255,6 +258,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Policy(command) => crate::policy_cli::policy_command(&state, command, json).await,
     }
 }
 

@@ -50,3 +50,5 @@ pub mod password;
 pub mod ratelimit;
 pub mod server;
 pub mod tls;
+// Configurable permissions (issue 14): `roster policy show|set`.
+pub mod policy_cli;

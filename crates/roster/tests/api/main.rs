@@ -20,3 +20,5 @@ mod server;
 mod token_cache;
 mod whisk;
 mod wix;
+// Configurable permissions and the site from the first start (issue 14).
+mod policy;

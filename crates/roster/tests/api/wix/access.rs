@@ -243,25 +243,17 @@ async fn the_site_owner_cannot_leave() {
 }
 
 #[tokio::test]
-async fn without_a_site_community_every_route_says_so() {
+async fn without_an_admin_every_route_still_answers() {
+    // Issue 14: the first account founds the site community, so a Roster
+    // whose users predate any admin serves Wix (see tests/api/policy/site.rs).
     let s = TestServer::start().await;
     let ann = s.user("ann").await;
     let token = s.token(&ann).await;
-    let missing = (
-        404,
-        envelope(
-            "SITE_COMMUNITY_NOT_SET_UP",
-            "the site community does not exist yet: create the first admin user",
-        ),
-    );
-
-    assert_eq!(s.wix(&token).leave().await, missing);
-    assert_eq!(s.wix(&token).join().await, missing);
-    assert_eq!(s.wix(&token).my_member().await, missing);
-    assert_eq!(get(&s, MEMBERS, &token).await, missing);
+    assert_eq!(s.wix(&token).my_member().await.0, 200);
+    assert_eq!(get(&s, MEMBERS, &token).await.0, 200);
     assert_eq!(
-        get(&s, &format!("{MEMBERS}/{}", ann.id), &token).await,
-        missing
+        get(&s, &format!("{MEMBERS}/{}", ann.id), &token).await.0,
+        200
     );
 }
 
