@@ -51,6 +51,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/openapi.json"),
+    // Configurable permissions (issue 14).
+    ("get", "/v1/policy"),
+    ("put", "/v1/policy"),
 ];
 
 /// Every `$ref` in the document, for resolving.
