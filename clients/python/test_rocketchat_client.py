@@ -43,15 +43,16 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def roster(tmp_path_factory):
-    """A running Roster with users ann, bob and cat; yields (url, user ids)."""
+    """A running Roster with users ann, bob and cat (and the admin root,
+    issue 14); yields (url, user ids)."""
     binary = roster_bin()
     tmp = tmp_path_factory.mktemp("roster")
     database = f"sqlite://{tmp / 'r.db'}"
     ids = {}
-    for name in ("ann", "bob", "cat"):
+    for name, flags in (("ann", []), ("bob", []), ("cat", []), ("root", ["--admin"])):
         created = subprocess.run(
             [binary, "--database", database, "user", "create",
-             "--username", name, "--password", PASSWORD],
+             "--username", name, "--password", PASSWORD, *flags],
             check=True, capture_output=True, text=True, timeout=60,
         )
         ids[name] = created.stdout.strip()
@@ -164,3 +165,36 @@ def test_wrong_password_is_an_authentication_error(roster):
     url, _ = roster
     with pytest.raises(RocketAuthenticationException):
         RocketChat("ann", "not the password", server_url=url)
+
+
+def test_permissions_list_all_and_update_change_who_may_kick(roster):
+    """Issue 14: Roster's policy through the client's permissions_* methods."""
+    url, ids = roster
+    ann = RocketChat("ann", PASSWORD, server_url=url)
+    listed = {p["_id"]: p["roles"] for p in ann.permissions_list_all()["update"]}
+    assert listed["remove-user"] == ["admin", "owner", "moderator"]
+    assert listed["kick-user-from-any-p-room"] == ["admin"]
+
+    with pytest.raises(RocketApiException) as refused:
+        ann.permissions_update([{"_id": "remove-user", "roles": ["admin"]}])
+    assert refused.value.status_code == 403
+
+    room_id = ann.groups_create("py-perms", members=["bob", "cat"])["group"]["_id"]
+    assert ann.groups_add_moderator(room_id, ids["bob"])["success"] is True
+    bob = RocketChat("bob", PASSWORD, server_url=url)
+    root = RocketChat("root", PASSWORD, server_url=url)
+    owners_only = [{"_id": "remove-user", "roles": ["admin", "owner"]}]
+    updated = root.permissions_update(owners_only)
+    roles = {p["_id"]: p["roles"] for p in updated["permissions"]}
+    assert roles["remove-user"] == ["admin", "owner"]
+    with pytest.raises(RocketApiException) as not_allowed:
+        bob.groups_kick(room_id, ids["cat"])
+    assert not_allowed.value.error_type == "error-not-allowed"
+
+    with pytest.raises(RocketApiException) as bad_role:
+        root.permissions_update([{"_id": "remove-user", "roles": ["wizard"]}])
+    assert bad_role.value.error_type == "error-invalid-role"
+
+    # Back to the default: the moderator may kick again.
+    root.permissions_update([{"_id": "remove-user", "roles": ["admin", "owner", "moderator"]}])
+    assert bob.groups_kick(room_id, ids["cat"])["success"] is True
