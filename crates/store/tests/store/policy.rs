@@ -73,15 +73,19 @@ pub fn the_policy_is_stored_and_each_change_is_one_event(env: Env) {
 
     // Setting a level back to its default is the default again.
     let env = env.reopen();
-    assert_eq!(
-        env.store.policy().unwrap().level(Action::Invite),
-        Level::Member
-    );
+    let stored = env.store.policy().unwrap();
+    assert_eq!(stored.policy.level(Action::Invite), Level::Member);
+    assert_eq!(stored.updated_at.get(&Action::Invite), Some(&event.at));
+    assert_eq!(stored.updated_at.len(), 1, "only what was set has a time");
     env.store
         .set_policy(elevated(&root), &[(Action::Invite, Level::Manager)])
         .unwrap();
     assert_eq!(env.store.policy().unwrap().policy, Policy::default());
-    assert_eq!(env.scalar("SELECT count(*) FROM policy"), 0);
+    assert_eq!(
+        env.scalar("SELECT count(*) FROM policy"),
+        1,
+        "its row stays, with the time it was set back"
+    );
 }
 
 pub fn the_invariants_hold_under_any_policy(env: Env) {
