@@ -7,10 +7,11 @@
 //! its owner, so "a community with members always has an owner" holds from
 //! the first member on. A database without accounts has nobody to call any
 //! dialect, so the site community is founded in the very transaction that
-//! creates the first account (or, for a database whose accounts predate
-//! this rule, when the store opens it: the earliest account owns it and
-//! every other joins). An admin created later is a plain member of it who
-//! governs it with an admin's rank, as everywhere.
+//! creates the first account. An admin created later is a plain member of
+//! it who governs it with an admin's rank, as everywhere. (A database
+//! written by an older Roster, whose accounts were created before any admin
+//! and so stayed outside, is not back-filled: those accounts join once an
+//! admin exists and they join, as before.)
 
 use crate::command::NewCommunity;
 use crate::event::{Change, Decision, EventKind, Transition};
