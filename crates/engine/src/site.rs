@@ -10,8 +10,8 @@
 //! creates the first account. An admin created later is a plain member of
 //! it who governs it with an admin's rank, as everywhere. (A database
 //! written by an older Roster, whose accounts were created before any admin
-//! and so stayed outside, is not back-filled: those accounts join once an
-//! admin exists and they join, as before.)
+//! and so stayed outside, is not back-filled: the next account created
+//! founds the site, and those older accounts stay outside it.)
 
 use crate::command::NewCommunity;
 use crate::event::{Change, Decision, EventKind, Transition};
