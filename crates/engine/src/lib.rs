@@ -34,6 +34,7 @@
 mod command;
 mod community_text;
 pub mod decide;
+pub mod deletion;
 mod error;
 mod event;
 mod guards;

@@ -29,14 +29,17 @@
 //! [`Outcome`]; a refusal returns [`Ruling::Refused`] having written
 //! nothing.
 
+mod account_flow;
 mod model;
 mod pages;
 pub mod postgres;
+mod rooms;
 pub mod sqlite;
 mod url;
 mod write_flow;
 
 pub use model::*;
+pub use rooms::RoomQuery;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
 
 use roster_engine::{
@@ -187,4 +190,17 @@ pub trait Store: Send + Sync + 'static {
     fn write_stats(&self) -> Option<WriteStats> {
         None
     }
+
+    // --- rooms (feature `rooms`: Rocket.Chat's groups and channels) -------
+
+    /// Non-site communities of one visibility, every one or one member's
+    /// (the standing is `None` for every one), by creation order.
+    fn rooms(&self, query: &RoomQuery) -> Result<Page<(Community, Standing)>>;
+    /// Every account, in creation order, paged by offset, with the total.
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>>;
+    /// Delete `user`'s account as `actor` (an admin, not the user), in one
+    /// transaction: each of their standings ends through the engine's
+    /// `deletion` rules (the last owner is refused unless `relinquish`),
+    /// each change one event; the number of events written.
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64>;
 }

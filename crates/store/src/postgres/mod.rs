@@ -21,11 +21,13 @@
 //! closes its connections on a thread of its own, so it may be created and
 //! dropped anywhere.
 
+mod accounts;
 mod communities;
 mod errors;
 mod idempotency;
 mod migrate;
 mod reads;
+mod rooms;
 mod rows;
 #[cfg(feature = "test-support")]
 pub mod scratch;
@@ -359,6 +361,19 @@ impl Store for PgStore {
 
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()> {
         self.write(|tx| idempotency::abandon(tx, user, key))
+    }
+
+    // feature `rooms`
+    fn rooms(&self, query: &crate::RoomQuery) -> Result<Page<(Community, Standing)>> {
+        self.read(|tx| rooms::rooms(tx, query))
+    }
+
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>> {
+        self.read(|tx| rooms::users_page(tx, offset, clamp_limit(limit)))
+    }
+
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
+        self.write(|tx| accounts::delete_user(tx, actor, user, relinquish))
     }
 }
 

@@ -65,7 +65,7 @@ pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
 }
 
 /// The writer's transaction, as [`crate::write_flow`] drives it.
-struct Writer<'c>(&'c Connection);
+pub(super) struct Writer<'c>(pub(super) &'c Connection);
 
 impl CommandTx for Writer<'_> {
     type Error = Error;
