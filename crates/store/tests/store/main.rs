@@ -11,6 +11,7 @@
 //! with a clear message when no server answers, unless
 //! `ROSTER_SKIP_POSTGRES=1` (see `env.rs`).
 
+mod accounts;
 mod communities;
 mod concurrency;
 mod env;
@@ -77,4 +78,7 @@ on_both_backends! {
     sight::a_secret_community_is_not_found_through_a_viewer_sight,
     sight::a_refusal_carries_the_standing_it_was_decided_on,
     sight::an_accepted_command_in_sight_is_one_event,
+    // feature `rooms`
+    accounts::deleting_an_account_ends_every_standing_in_one_transaction,
+    accounts::rooms_page_by_visibility_and_membership,
 }
