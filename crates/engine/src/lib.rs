@@ -36,6 +36,7 @@
 mod command;
 mod community_text;
 pub mod decide;
+pub mod deletion;
 mod error;
 mod event;
 mod guards;

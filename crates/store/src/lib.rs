@@ -29,17 +29,20 @@
 //! [`Outcome`]; a refusal returns [`Ruling::Refused`] having written
 //! nothing.
 
+mod account_flow;
 mod model;
 mod pages;
 // Configurable permissions (issue 14).
 mod policy;
 pub use policy::{PolicyUpdate, POLICY_REFRESH};
 pub mod postgres;
+mod rooms;
 pub mod sqlite;
 mod url;
 mod write_flow;
 
 pub use model::*;
+pub use rooms::RoomQuery;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
 
 use roster_engine::{
@@ -201,4 +204,16 @@ pub trait Store: Send + Sync + 'static {
     /// rules (admins only): the rows and one `policy_changed` event on the
     /// site community, in one transaction; nothing when nothing differs.
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate>;
+    // --- rooms (feature `rooms`: Rocket.Chat's groups and channels) -------
+
+    /// Non-site communities of one visibility, every one or one member's
+    /// (the standing is `None` for every one), by creation order.
+    fn rooms(&self, query: &RoomQuery) -> Result<Page<(Community, Standing)>>;
+    /// Every account, in creation order, paged by offset, with the total.
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>>;
+    /// Delete `user`'s account as `actor` (an admin, not the user), in one
+    /// transaction: each of their standings ends through the engine's
+    /// `deletion` rules (the last owner is refused unless `relinquish`),
+    /// each change one event; the number of events written.
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64>;
 }

@@ -21,12 +21,14 @@
 //! closes its connections on a thread of its own, so it may be created and
 //! dropped anywhere.
 
+mod accounts;
 mod communities;
 mod errors;
 mod idempotency;
 mod migrate;
 mod policy;
 mod reads;
+mod rooms;
 mod rows;
 #[cfg(feature = "test-support")]
 pub mod scratch;
@@ -385,6 +387,19 @@ impl Store for PgStore {
         // Committed: this node's commands decide under it from now on.
         self.policy.put(update.policy.clone());
         Ok(update)
+    }
+
+    // feature `rooms`
+    fn rooms(&self, query: &crate::RoomQuery) -> Result<Page<(Community, Standing)>> {
+        self.read(|tx| rooms::rooms(tx, query))
+    }
+
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>> {
+        self.read(|tx| rooms::users_page(tx, offset, clamp_limit(limit)))
+    }
+
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
+        self.write(|tx| accounts::delete_user(tx, actor, user, relinquish))
     }
 }
 

@@ -13,10 +13,12 @@
 //! lets run beside the writer without blocking it. Every statement is
 //! prepared once per connection (`prepare_cached`).
 
+mod accounts;
 mod communities;
 mod idempotency;
 mod policy;
 mod reads;
+mod rooms;
 mod rows;
 mod tokens;
 mod url;
@@ -407,6 +409,19 @@ impl Store for SqliteStore {
         // Committed: this store's commands decide under it from now on.
         self.policy.put(update.policy.clone());
         Ok(update)
+    }
+
+    // feature `rooms`
+    fn rooms(&self, query: &crate::RoomQuery) -> Result<Page<(Community, Standing)>> {
+        self.read(|conn| rooms::rooms(conn, query))
+    }
+
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>> {
+        self.read(|conn| rooms::users_page(conn, offset, clamp_limit(limit)))
+    }
+
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
+        self.write(move |conn| accounts::delete_user(conn, actor, user, relinquish))
     }
 }
 

@@ -11,6 +11,7 @@
 //! with a clear message when no server answers, unless
 //! `ROSTER_SKIP_POSTGRES=1` (see `env.rs`).
 
+mod accounts;
 mod communities;
 mod concurrency;
 mod env;
@@ -82,4 +83,7 @@ on_both_backends! {
     policy::the_policy_is_stored_and_each_change_is_one_event,
     policy::the_invariants_hold_under_any_policy,
     policy::another_node_follows_a_change_within_the_refresh_bound,
+    // feature `rooms`
+    accounts::deleting_an_account_ends_every_standing_in_one_transaction,
+    accounts::rooms_page_by_visibility_and_membership,
 }
