@@ -35,6 +35,10 @@ pub mod postgres;
 pub mod sqlite;
 mod url;
 mod write_flow;
+// User creation and patches, once for both backends (issue 10).
+mod user_flow;
+// The idempotency-key decision, once for both backends (issue 10).
+mod idempotency;
 
 pub use model::*;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
