@@ -14,8 +14,9 @@ use super::{
 };
 use crate::app::AppState;
 use crate::http::extract::{Read, Write};
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::Json;
 use roster_engine::{Actor, Command, DomainError, Role, Sight, Standing};
 use roster_store::{CommunityKey, MemberQuery, Paging, Ruling};
@@ -67,13 +68,10 @@ pub(super) async fn leave(
 /// `?user=<id>` of a leave: the user to remove instead of the caller.
 pub(super) struct UserParam(Option<i64>);
 
-impl axum::extract::FromRequestParts<AppState> for UserParam {
+impl FromRequestParts<AppState> for UserParam {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _: &AppState,
-    ) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
         let Some((_, value)) = query_pairs(parts.uri.query())
             .into_iter()
             .find(|(key, _)| key == "user")
@@ -121,59 +119,66 @@ pub(super) async fn status(
 /// the default is managers and joined users, as SelfCommunity documents.
 pub(super) async fn joined(
     State(state): State<AppState>,
-    CourseNum(num): CourseNum,
-    caller: Caller<Read>,
-    RawQuery(query): RawQuery,
-    uri: Uri,
-    headers: HeaderMap,
+    ask: Listing,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let pairs = query_pairs(query.as_deref());
-    let standings = statuses(&pairs)?;
-    let course = course(&state, &caller, num).await?;
-    list(&state, &headers, &uri, pairs, &course, standings).await
+    let standings = statuses(&ask.pairs)?;
+    let course = course(&state, &ask.caller, ask.num).await?;
+    list(&state, ask, &course, standings).await
 }
 
 /// `GET …/request_join/` → users waiting for approval (creator or manager).
 pub(super) async fn requested(
     State(state): State<AppState>,
-    CourseNum(num): CourseNum,
-    caller: Caller<Read>,
-    RawQuery(query): RawQuery,
-    uri: Uri,
-    headers: HeaderMap,
+    ask: Listing,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let course = staff_course(&state, &caller, num).await?;
-    let pairs = query_pairs(query.as_deref());
-    let standings = vec![Standing::Requested];
-    list(&state, &headers, &uri, pairs, &course, standings).await
+    staff_list(&state, ask, Standing::Requested).await
 }
 
 /// `GET …/invite/` → invited users (creator or manager).
 pub(super) async fn invited(
     State(state): State<AppState>,
-    CourseNum(num): CourseNum,
-    caller: Caller<Read>,
-    RawQuery(query): RawQuery,
-    uri: Uri,
-    headers: HeaderMap,
+    ask: Listing,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let course = staff_course(&state, &caller, num).await?;
-    let pairs = query_pairs(query.as_deref());
-    let standings = vec![Standing::Invited];
-    list(&state, &headers, &uri, pairs, &course, standings).await
+    staff_list(&state, ask, Standing::Invited).await
 }
 
-/// A course whose staff lists the caller may read (creator, manager, admin).
-async fn staff_course(
+/// A list that only the course's staff may read (creator, manager, admin).
+async fn staff_list(
     state: &AppState,
-    caller: &Caller<Read>,
-    num: i64,
-) -> Result<Course, ApiError> {
-    let course = course(state, caller, num).await?;
-    if !roster_engine::can_manage(caller.is_admin(), course.standing) {
+    ask: Listing,
+    standing: Standing,
+) -> Result<Json<Page<UserView>>, ApiError> {
+    let course = course(state, &ask.caller, ask.num).await?;
+    if !roster_engine::can_manage(ask.caller.is_admin(), course.standing) {
         return Err(DomainError::NotPermitted.into());
     }
-    Ok(course)
+    list(state, ask, &course, vec![standing]).await
+}
+
+/// A list request: the course id, the caller, the query's pairs, and where
+/// the list was asked for (its `next` and `previous` links build on it).
+pub(super) struct Listing {
+    num: i64,
+    caller: Caller<Read>,
+    pairs: Vec<(String, String)>,
+    /// `scheme://host/path`, or only the path when the host is unknown.
+    base: String,
+}
+
+impl FromRequestParts<AppState> for Listing {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let CourseNum(num) = CourseNum::from_request_parts(parts, state).await?;
+        let caller = Caller::<Read>::from_request_parts(parts, state).await?;
+        let origin = origin(&parts.headers, &parts.uri).unwrap_or_default();
+        Ok(Listing {
+            num,
+            caller,
+            pairs: query_pairs(parts.uri.query()),
+            base: format!("{origin}{}", parts.uri.path()),
+        })
+    }
 }
 
 /// The `statuses` filter; unknown values are refused.
@@ -228,13 +233,11 @@ fn paging(pairs: &[(String, String)]) -> (u32, u64) {
 
 async fn list(
     state: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-    pairs: Vec<(String, String)>,
+    ask: Listing,
     course: &Course,
     standings: Vec<Standing>,
 ) -> Result<Json<Page<UserView>>, ApiError> {
-    let (limit, offset) = paging(&pairs);
+    let (limit, offset) = paging(&ask.pairs);
     let query = MemberQuery {
         standings,
         paging: Paging::Offset(offset),
@@ -247,8 +250,9 @@ async fn list(
         .map(|row| views::user(&row.user))
         .collect();
     let url = ListUrl {
-        base: format!("{}{}", origin(headers, uri).unwrap_or_default(), uri.path()),
-        params: pairs
+        base: ask.base,
+        params: ask
+            .pairs
             .into_iter()
             .filter(|(key, _)| key != "limit" && key != "offset")
             .collect(),
