@@ -11,6 +11,9 @@ use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store, User, Us
 use std::sync::Arc;
 use std::time::Instant;
 
+// Typed async store reads for the handlers (issue 10).
+mod reads;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,

@@ -16,8 +16,10 @@
 //!
 //! 1. [`server::router`] routes it (with the shared layers: request ids,
 //!    timeouts, metrics) to the dialect's handler, here
-//!    `dialects/whisk/mod.rs::leave`; [`auth`] turns the bearer token into
-//!    a principal.
+//!    `dialects/whisk/mod.rs::leave`, whose arguments are extractors
+//!    ([`http::extract`]: the caller, through [`auth`], and the path id)
+//!    that reject in Whisk's shape ([`http::error::Failure`], rendered by
+//!    the dialect's error type).
 //! 2. The handler builds `Command::Leave` and calls
 //!    [`app::AppState::execute_in_sight`] with the dialect's sight
 //!    (`Sight::Viewable`: a private community the caller may not see is

@@ -40,6 +40,10 @@ mod rooms;
 pub mod sqlite;
 mod url;
 mod write_flow;
+// User creation and patches, once for both backends (issue 10).
+mod user_flow;
+// The idempotency-key decision, once for both backends (issue 10).
+mod idempotency;
 
 pub use model::*;
 pub use rooms::RoomQuery;

@@ -256,10 +256,8 @@ fn describe_target(config: &Config) -> String {
     format!("{user}@{host}:{port}/{dbname}")
 }
 
-/// Clamp a caller's page size to 1..=1000.
-fn clamp_limit(limit: u32) -> i64 {
-    i64::from(limit.clamp(1, 1000))
-}
+/// A caller's page size, clamped (written once, in `pages.rs`).
+use crate::pages::clamp_limit;
 
 impl Store for PgStore {
     fn ping(&self) -> Result<()> {
@@ -426,11 +424,5 @@ mod tests {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn limits_are_clamped() {
-        assert_eq!(clamp_limit(0), 1);
-        assert_eq!(clamp_limit(u32::MAX), 1000);
     }
 }

@@ -267,10 +267,8 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Clamp a caller's page size to 1..=1000.
-fn clamp_limit(limit: u32) -> i64 {
-    i64::from(limit.clamp(1, 1000))
-}
+/// A caller's page size, clamped (written once, in `pages.rs`).
+use crate::pages::clamp_limit;
 
 impl Store for SqliteStore {
     fn ping(&self) -> Result<()> {
@@ -476,12 +474,5 @@ mod tests {
         let reader = store.readers.get().unwrap();
         let write = reader.execute_batch("CREATE TABLE nope (x)");
         assert!(write.is_err(), "readers are read-only");
-    }
-
-    #[test]
-    fn limits_are_clamped() {
-        assert_eq!(clamp_limit(0), 1);
-        assert_eq!(clamp_limit(50), 50);
-        assert_eq!(clamp_limit(u32::MAX), 1000);
     }
 }
