@@ -38,6 +38,9 @@ pub enum EventKind {
     OwnershipTransferred,
     Banned,
     Unbanned,
+    /// Rows written by `roster import` (issue 15): one per community, or
+    /// one per membership with `--events each`.
+    Imported,
 }
 
 crate::model::string_forms!(EventKind, "event kind");

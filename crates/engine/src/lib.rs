@@ -42,6 +42,8 @@ mod model;
 pub mod sight;
 pub mod site;
 pub mod users;
+// Bulk import's record rules (issue 15).
+pub mod import;
 
 pub use command::{Command, NewCommunity, SettingsPatch};
 pub use decide::{decide, decide_create, Context};

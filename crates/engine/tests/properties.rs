@@ -306,6 +306,8 @@ fn kind_allows(kind: EventKind, from: Standing, to: Standing) -> bool {
         EventKind::Updated | EventKind::Archived | EventKind::Unarchived | EventKind::Deleted => {
             false
         }
+        // Only `roster import` writes it, never a command.
+        EventKind::Imported => false,
     }
 }
 
@@ -449,7 +451,7 @@ fn check_permitted(
         | EventKind::Archived
         | EventKind::Unarchived
         | EventKind::Deleted => actor >= 3,
-        EventKind::Created => false,
+        EventKind::Created | EventKind::Imported => false,
     };
     prop_assert!(
         permitted,

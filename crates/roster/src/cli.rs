@@ -60,6 +60,13 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
+    // Moving in and out (issue 15): bodies in crate::bulk.
+    /// Import users, communities and memberships (JSON Lines or CSV).
+    Import(crate::bulk::ImportArgs),
+    /// Export users, communities and memberships as JSON Lines.
+    Export(crate::bulk::ExportArgs),
+    /// Copy a live SQLite database to a new file (PostgreSQL: use pg_dump).
+    Backup(crate::bulk::BackupArgs),
 }
 
 #[derive(Args, Debug)]
@@ -255,6 +262,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) => crate::bulk::import(&state, args, json).await,
+        Command::Export(args) => crate::bulk::export(&state, args).await,
+        Command::Backup(args) => crate::bulk::backup(&cli.database, args, json).await,
     }
 }
 

@@ -29,6 +29,8 @@
 //! [`Outcome`]; a refusal returns [`Ruling::Refused`] having written
 //! nothing.
 
+// Bulk import and export (issue 15).
+mod bulk;
 mod model;
 mod pages;
 pub mod postgres;
@@ -36,6 +38,7 @@ pub mod sqlite;
 mod url;
 mod write_flow;
 
+pub use bulk::*;
 pub use model::*;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
 
@@ -187,4 +190,23 @@ pub trait Store: Send + Sync + 'static {
     fn write_stats(&self) -> Option<WriteStats> {
         None
     }
+
+    // --- bulk import, export and backup (issue 15) -----------------------
+
+    /// What the database holds of what an import file names: the users,
+    /// emails and communities it names, the memberships in those
+    /// communities, and the site community.
+    fn import_existing(&self, keys: &ImportKeys) -> Result<roster_engine::import::Existing>;
+    /// Write one planned import in one transaction: every row, the
+    /// counters once per community, the `imported` events. A row that
+    /// another writer created since the plan (a username, a name, a
+    /// membership key) fails the whole transaction: nothing is written.
+    fn import_batch(
+        &self,
+        batch: ImportBatch,
+        progress: std::sync::Arc<BulkProgress>,
+    ) -> Result<ImportSummary>;
+    /// Stream every user, community and membership (or one community's)
+    /// to `sink`, from one consistent snapshot, in constant memory.
+    fn export(&self, query: &ExportQuery, sink: &mut ExportSink<'_>) -> Result<()>;
 }

@@ -211,7 +211,7 @@ fn role_strings_round_trip() {
 
 #[test]
 fn event_kind_strings_round_trip() {
-    assert_eq!(EventKind::ALL.len(), 21);
+    assert_eq!(EventKind::ALL.len(), 22);
     let mut seen = std::collections::HashSet::new();
     for &kind in EventKind::ALL {
         assert!(seen.insert(kind.as_str()), "duplicate {kind}");
