@@ -70,7 +70,7 @@ fn a_valid_file_plans_every_row_with_counters_once() {
     let counters = out.communities[0].counters();
     assert_eq!(
         (counters.members, counters.owners, counters.pending),
-        (2, 1, 0 + 1)
+        (2, 1, 1)
     );
     assert_eq!(out.memberships(), 3);
     assert_eq!(

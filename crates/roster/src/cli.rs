@@ -239,6 +239,10 @@ pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A backup opens the file itself (and PostgreSQL's is pg_dump's job).
+    if let Command::Backup(args) = cli.command {
+        return crate::bulk::backup(&cli.database, args, cli.json).await;
+    }
     let store = open_store(&cli.database)?;
     let state = AppState::new(store).with_passwords(cli.hashing.pool()?);
     let json = cli.json;
@@ -264,7 +268,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(args) => crate::bulk::import(&state, args, json).await,
         Command::Export(args) => crate::bulk::export(&state, args).await,
-        Command::Backup(args) => crate::bulk::backup(&cli.database, args, json).await,
+        Command::Backup(_) => unreachable!("handled before the store is opened"),
     }
 }
 
