@@ -47,6 +47,8 @@ pub mod site;
 pub mod users;
 // Configurable permissions (issue 14): the server-wide policy.
 pub mod policy;
+// Bulk import's record rules (issue 15).
+pub mod import;
 
 pub use command::{Command, NewCommunity, SettingsPatch};
 pub use decide::{decide, decide_create, Context};

@@ -60,6 +60,13 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
+    // Moving in and out (issue 15): bodies in crate::bulk.
+    /// Import users, communities and memberships (JSON Lines or CSV).
+    Import(crate::bulk::ImportArgs),
+    /// Export users, communities and memberships as JSON Lines.
+    Export(crate::bulk::ExportArgs),
+    /// Copy a live SQLite database to a new file (PostgreSQL: use pg_dump).
+    Backup(crate::bulk::BackupArgs),
 }
 
 #[derive(Args, Debug)]
@@ -232,6 +239,10 @@ pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A backup opens the file itself (and PostgreSQL's is pg_dump's job).
+    if let Command::Backup(args) = cli.command {
+        return crate::bulk::backup(&cli.database, args, cli.json).await;
+    }
     let store = open_store(&cli.database)?;
     let state = AppState::new(store).with_passwords(cli.hashing.pool()?);
     let json = cli.json;
@@ -255,6 +266,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) => crate::bulk::import(&state, args, json).await,
+        Command::Export(args) => crate::bulk::export(&state, args).await,
+        Command::Backup(_) => unreachable!("handled before the store is opened"),
     }
 }
 

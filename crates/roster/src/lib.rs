@@ -42,6 +42,8 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod auth_cache;
+// roster import / export / backup (issue 15).
+pub mod bulk;
 pub mod cli;
 pub mod config;
 pub(crate) mod dialects;

@@ -30,6 +30,8 @@
 //! nothing.
 
 mod account_flow;
+// Bulk import and export (issue 15).
+mod bulk;
 mod model;
 mod pages;
 // Configurable permissions (issue 14).
@@ -45,6 +47,7 @@ mod user_flow;
 // The idempotency-key decision, once for both backends (issue 10).
 mod idempotency;
 
+pub use bulk::*;
 pub use model::*;
 pub use rooms::RoomQuery;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
@@ -220,4 +223,23 @@ pub trait Store: Send + Sync + 'static {
     /// `deletion` rules (the last owner is refused unless `relinquish`),
     /// each change one event; the number of events written.
     fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64>;
+
+    // --- bulk import, export and backup (issue 15) -----------------------
+
+    /// What the database holds of what an import file names: the users,
+    /// emails and communities it names, the memberships in those
+    /// communities, and the site community.
+    fn import_existing(&self, keys: &ImportKeys) -> Result<roster_engine::import::Existing>;
+    /// Write one planned import in one transaction: every row, the
+    /// counters once per community, the `imported` events. A row that
+    /// another writer created since the plan (a username, a name, a
+    /// membership key) fails the whole transaction: nothing is written.
+    fn import_batch(
+        &self,
+        batch: ImportBatch,
+        progress: std::sync::Arc<BulkProgress>,
+    ) -> Result<ImportSummary>;
+    /// Stream every user, community and membership (or one community's)
+    /// to `sink`, from one consistent snapshot, in constant memory.
+    fn export(&self, query: &ExportQuery, sink: &mut ExportSink<'_>) -> Result<()>;
 }

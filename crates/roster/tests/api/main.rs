@@ -20,3 +20,5 @@ mod server;
 mod token_cache;
 mod whisk;
 mod wix;
+// roster import / export / backup (issue 15).
+mod bulk;

@@ -34,6 +34,8 @@ mod rows;
 pub mod scratch;
 mod tokens;
 mod users;
+// Bulk import and export (issue 15).
+mod bulk;
 
 use std::time::Duration;
 
@@ -398,6 +400,32 @@ impl Store for PgStore {
 
     fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
         self.write(|tx| accounts::delete_user(tx, actor, user, relinquish))
+    }
+
+    // Bulk import and export (issue 15).
+    fn import_existing(&self, keys: &crate::ImportKeys) -> Result<roster_engine::import::Existing> {
+        self.read(|tx| bulk::existing(tx, keys))
+    }
+
+    fn import_batch(
+        &self,
+        batch: crate::ImportBatch,
+        progress: std::sync::Arc<crate::BulkProgress>,
+    ) -> Result<crate::ImportSummary> {
+        // One attempt: a retry after a rollback would start a large import
+        // over behind the caller's back; a conflict is reported instead.
+        let mut conn = self.connection()?;
+        let result: Res<crate::ImportSummary> = (|| {
+            let mut tx = conn.transaction()?;
+            let summary = bulk::import(&mut tx, &batch, &progress)?;
+            tx.commit()?;
+            Ok(summary)
+        })();
+        result.map_err(Error::from)
+    }
+
+    fn export(&self, query: &crate::ExportQuery, sink: &mut crate::ExportSink<'_>) -> Result<()> {
+        self.read(|tx| bulk::export(tx, query, sink))
     }
 }
 

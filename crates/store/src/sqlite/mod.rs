@@ -24,6 +24,11 @@ mod tokens;
 mod url;
 mod users;
 mod writer;
+// Bulk import/export and online backup (issue 15).
+mod backup;
+mod bulk;
+pub use backup::{backup, BackupReport};
+pub use url::path_of_url;
 
 pub use writer::WriterConfig;
 
@@ -420,6 +425,23 @@ impl Store for SqliteStore {
 
     fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
         self.write(move |conn| accounts::delete_user(conn, actor, user, relinquish))
+    }
+
+    // Bulk import and export (issue 15).
+    fn import_existing(&self, keys: &crate::ImportKeys) -> Result<roster_engine::import::Existing> {
+        self.read(|conn| bulk::existing(conn, keys))
+    }
+
+    fn import_batch(
+        &self,
+        batch: crate::ImportBatch,
+        progress: std::sync::Arc<crate::BulkProgress>,
+    ) -> Result<crate::ImportSummary> {
+        self.write(move |conn| bulk::import(conn, &batch, &progress))
+    }
+
+    fn export(&self, query: &crate::ExportQuery, sink: &mut crate::ExportSink<'_>) -> Result<()> {
+        self.read(|conn| bulk::export(conn, query, sink))
     }
 }
 
