@@ -54,3 +54,6 @@ pub use model::{
 };
 pub use sight::{can_manage, can_view, decide_in_sight, in_sight, Sight};
 pub use site::{decide_site_join, site_step, SiteStep};
+// Webhooks (issue 16): who may subscribe and manage subscriptions.
+pub mod webhooks;
+pub use webhooks::{may_manage_webhook, may_subscribe};

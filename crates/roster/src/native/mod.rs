@@ -23,6 +23,9 @@ pub mod requests;
 pub mod tokens;
 pub mod users;
 pub mod views;
+// Webhooks and the live event stream (issue 16).
+pub mod stream;
+pub mod webhooks;
 
 use crate::app::AppState;
 use axum::body::Body;
@@ -109,6 +112,13 @@ fn build(
         .routes(wrap(routes!(bans::unban)))
         .routes(wrap(routes!(events::community)))
         .routes(wrap(routes!(events::all)))
+        // Webhooks and the live event stream (issue 16).
+        .routes(wrap(routes!(stream::stream)))
+        .routes(wrap(routes!(webhooks::create, webhooks::list)))
+        .routes(wrap(routes!(webhooks::get_one, webhooks::delete)))
+        .routes(wrap(routes!(webhooks::resume)))
+        .routes(wrap(routes!(webhooks::deliveries)))
+        .routes(wrap(routes!(webhooks::redeliver)))
         .split_for_parts();
     openapi::finish(&mut doc);
     (router, doc)

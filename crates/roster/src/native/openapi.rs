@@ -46,6 +46,7 @@ pub const BEARER: &str = "bearer";
         (name = "tokens", description = "API tokens"),
         (name = "events", description = "The change feed"),
         (name = "operations", description = "Health and this document"),
+        (name = "webhooks", description = "Signed deliveries of the change feed"),
     ),
 )]
 pub struct ApiDoc;

@@ -20,3 +20,5 @@ mod server;
 mod token_cache;
 mod whisk;
 mod wix;
+// Webhooks and the live event stream (issue 16).
+mod webhooks;
