@@ -365,7 +365,7 @@ impl Store for PgStore {
     // --- webhooks (issue 16) ---------------------------------------------
 
     fn latest_event_seq(&self) -> Result<i64> {
-        self.single(|client| webhooks::latest_seq(client))
+        self.single(webhooks::latest_seq)
     }
 
     fn create_webhook(&self, new: crate::NewWebhook) -> Result<crate::Webhook> {
