@@ -270,7 +270,7 @@ pub fn the_migration_is_recorded_and_survives_reopening(env: Env) {
     assert_eq!(begin(&env, &ann, "k", &post), IdempotencyBegin::Started);
     finish(&env, &ann, "k", &created());
     let version = env.scalar("SELECT max(version) FROM schema_migrations");
-    assert_eq!(version, 2);
+    assert!(version >= 2, "the idempotency migration is applied");
     let env = env.reopen();
     assert_eq!(
         env.store

@@ -22,6 +22,8 @@ mod schema;
 mod sight;
 mod sqlite_only;
 mod users;
+// Webhooks (issue 16).
+mod webhooks;
 
 /// One `#[test]` per case and backend, each on a fresh store.
 macro_rules! on_both_backends {
@@ -77,4 +79,9 @@ on_both_backends! {
     sight::a_secret_community_is_not_found_through_a_viewer_sight,
     sight::a_refusal_carries_the_standing_it_was_decided_on,
     sight::an_accepted_command_in_sight_is_one_event,
+    // Webhooks (issue 16).
+    webhooks::the_cursor_moves_only_on_an_acknowledgement_by_the_lease_holder,
+    webhooks::failures_in_a_row_pause_until_resumed,
+    webhooks::a_lapsed_lease_is_taken_over,
+    webhooks::the_log_keeps_the_newest_attempts,
 }

@@ -40,7 +40,12 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
         .unwrap();
     assert_eq!(
         migrations,
-        vec![(1, "init".to_owned()), (2, "idempotency".to_owned())]
+        vec![
+            (1, "init".to_owned()),
+            (2, "idempotency".to_owned()),
+            // Webhooks (issue 16).
+            (3, "webhooks".to_owned()),
+        ]
     );
     drop(store);
 
@@ -57,7 +62,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
     }
     assert_eq!(
         scalar(&raw(&path), "SELECT count(*) FROM schema_migrations"),
-        2
+        3
     );
 
     assert!(matches!(
