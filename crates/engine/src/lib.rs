@@ -65,3 +65,6 @@ pub use site::{decide_site_join, site_step, SiteStep};
 pub use decide::{decide_create_under, decide_under};
 pub use policy::{decide_policy_change, Action, Level, Policy, PolicyChange, Rank};
 pub use sight::decide_in_sight_under;
+// Webhooks (issue 16): who may subscribe and manage subscriptions.
+pub mod webhooks;
+pub use webhooks::{may_manage_webhook, may_subscribe};

@@ -67,6 +67,9 @@ pub enum Command {
     Export(crate::bulk::ExportArgs),
     /// Copy a live SQLite database to a new file (PostgreSQL: use pg_dump).
     Backup(crate::bulk::BackupArgs),
+    /// Manage webhook subscriptions (issue 16).
+    #[command(subcommand)]
+    Webhook(crate::webhook_cli::WebhookCommand),
 }
 
 #[derive(Args, Debug)]
@@ -91,6 +94,9 @@ pub struct ServeArgs {
     /// Rate limits and the login back-off (see `ratelimit`).
     #[command(flatten)]
     pub limits: crate::ratelimit::LimitArgs,
+    /// Webhook delivery and the live stream (issue 16).
+    #[command(flatten)]
+    pub hooks: crate::webhooks::HookArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -269,6 +275,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => crate::bulk::import(&state, args, json).await,
         Command::Export(args) => crate::bulk::export(&state, args).await,
         Command::Backup(_) => unreachable!("handled before the store is opened"),
+        Command::Webhook(command) => crate::webhook_cli::run(&state, command, json).await,
     }
 }
 
@@ -306,7 +313,14 @@ async fn serve(args: ServeArgs, database: &str, state: AppState) -> anyhow::Resu
         "password hashing and rate limits"
     );
     let state = state.with_limits(crate::ratelimit::Limits::new(limits));
-    crate::server::run(config, state).await
+    // Webhooks (issue 16): the deliverer runs beside the server.
+    let hooks = crate::webhooks::HookConfig::from_args(&args.hooks, database);
+    tracing::info!(hooks = ?hooks, "webhooks and live streams");
+    let state = state.with_hooks(hooks);
+    let deliverer = crate::webhooks::deliver::start(state.clone());
+    let served = crate::server::run(config, state).await;
+    deliverer.abort();
+    served
 }
 
 async fn user_command(state: &AppState, command: UserCommand, json: bool) -> anyhow::Result<()> {
@@ -477,7 +491,7 @@ fn user_key(text: &str) -> UserKey {
     }
 }
 
-fn community_key(text: &str) -> CommunityKey {
+pub(crate) fn community_key(text: &str) -> CommunityKey {
     if let Some(id) = roster_engine::CommunityId::parse(text) {
         CommunityKey::Id(id)
     } else if let Ok(num) = text.parse() {

@@ -54,3 +54,6 @@ pub mod password;
 pub mod ratelimit;
 pub mod server;
 pub mod tls;
+// Webhooks and the live event stream (issue 16).
+pub mod webhook_cli;
+pub mod webhooks;

@@ -41,6 +41,7 @@ pub mod postgres;
 mod rooms;
 pub mod sqlite;
 mod url;
+mod webhooks;
 mod write_flow;
 // User creation and patches, once for both backends (issue 10).
 mod user_flow;
@@ -51,6 +52,8 @@ pub use bulk::*;
 pub use model::*;
 pub use rooms::RoomQuery;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
+// Webhooks (issue 16).
+pub use webhooks::*;
 
 use roster_engine::{
     Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Policy, Sight, Standing,
@@ -242,4 +245,35 @@ pub trait Store: Send + Sync + 'static {
     /// Stream every user, community and membership (or one community's)
     /// to `sink`, from one consistent snapshot, in constant memory.
     fn export(&self, query: &ExportQuery, sink: &mut ExportSink<'_>) -> Result<()>;
+
+    // --- webhooks (issue 16) ---------------------------------------------
+
+    /// The newest event's `seq` (0 before the first).
+    fn latest_event_seq(&self) -> Result<i64>;
+    /// Create a subscription; its cursor starts at `after`, or at the
+    /// newest event now.
+    fn create_webhook(&self, new: NewWebhook) -> Result<Webhook>;
+    /// Every subscription, or those one user created, oldest first.
+    fn list_webhooks(&self, created_by: Option<UserId>) -> Result<Vec<Webhook>>;
+    fn find_webhook(&self, id: uuid::Uuid) -> Result<Option<Webhook>>;
+    /// Delete a subscription and its log; false when there was none.
+    fn delete_webhook(&self, id: uuid::Uuid) -> Result<bool>;
+    /// Unpause: clear the pause and the run of failures.
+    fn resume_webhook(&self, id: uuid::Uuid) -> Result<Option<Webhook>>;
+    /// Pause a subscription with a reason (kept if it is paused already).
+    fn pause_webhook(&self, id: uuid::Uuid, reason: &str) -> Result<()>;
+    /// Take or renew the lease of an unpaused subscription for `node`
+    /// until `ttl` from now (the database's clock): true when `node`
+    /// holds it now (it was free, its own, or expired).
+    fn lease_webhook(&self, id: uuid::Uuid, node: &str, ttl: std::time::Duration) -> Result<bool>;
+    /// Give the lease up (a node shutting down), if `node` holds it.
+    fn release_webhook(&self, id: uuid::Uuid, node: &str) -> Result<()>;
+    /// Move the cursor forward to `seq` past unwanted events, if `node`
+    /// holds the lease.
+    fn skip_webhook_to(&self, id: uuid::Uuid, node: &str, seq: i64) -> Result<bool>;
+    /// Log an attempt and apply it: a 2xx by the lease holder moves the
+    /// cursor, a failure counts toward the pause.
+    fn record_attempt(&self, attempt: &Attempt) -> Result<AttemptEffect>;
+    /// The newest attempts of a subscription, newest first.
+    fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<DeliveryRecord>>;
 }

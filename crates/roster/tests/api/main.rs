@@ -22,3 +22,5 @@ mod whisk;
 mod wix;
 // roster import / export / backup (issue 15).
 mod bulk;
+// Webhooks and the live event stream (issue 16).
+mod webhooks;

@@ -21,6 +21,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency",
         include_str!("migrations/0002_idempotency.sql"),
     ),
+    // Webhooks (issue 16).
+    (3, "webhooks", include_str!("migrations/0003_webhooks.sql")),
     // Configurable permissions (issue 14).
     (4, "policy", include_str!("migrations/0004_policy.sql")),
 ];

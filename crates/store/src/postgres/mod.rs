@@ -36,6 +36,7 @@ mod tokens;
 mod users;
 // Bulk import and export (issue 15).
 mod bulk;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -426,6 +427,56 @@ impl Store for PgStore {
 
     fn export(&self, query: &crate::ExportQuery, sink: &mut crate::ExportSink<'_>) -> Result<()> {
         self.read(|tx| bulk::export(tx, query, sink))
+    }
+
+    // --- webhooks (issue 16) ---------------------------------------------
+
+    fn latest_event_seq(&self) -> Result<i64> {
+        self.single(webhooks::latest_seq)
+    }
+
+    fn create_webhook(&self, new: crate::NewWebhook) -> Result<crate::Webhook> {
+        self.write(|tx| webhooks::create(tx, &new))
+    }
+
+    fn list_webhooks(&self, created_by: Option<UserId>) -> Result<Vec<crate::Webhook>> {
+        self.single(|client| webhooks::list(client, created_by))
+    }
+
+    fn find_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.single(|client| webhooks::find(client, id))
+    }
+
+    fn delete_webhook(&self, id: uuid::Uuid) -> Result<bool> {
+        self.write(|tx| webhooks::delete(tx, id))
+    }
+
+    fn resume_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.write(|tx| webhooks::resume(tx, id))
+    }
+
+    fn pause_webhook(&self, id: uuid::Uuid, reason: &str) -> Result<()> {
+        self.write(|tx| webhooks::pause(tx, id, reason))
+    }
+
+    fn lease_webhook(&self, id: uuid::Uuid, node: &str, ttl: Duration) -> Result<bool> {
+        self.write(|tx| webhooks::lease(tx, id, node, ttl))
+    }
+
+    fn release_webhook(&self, id: uuid::Uuid, node: &str) -> Result<()> {
+        self.write(|tx| webhooks::release(tx, id, node))
+    }
+
+    fn skip_webhook_to(&self, id: uuid::Uuid, node: &str, seq: i64) -> Result<bool> {
+        self.write(|tx| webhooks::skip_to(tx, id, node, seq))
+    }
+
+    fn record_attempt(&self, attempt: &crate::Attempt) -> Result<crate::AttemptEffect> {
+        self.write(|tx| webhooks::record(tx, attempt))
+    }
+
+    fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<crate::DeliveryRecord>> {
+        self.single(|client| webhooks::deliveries(client, id, limit))
     }
 }
 

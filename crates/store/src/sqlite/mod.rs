@@ -23,6 +23,7 @@ mod rows;
 mod tokens;
 mod url;
 mod users;
+mod webhooks;
 mod writer;
 // Bulk import/export and online backup (issue 15).
 mod backup;
@@ -68,6 +69,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency",
         include_str!("migrations/0002_idempotency.sql"),
     ),
+    // Webhooks (issue 16).
+    (3, "webhooks", include_str!("migrations/0003_webhooks.sql")),
     // Configurable permissions (issue 14).
     (4, "policy", include_str!("migrations/0004_policy.sql")),
 ];
@@ -442,6 +445,61 @@ impl Store for SqliteStore {
 
     fn export(&self, query: &crate::ExportQuery, sink: &mut crate::ExportSink<'_>) -> Result<()> {
         self.read(|conn| bulk::export(conn, query, sink))
+    }
+
+    // --- webhooks (issue 16) ---------------------------------------------
+
+    fn latest_event_seq(&self) -> Result<i64> {
+        self.read(webhooks::latest_seq)
+    }
+
+    fn create_webhook(&self, new: crate::NewWebhook) -> Result<crate::Webhook> {
+        self.write(move |conn| webhooks::create(conn, &new))
+    }
+
+    fn list_webhooks(&self, created_by: Option<UserId>) -> Result<Vec<crate::Webhook>> {
+        self.read(|conn| webhooks::list(conn, created_by))
+    }
+
+    fn find_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.read(|conn| webhooks::find(conn, id))
+    }
+
+    fn delete_webhook(&self, id: uuid::Uuid) -> Result<bool> {
+        self.write(move |conn| webhooks::delete(conn, id))
+    }
+
+    fn resume_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.write(move |conn| webhooks::resume(conn, id))
+    }
+
+    fn pause_webhook(&self, id: uuid::Uuid, reason: &str) -> Result<()> {
+        let reason = reason.to_owned();
+        self.write(move |conn| webhooks::pause(conn, id, &reason))
+    }
+
+    fn lease_webhook(&self, id: uuid::Uuid, node: &str, ttl: Duration) -> Result<bool> {
+        let node = node.to_owned();
+        self.write(move |conn| webhooks::lease(conn, id, &node, ttl))
+    }
+
+    fn release_webhook(&self, id: uuid::Uuid, node: &str) -> Result<()> {
+        let node = node.to_owned();
+        self.write(move |conn| webhooks::release(conn, id, &node))
+    }
+
+    fn skip_webhook_to(&self, id: uuid::Uuid, node: &str, seq: i64) -> Result<bool> {
+        let node = node.to_owned();
+        self.write(move |conn| webhooks::skip_to(conn, id, &node, seq))
+    }
+
+    fn record_attempt(&self, attempt: &crate::Attempt) -> Result<crate::AttemptEffect> {
+        let attempt = attempt.clone();
+        self.write(move |conn| webhooks::record(conn, &attempt))
+    }
+
+    fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<crate::DeliveryRecord>> {
+        self.read(|conn| webhooks::deliveries(conn, id, limit))
     }
 }
 

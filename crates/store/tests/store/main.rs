@@ -24,6 +24,8 @@ mod schema;
 mod sight;
 mod sqlite_only;
 mod users;
+// Webhooks (issue 16).
+mod webhooks;
 
 /// One `#[test]` per case and backend, each on a fresh store.
 macro_rules! on_both_backends {
@@ -86,4 +88,9 @@ on_both_backends! {
     // feature `rooms`
     accounts::deleting_an_account_ends_every_standing_in_one_transaction,
     accounts::rooms_page_by_visibility_and_membership,
+    // Webhooks (issue 16).
+    webhooks::the_cursor_moves_only_on_an_acknowledgement_by_the_lease_holder,
+    webhooks::failures_in_a_row_pause_until_resumed,
+    webhooks::a_lapsed_lease_is_taken_over,
+    webhooks::the_log_keeps_the_newest_attempts,
 }
