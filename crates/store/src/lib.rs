@@ -29,6 +29,7 @@
 //! [`Outcome`]; a refusal returns [`Ruling::Refused`] having written
 //! nothing.
 
+mod console;
 mod model;
 mod pages;
 pub mod postgres;
@@ -36,6 +37,7 @@ pub mod sqlite;
 mod url;
 mod write_flow;
 
+pub use console::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 pub use model::*;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
 
@@ -187,4 +189,31 @@ pub trait Store: Send + Sync + 'static {
     fn write_stats(&self) -> Option<WriteStats> {
         None
     }
+
+    // --- the web console (issue 17; console.rs) --------------------------
+
+    /// Store a console session.
+    fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession>;
+    /// The console session with this hash and its user, live or not.
+    fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>>;
+    /// End a console session (sign out); false when unknown or already ended.
+    fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool>;
+    /// People of a community whose username starts with a prefix, by
+    /// username, one index range per page.
+    fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage>;
+    /// A community's events, newest first, strictly before `before` (all when `None`).
+    fn recent_events(
+        &self,
+        community: CommunityId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>>;
+    /// A community's events since `since`, counted per UTC day and kind.
+    fn daily_counts(
+        &self,
+        community: CommunityId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DayCount>>;
+    /// Every community, in creation order, after the given number.
+    fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>>;
 }

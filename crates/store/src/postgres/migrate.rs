@@ -21,6 +21,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency",
         include_str!("migrations/0002_idempotency.sql"),
     ),
+    // The web console's sessions and member-search index (issue 17).
+    (5, "console", include_str!("migrations/0005_console.sql")),
 ];
 
 /// Advisory lock key serialising migrations across nodes.
