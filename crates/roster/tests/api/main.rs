@@ -20,3 +20,5 @@ mod server;
 mod token_cache;
 mod whisk;
 mod wix;
+// The web console (issue 17).
+mod console;
