@@ -270,3 +270,31 @@ pub async fn sign_out(
     }
     Ok(response)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cookie_is_secure_over_tls_only() {
+        let tls: Uri = "https://roster.example/console/sign-in".parse().unwrap();
+        let plain: Uri = "/console/sign-in".parse().unwrap();
+        let over_tls = set_cookie(COOKIE, "s", 60, &tls).unwrap();
+        let over_tls = over_tls.to_str().unwrap();
+        assert!(over_tls.ends_with("; Secure"), "{over_tls}");
+        assert!(over_tls.contains("HttpOnly; SameSite=Strict"));
+        let plain = set_cookie(COOKIE, "s", 60, &plain).unwrap();
+        assert!(!plain.to_str().unwrap().contains("Secure"));
+    }
+
+    #[test]
+    fn cookies_are_found_among_others() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            "a=1; roster_console=xyz; b=2".parse().unwrap(),
+        );
+        assert_eq!(cookie(&headers, COOKIE), Some("xyz"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+}

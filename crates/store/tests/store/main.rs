@@ -12,7 +12,9 @@
 //! `ROSTER_SKIP_POSTGRES=1` (see `env.rs`).
 
 mod communities;
+// The web console's reads and sessions (issue 17).
 mod concurrency;
+mod console;
 mod env;
 mod group_commit;
 mod idempotency;
@@ -77,4 +79,8 @@ on_both_backends! {
     sight::a_secret_community_is_not_found_through_a_viewer_sight,
     sight::a_refusal_carries_the_standing_it_was_decided_on,
     sight::an_accepted_command_in_sight_is_one_event,
+    // The web console (issue 17).
+    console::member_search_pages_by_username_prefix,
+    console::sessions_end_when_signed_out,
+    console::the_timeline_reads_newest_first_and_counts_days,
 }

@@ -6,7 +6,12 @@ use roster_store::Error;
 use crate::env::*;
 
 pub fn migrations_are_recorded_once(env: Env) {
-    let expected = vec!["1:init".to_owned(), "2:idempotency".to_owned()];
+    let expected = vec![
+        "1:init".to_owned(),
+        "2:idempotency".to_owned(),
+        // The web console (issue 17).
+        "5:console".to_owned(),
+    ];
     let applied = || {
         env.texts(
             "SELECT CAST(version AS TEXT) || ':' || name FROM schema_migrations ORDER BY version",
