@@ -42,6 +42,8 @@ mod event;
 mod guards;
 mod ids;
 mod model;
+// What interfaces may offer as buttons (the web console, issue 17).
+pub mod offers;
 pub mod sight;
 pub mod site;
 pub mod users;

@@ -46,6 +46,8 @@ pub mod auth_cache;
 pub mod bulk;
 pub mod cli;
 pub mod config;
+// The web console at /console (issue 17).
+pub(crate) mod console;
 pub(crate) mod dialects;
 pub mod http;
 pub(crate) mod metrics;

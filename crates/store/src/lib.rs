@@ -32,6 +32,7 @@
 mod account_flow;
 // Bulk import and export (issue 15).
 mod bulk;
+mod console;
 mod model;
 mod pages;
 // Configurable permissions (issue 14).
@@ -49,6 +50,7 @@ mod user_flow;
 mod idempotency;
 
 pub use bulk::*;
+pub use console::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 pub use model::*;
 pub use rooms::RoomQuery;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
@@ -276,4 +278,31 @@ pub trait Store: Send + Sync + 'static {
     fn record_attempt(&self, attempt: &Attempt) -> Result<AttemptEffect>;
     /// The newest attempts of a subscription, newest first.
     fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<DeliveryRecord>>;
+
+    // --- the web console (issue 17; console.rs) --------------------------
+
+    /// Store a console session.
+    fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession>;
+    /// The console session with this hash and its user, live or not.
+    fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>>;
+    /// End a console session (sign out); false when unknown or already ended.
+    fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool>;
+    /// People of a community whose username starts with a prefix, by
+    /// username, one index range per page.
+    fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage>;
+    /// A community's events, newest first, strictly before `before` (all when `None`).
+    fn recent_events(
+        &self,
+        community: CommunityId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>>;
+    /// A community's events since `since`, counted per UTC day and kind.
+    fn daily_counts(
+        &self,
+        community: CommunityId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DayCount>>;
+    /// Every community, in creation order, after the given number.
+    fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>>;
 }

@@ -24,3 +24,5 @@ mod wix;
 mod bulk;
 // Webhooks and the live event stream (issue 16).
 mod webhooks;
+// The web console (issue 17).
+mod console;

@@ -23,6 +23,7 @@
 
 mod accounts;
 mod communities;
+mod console;
 mod errors;
 mod idempotency;
 mod migrate;
@@ -47,6 +48,8 @@ use roster_engine::{
 };
 
 use errors::Res;
+// The web console's records (issue 17).
+use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 
 use crate::{policy::PolicyCache, PolicyUpdate};
 use crate::{
@@ -477,6 +480,45 @@ impl Store for PgStore {
 
     fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<crate::DeliveryRecord>> {
         self.single(|client| webhooks::deliveries(client, id, limit))
+    }
+
+    // --- the web console (issue 17) ----------------------------------------
+
+    fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession> {
+        self.single(|client| console::create_session(client, &new))
+    }
+
+    fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>> {
+        self.single(|client| console::session(client, hash))
+    }
+
+    fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool> {
+        self.single(|client| console::end_session(client, hash))
+    }
+
+    fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage> {
+        self.read(|tx| console::search_members(tx, community, query))
+    }
+
+    fn recent_events(
+        &self,
+        community: CommunityId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>> {
+        self.single(|client| console::recent_events(client, community, before, limit))
+    }
+
+    fn daily_counts(
+        &self,
+        community: CommunityId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DayCount>> {
+        self.single(|client| console::daily_counts(client, community, since))
+    }
+
+    fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>> {
+        self.read(|tx| console::list_communities(tx, after, limit))
     }
 }
 

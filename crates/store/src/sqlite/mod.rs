@@ -15,6 +15,7 @@
 
 mod accounts;
 mod communities;
+mod console;
 mod idempotency;
 mod policy;
 mod reads;
@@ -51,6 +52,8 @@ use crate::{
     Result, Ruling, Store, StoreFuture, StoredResponse, TokenRecord, User, UserKey, UserPatch,
     WriteStats,
 };
+// The web console's records (issue 17).
+use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 use writer::WriteQueue;
 
 /// How long a connection waits for another process's lock before failing.
@@ -73,6 +76,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "webhooks", include_str!("migrations/0003_webhooks.sql")),
     // Configurable permissions (issue 14).
     (4, "policy", include_str!("migrations/0004_policy.sql")),
+    // The web console's sessions and member-search index (issue 17).
+    (5, "console", include_str!("migrations/0005_console.sql")),
 ];
 
 /// The SQLite store: one writer thread, a pool of readers.
@@ -500,6 +505,46 @@ impl Store for SqliteStore {
 
     fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<crate::DeliveryRecord>> {
         self.read(|conn| webhooks::deliveries(conn, id, limit))
+    }
+
+    // --- the web console (issue 17) ----------------------------------------
+
+    fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession> {
+        self.write(move |conn| console::create_session(conn, new))
+    }
+
+    fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>> {
+        self.read(|conn| console::session(conn, hash))
+    }
+
+    fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool> {
+        let hash = *hash;
+        self.write(move |conn| console::end_session(conn, &hash))
+    }
+
+    fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage> {
+        self.read(|conn| console::search_members(conn, community, query))
+    }
+
+    fn recent_events(
+        &self,
+        community: CommunityId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>> {
+        self.read(|conn| console::recent_events(conn, community, before, limit))
+    }
+
+    fn daily_counts(
+        &self,
+        community: CommunityId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DayCount>> {
+        self.read(|conn| console::daily_counts(conn, community, since))
+    }
+
+    fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>> {
+        self.read(|conn| console::list_communities(conn, after, limit))
     }
 }
 

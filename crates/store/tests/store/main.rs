@@ -13,7 +13,9 @@
 
 mod accounts;
 mod communities;
+// The web console's reads and sessions (issue 17).
 mod concurrency;
+mod console;
 mod env;
 mod group_commit;
 mod idempotency;
@@ -93,4 +95,8 @@ on_both_backends! {
     webhooks::failures_in_a_row_pause_until_resumed,
     webhooks::a_lapsed_lease_is_taken_over,
     webhooks::the_log_keeps_the_newest_attempts,
+    // The web console (issue 17).
+    console::member_search_pages_by_username_prefix,
+    console::sessions_end_when_signed_out,
+    console::the_timeline_reads_newest_first_and_counts_days,
 }

@@ -63,7 +63,7 @@ fn nodes_starting_together_migrate_once() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 3, 4]); // 3: webhooks (issue 16), 4: policy (issue 14)
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]); // 3 webhooks, 4 policy, 5 console
 }
 
 #[test]

@@ -11,6 +11,8 @@ pub fn migrations_are_recorded_once(env: Env) {
         "2:idempotency".to_owned(),
         "3:webhooks".to_owned(), // issue 16
         "4:policy".to_owned(),   // issue 14
+        // The web console (issue 17).
+        "5:console".to_owned(),
     ];
     let applied = || {
         env.texts(

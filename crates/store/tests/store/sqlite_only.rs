@@ -45,6 +45,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
             (2, "idempotency".to_owned()),
             (3, "webhooks".to_owned()), // issue 16
             (4, "policy".to_owned()),   // issue 14
+            (5, "console".to_owned()),  // issue 17
         ]
     );
     drop(store);
@@ -62,7 +63,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
     }
     assert_eq!(
         scalar(&raw(&path), "SELECT count(*) FROM schema_migrations"),
-        4 // 1, 2, 3 (issue 16) and 4 (issue 14)
+        5 // 1, 2, 3 webhooks, 4 policy, 5 console
     );
 
     assert!(matches!(
