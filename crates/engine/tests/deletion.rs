@@ -33,7 +33,14 @@ fn only_an_admin_deletes_and_never_their_own_account() {
 #[test]
 fn every_standing_but_the_last_owner_simply_ends() {
     let c = community().build();
-    for standing in [OWNER, MANAGER, MEMBER, Standing::Invited, Standing::Requested, Standing::Banned] {
+    for standing in [
+        OWNER,
+        MANAGER,
+        MEMBER,
+        Standing::Invited,
+        Standing::Requested,
+        Standing::Banned,
+    ] {
         let decisions = decide_account_departure(&c, SUBJECT, standing, None, false).unwrap();
         assert_eq!(decisions.len(), 1, "{standing:?}");
         assert_eq!(decisions[0].kind, EventKind::Removed);
@@ -47,9 +54,11 @@ fn every_standing_but_the_last_owner_simply_ends() {
             })]
         );
     }
-    assert!(decide_account_departure(&c, SUBJECT, Standing::None, None, false)
-        .unwrap()
-        .is_empty());
+    assert!(
+        decide_account_departure(&c, SUBJECT, Standing::None, None, false)
+            .unwrap()
+            .is_empty()
+    );
 }
 
 #[test]

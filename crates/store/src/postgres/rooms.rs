@@ -32,7 +32,7 @@ pub(super) fn rooms(
         Some(_) => (
             "memberships m JOIN communities c ON c.num = m.community_num \
                  JOIN users cu ON cu.num = c.creator_num"
-                    .to_owned(),
+                .to_owned(),
             format!("m.user_num = $2 AND {MEMBER} AND NOT c.site AND c.visibility = $1"),
             "m.standing",
         ),
@@ -85,7 +85,9 @@ pub(super) fn users_page(
         .iter()
         .map(|row| rows::user(row, 0))
         .collect::<Res<Vec<_>>>()?;
-    let total: i64 = client.query_one("SELECT count(*) FROM users", &[])?.try_get(0)?;
+    let total: i64 = client
+        .query_one("SELECT count(*) FROM users", &[])?
+        .try_get(0)?;
     let total = u64::try_from(total).unwrap_or(0);
     Ok(finish(items, limit, total, |u| u.num))
 }

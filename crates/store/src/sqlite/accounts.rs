@@ -46,7 +46,9 @@ impl AccountTx for Writer<'_> {
             None => Ok(None),
             Some((id, standing)) => match UserId::parse(&id) {
                 Some(id) => Ok(Some((id, standing))),
-                None => Err(Error::Backend(format!("stored user id '{id}' is not a UUID"))),
+                None => Err(Error::Backend(format!(
+                    "stored user id '{id}' is not a UUID"
+                ))),
             },
         }
     }

@@ -67,7 +67,9 @@ pub(super) fn users_page(conn: &Connection, offset: u64, limit: i64) -> Result<P
     let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.num LIMIT ?1 OFFSET ?2");
     let mut stmt = conn.prepare_cached(&sql)?;
     let items = stmt
-        .query_map(rusqlite::params![limit + 1, offset], |row| rows::user(row, 0))?
+        .query_map(rusqlite::params![limit + 1, offset], |row| {
+            rows::user(row, 0)
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let total: i64 = rows::query_row(conn, "SELECT count(*) FROM users", [], |row| row.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);

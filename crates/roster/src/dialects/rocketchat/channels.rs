@@ -15,7 +15,10 @@ use axum::Router;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/channels.create", post(settings::create::<Channels>))
+        .route(
+            "/api/v1/channels.create",
+            post(settings::create::<Channels>),
+        )
         .route("/api/v1/channels.join", post(members::join::<Channels>))
         .route("/api/v1/channels.invite", post(members::invite::<Channels>))
         .route("/api/v1/channels.leave", post(members::leave::<Channels>))
@@ -44,8 +47,14 @@ pub fn router() -> Router<AppState> {
             "/api/v1/channels.unarchive",
             post(settings::unarchive::<Channels>),
         )
-        .route("/api/v1/channels.delete", post(settings::delete::<Channels>))
-        .route("/api/v1/channels.rename", post(settings::rename::<Channels>))
+        .route(
+            "/api/v1/channels.delete",
+            post(settings::delete::<Channels>),
+        )
+        .route(
+            "/api/v1/channels.rename",
+            post(settings::rename::<Channels>),
+        )
         .route(
             "/api/v1/channels.setDescription",
             post(settings::set_description::<Channels>),
@@ -73,5 +82,8 @@ pub fn router() -> Router<AppState> {
             "/api/v1/channels.moderators",
             get(reads::moderators::<Channels>),
         )
-        .route("/api/v1/channels.counters", get(reads::counters::<Channels>))
+        .route(
+            "/api/v1/channels.counters",
+            get(reads::counters::<Channels>),
+        )
 }

@@ -78,10 +78,9 @@ impl Action {
             Action::Members => "getUsersOfRoom",
             Action::List => "rooms/get",
             Action::Delete => "eraseRoom",
-            Action::Rename
-            | Action::SetDescription
-            | Action::SetType
-            | Action::SetReadOnly => "saveRoomSettings",
+            Action::Rename | Action::SetDescription | Action::SetType | Action::SetReadOnly => {
+                "saveRoomSettings"
+            }
             Action::Roles | Action::Moderators => "getRoomRoles",
             Action::Counters => "getRoomCounters",
             Action::Open => "openRoom",

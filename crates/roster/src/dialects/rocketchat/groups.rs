@@ -3,11 +3,11 @@
 //! shared with `channels.*` (see `rooms.rs`); a group the caller cannot
 //! see, or a public community (a channel), answers `error-room-not-found`.
 
+use super::not_found::{get, post};
 use super::room_members as members;
 use super::room_reads as reads;
 use super::room_settings as settings;
 use super::rooms::Groups;
-use super::not_found::{get, post};
 use crate::app::AppState;
 use axum::Router;
 
@@ -17,7 +17,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups.invite", post(members::invite::<Groups>))
         .route("/api/v1/groups.leave", post(members::leave::<Groups>))
         .route("/api/v1/groups.kick", post(members::kick::<Groups>))
-        .route("/api/v1/groups.addOwner", post(members::add_owner::<Groups>))
+        .route(
+            "/api/v1/groups.addOwner",
+            post(members::add_owner::<Groups>),
+        )
         .route(
             "/api/v1/groups.removeOwner",
             post(members::remove_owner::<Groups>),
@@ -53,6 +56,9 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/groups.info", get(reads::info::<Groups>))
         .route("/api/v1/groups.list", get(reads::joined::<Groups>))
         .route("/api/v1/groups.roles", get(reads::roles::<Groups>))
-        .route("/api/v1/groups.moderators", get(reads::moderators::<Groups>))
+        .route(
+            "/api/v1/groups.moderators",
+            get(reads::moderators::<Groups>),
+        )
         .route("/api/v1/groups.counters", get(reads::counters::<Groups>))
 }

@@ -102,7 +102,12 @@ async fn invitees(call: &Call) -> Result<Vec<UserId>, RcError> {
 
 /// An array of strings, when the key is present.
 fn list(call: &Call, key: &str, action: Action) -> Result<Option<Vec<String>>, RcError> {
-    let bad = || RcError::invalid(action, &format!("The parameter \"{key}\" must be an array of strings"));
+    let bad = || {
+        RcError::invalid(
+            action,
+            &format!("The parameter \"{key}\" must be an array of strings"),
+        )
+    };
     match call.params.get(key) {
         None => Ok(None),
         Some(Value::Array(items)) if items.is_empty() => Ok(None),
@@ -191,7 +196,15 @@ pub async fn remove_owner<K: Kind>(
     body: Body,
 ) -> Response {
     let command = |subject| set_role(subject, Role::Member, Some(Role::Owner));
-    plain(state, headers, body, Action::RemoveOwner, K::FAMILY, command).await
+    plain(
+        state,
+        headers,
+        body,
+        Action::RemoveOwner,
+        K::FAMILY,
+        command,
+    )
+    .await
 }
 
 /// `POST …addModerator`: promotes a plain member to manager.
@@ -201,7 +214,15 @@ pub async fn add_moderator<K: Kind>(
     body: Body,
 ) -> Response {
     let command = |subject| set_role(subject, Role::Manager, Some(Role::Member));
-    plain(state, headers, body, Action::AddModerator, K::FAMILY, command).await
+    plain(
+        state,
+        headers,
+        body,
+        Action::AddModerator,
+        K::FAMILY,
+        command,
+    )
+    .await
 }
 
 /// `POST …removeModerator`: demotes a manager to member.

@@ -57,8 +57,14 @@ pub async fn members<K: Kind>(
     RawQuery(query): RawQuery,
 ) -> Response {
     let result = async {
-        let call =
-            Call::get(&state, &headers, query.as_deref(), Action::Members, K::FAMILY).await?;
+        let call = Call::get(
+            &state,
+            &headers,
+            query.as_deref(),
+            Action::Members,
+            K::FAMILY,
+        )
+        .await?;
         let (community, _) = call.resolve().await?;
         let (offset, count) = call.page()?;
         let id = community.id();

@@ -222,8 +222,7 @@ pub async fn update(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let password_hash = match data.str("password", action)? {
             None => None,
             Some(password) => {
-                users::validate_password(password)
-                    .map_err(|e| envelope::domain(&e, action, ""))?;
+                users::validate_password(password).map_err(|e| envelope::domain(&e, action, ""))?;
                 Some(state.passwords.hash(password).await)
             }
         };
@@ -251,10 +250,8 @@ pub async fn delete(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let principal = auth::caller(&state, &headers, Some(Scope::Admin)).await?;
         let params = Params::from_body(&headers, body, action)?;
         let user = super::login::subject(&state, &params, action).await?;
-        let relinquish = matches!(
-            params.get("confirmRelinquish"),
-            Some(Value::Bool(true))
-        ) || params.str("confirmRelinquish", action).ok().flatten() == Some("true");
+        let relinquish = matches!(params.get("confirmRelinquish"), Some(Value::Bool(true)))
+            || params.str("confirmRelinquish", action).ok().flatten() == Some("true");
         let actor = principal.actor();
         let id = user.id;
         state

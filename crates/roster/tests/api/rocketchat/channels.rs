@@ -174,7 +174,9 @@ async fn channel_membership_routes_follow_the_engine_rules() {
     assert_eq!(body["roles"].as_array().map(Vec::len), Some(2));
     let (status, _) = rc.room_post("channels.removeOwner", &c, who(&bob)).await;
     assert_eq!(status, 200);
-    let (status, body) = rc.room_post("channels.removeModerator", &c, who(&bob)).await;
+    let (status, body) = rc
+        .room_post("channels.removeModerator", &c, who(&bob))
+        .await;
     assert_eq!(
         (status, body),
         (
@@ -230,7 +232,9 @@ async fn set_type_moves_a_room_between_the_families() {
     let a = auth(&s, &ann).await;
     let g = group(&s, &ann, "club").await;
     let rc = s.rocketchat(&a);
-    let (status, body) = rc.room_post("groups.setType", &g, json!({"type": "c"})).await;
+    let (status, body) = rc
+        .room_post("groups.setType", &g, json!({"type": "c"}))
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["group"]["t"], json!("c"));
     let now = s.reload(&g).await;
@@ -257,7 +261,9 @@ async fn set_type_moves_a_room_between_the_families() {
         s.reload(&g).await.state.settings.join_policy,
         JoinPolicy::Invite
     );
-    let (status, body) = rc.room_post("groups.setType", &g, json!({"type": "d"})).await;
+    let (status, body) = rc
+        .room_post("groups.setType", &g, json!({"type": "d"}))
+        .await;
     assert_eq!(
         (status, body),
         (

@@ -82,11 +82,18 @@ async fn rename_set_description_and_set_read_only_change_the_settings() {
     );
 
     let (status, body) = rc
-        .room_post("groups.setDescription", &c, json!({"description": "Friday nights"}))
+        .room_post(
+            "groups.setDescription",
+            &c,
+            json!({"description": "Friday nights"}),
+        )
         .await;
     assert_eq!(
         (status, body),
-        (200, json!({"description": "Friday nights", "success": true}))
+        (
+            200,
+            json!({"description": "Friday nights", "success": true})
+        )
     );
     assert_eq!(
         s.reload(&c).await.state.settings.description,
@@ -148,7 +155,10 @@ async fn roles_moderators_and_counters_read_the_group() {
     );
     assert_eq!(
         rc.room_get("groups.moderators", &c).await,
-        (200, json!({"moderators": [who(&bob, "bob")], "success": true}))
+        (
+            200,
+            json!({"moderators": [who(&bob, "bob")], "success": true})
+        )
     );
     let (status, body) = rc.room_get("groups.counters", &c).await;
     assert_eq!(status, 200);
@@ -160,7 +170,10 @@ async fn roles_moderators_and_counters_read_the_group() {
     let e = auth(&s, &eve).await;
     assert_eq!(
         s.rocketchat(&e).room_get("groups.roles", &c).await,
-        (400, error("error-room-not-found", NOT_FOUND, "getRoomRoles"))
+        (
+            400,
+            error("error-room-not-found", NOT_FOUND, "getRoomRoles")
+        )
     );
 }
 

@@ -10,7 +10,10 @@ async fn an_unserved_route_answers_the_json_404_envelope() {
     let ann = s.user("ann").await;
     let a = auth(&s, &ann).await;
     let rc = s.rocketchat(&a);
-    assert_eq!(rc.get("chat.postMessage").await, (404, resource_not_found()));
+    assert_eq!(
+        rc.get("chat.postMessage").await,
+        (404, resource_not_found())
+    );
     assert_eq!(
         rc.post("im.create", json!({"username": "ann"})).await,
         (404, resource_not_found())

@@ -35,9 +35,15 @@ async fn an_admin_creates_lists_and_updates_users() {
     assert_eq!(status, 400);
     assert_eq!(body["errorType"], json!("error-field-unavailable"));
     let (status, body) = rc
-        .post("users.create", json!({"username": "x", "password": PASSWORD}))
+        .post(
+            "users.create",
+            json!({"username": "x", "password": PASSWORD}),
+        )
         .await;
-    assert_eq!((status, &body["errorType"]), (400, &json!("error-invalid-params")));
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("error-invalid-params"))
+    );
 
     let (status, body) = rc.get("users.list?count=1&offset=1").await;
     assert_eq!(status, 200);
@@ -125,13 +131,19 @@ async fn deleting_a_last_owner_is_refused_unless_ownership_is_relinquished() {
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["errorType"], json!("error-user-last-owner"));
     assert_eq!(s.event_count().await, before, "nothing written");
-    assert_eq!(s.standing(&shared, &ann).await, Standing::Member(Role::Owner));
+    assert_eq!(
+        s.standing(&shared, &ann).await,
+        Standing::Member(Role::Owner)
+    );
 
     let (status, body) = rc.delete_user(&ann, true).await;
     assert_eq!((status, body), (200, json!({"success": true})));
     // shared: bob (the longest-standing member) owns it; alone: deleted;
     // other: ann's membership ended; the site community: left too.
-    assert_eq!(s.standing(&shared, &bob).await, Standing::Member(Role::Owner));
+    assert_eq!(
+        s.standing(&shared, &bob).await,
+        Standing::Member(Role::Owner)
+    );
     let shared = s.reload(&shared).await;
     assert_eq!(shared.state.counters.members, 2);
     assert_eq!(shared.state.counters.owners, 1);
@@ -146,7 +158,10 @@ async fn deleting_a_last_owner_is_refused_unless_ownership_is_relinquished() {
         "the account is gone"
     );
     let (status, body) = rc.delete_user(&ann, true).await;
-    assert_eq!((status, &body["errorType"]), (400, &json!("error-invalid-user")));
+    assert_eq!(
+        (status, &body["errorType"]),
+        (400, &json!("error-invalid-user"))
+    );
 }
 
 #[tokio::test]
