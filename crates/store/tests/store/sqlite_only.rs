@@ -62,7 +62,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
     }
     assert_eq!(
         scalar(&raw(&path), "SELECT count(*) FROM schema_migrations"),
-        3, // 1, 2 and the web console's 5 (issue 17)
+        2
     );
 
     assert!(matches!(
