@@ -40,12 +40,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
         .unwrap();
     assert_eq!(
         migrations,
-        vec![
-            (1, "init".to_owned()),
-            (2, "idempotency".to_owned()),
-            // The web console (issue 17).
-            (5, "console".to_owned()),
-        ]
+        vec![(1, "init".to_owned()), (2, "idempotency".to_owned())]
     );
     drop(store);
 
