@@ -8,9 +8,13 @@
 use super::Failure;
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 
-/// The origin the console is served from, as a browser would name it.
+/// The origin the console is served from, as a browser would name it:
+/// the request's authority (HTTP/2, or HTTP/1.1 over TLS) or its `Host`.
 fn own_origin(headers: &HeaderMap, uri: &Uri) -> Option<String> {
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok())?;
+    let host = match uri.authority() {
+        Some(authority) => authority.as_str(),
+        None => headers.get(header::HOST).and_then(|v| v.to_str().ok())?,
+    };
     let scheme = match uri.scheme_str() {
         Some("https") => "https",
         _ => "http",
@@ -72,4 +76,36 @@ pub fn refused() -> Failure {
         "Refused: this form has expired",
         "Reload the page and send the form again.",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_own_origin_is_accepted_and_any_other_refused() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::HOST, "127.0.0.1:8080".parse().unwrap());
+        headers.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
+        let path: Uri = "/console/sign-out".parse().unwrap();
+        assert!(same_origin(&headers, &path).is_ok());
+        // HTTP/2 over TLS: no Host header, the authority is in the URI.
+        let mut h2 = HeaderMap::new();
+        h2.insert(header::ORIGIN, "https://roster.example".parse().unwrap());
+        let full: Uri = "https://roster.example/console/sign-out".parse().unwrap();
+        assert!(same_origin(&h2, &full).is_ok());
+        h2.insert(header::ORIGIN, "https://evil.example".parse().unwrap());
+        assert!(same_origin(&h2, &full).is_err());
+        headers.insert("sec-fetch-site", "same-site".parse().unwrap());
+        assert!(same_origin(&headers, &path).is_err());
+    }
+
+    #[test]
+    fn tokens_compare_whole() {
+        assert!(token_matches("abc", Some("abc")));
+        assert!(!token_matches("abc", Some("abd")));
+        assert!(!token_matches("abc", Some("ab")));
+        assert!(!token_matches("", Some("")));
+        assert!(!token_matches("abc", None));
+    }
 }
