@@ -1,6 +1,8 @@
 """The published Rocket.Chat client (PyPI `rocketchat_API`), unmodified,
 against a real Roster server: log in, create a group, invite, add an owner,
-leave, and check what the server then reports.
+leave, and check what the server then reports; then the rest of the
+membership surface the client has methods for (group settings and
+reads, channels, admin user management).
 
 The test starts Roster itself: the binary from $ROSTER_BIN (default
 target/debug/roster under the repository root), a fresh SQLite database in
@@ -43,16 +45,17 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def roster(tmp_path_factory):
-    """A running Roster with users ann, bob and cat (and the admin root,
-    issue 14); yields (url, user ids)."""
+    """A running Roster with users ann, bob and cat and the admin root;
+    yields (url, user ids)."""
     binary = roster_bin()
     tmp = tmp_path_factory.mktemp("roster")
     database = f"sqlite://{tmp / 'r.db'}"
     ids = {}
-    for name, flags in (("ann", []), ("bob", []), ("cat", []), ("root", ["--admin"])):
+    for name in ("ann", "bob", "cat", "root"):
+        admin = ["--admin"] if name == "root" else []
         created = subprocess.run(
             [binary, "--database", database, "user", "create",
-             "--username", name, "--password", PASSWORD, *flags],
+             "--username", name, "--password", PASSWORD, *admin],
             check=True, capture_output=True, text=True, timeout=60,
         )
         ids[name] = created.stdout.strip()
@@ -198,3 +201,109 @@ def test_permissions_list_all_and_update_change_who_may_kick(roster):
     # Back to the default: the moderator may kick again.
     root.permissions_update([{"_id": "remove-user", "roles": ["admin", "owner", "moderator"]}])
     assert bob.groups_kick(room_id, ids["cat"])["success"] is True
+
+
+# --- feature `rooms`: the rest of groups.*, channels.*, users.* -------------
+
+
+def test_group_settings_and_reads(roster):
+    url, ids = roster
+    ann = RocketChat("ann", PASSWORD, server_url=url)
+    room_id = ann.groups_create("py-settings", members=["bob"])["group"]["_id"]
+    assert ann.groups_rename(room_id, "py-renamed")["group"]["name"] == "py-renamed"
+    described = ann.groups_set_description(room_id, "Friday nights")
+    assert described == {"description": "Friday nights", "success": True}
+    assert ann.groups_set_read_only(room_id, True)["group"]["ro"] is True
+    assert ann.groups_add_moderator(room_id, ids["bob"])["success"] is True
+    moderators = ann.groups_moderators(room_id=room_id)["moderators"]
+    assert [m["username"] for m in moderators] == ["bob"]
+    roles = ann.groups_roles(room_id=room_id)["roles"]
+    assert [(r["u"]["username"], r["roles"]) for r in roles] == [
+        ("ann", ["owner"]),
+        ("bob", ["moderator"]),
+    ]
+    assert ann.groups_close(room_id)["success"] is True
+    assert ann.groups_open(room_id)["success"] is True
+
+    # A group made public is a channel: the group routes no longer find it.
+    assert ann.groups_set_type(room_id, "c")["group"]["t"] == "c"
+    with pytest.raises(RocketApiException) as moved:
+        ann.groups_info(room_id=room_id)
+    assert moved.value.error_type == "error-room-not-found"
+    assert ann.channels_info(room_id=room_id)["channel"]["t"] == "c"
+    assert ann.channels_set_type(room_id, "p")["channel"]["t"] == "p"
+
+    bob = RocketChat("bob", PASSWORD, server_url=url)
+    with pytest.raises(RocketApiException) as refused:
+        bob.groups_delete(room_id=room_id)
+    assert refused.value.error_type == "error-not-allowed"
+    assert ann.groups_delete(room_id=room_id) == {"success": True}
+    with pytest.raises(RocketApiException) as gone:
+        ann.groups_info(room_id=room_id)
+    assert gone.value.error_type == "error-room-not-found"
+
+
+def test_channels(roster):
+    url, ids = roster
+    ann = RocketChat("ann", PASSWORD, server_url=url)
+    bob = RocketChat("bob", PASSWORD, server_url=url)
+    channel = ann.channels_create("py-lobby")["channel"]
+    room_id = channel["_id"]
+    assert (channel["t"], channel["usersCount"]) == ("c", 1)
+    assert room_id in [c["_id"] for c in bob.channels_list()]
+    assert room_id not in [c["_id"] for c in bob.channels_list_joined()]
+    assert bob.channels_join(room_id, None)["channel"]["usersCount"] == 2
+    assert room_id in [c["_id"] for c in bob.channels_list_joined()]
+    members = sorted(m["username"] for m in ann.channels_members(room_id=room_id))
+    assert members == ["ann", "bob"]
+    assert bob.channels_leave(room_id)["channel"]["usernames"] == ["ann"]
+    assert ann.channels_invite(room_id, ids["cat"])["channel"]["usersCount"] == 2
+    assert ann.channels_add_owner(room_id, user_id=ids["cat"])["success"] is True
+    assert ann.channels_remove_owner(room_id, ids["cat"])["success"] is True
+    assert ann.channels_kick(room_id, ids["cat"])["success"] is True
+    assert ann.channels_archive(room_id)["success"] is True
+    with pytest.raises(RocketApiException) as archived:
+        bob.channels_join(room_id, None)
+    assert archived.value.error_type == "error-room-archived"
+    assert ann.channels_unarchive(room_id)["success"] is True
+    assert ann.channels_delete(room_id=room_id)["success"] is True
+
+
+def test_admin_user_management(roster):
+    url, ids = roster
+    root = RocketChat("root", PASSWORD, server_url=url)
+    created = root.users_create("dora@example.com", "Dora", PASSWORD, "dora")
+    assert created["success"] is True
+    dora_id = created["user"]["_id"]
+    assert created["user"]["name"] == "Dora"
+    # Paged through by the client: two at a time, every account once.
+    listed = [u["username"] for u in root.users_list(count=2)]
+    assert sorted(listed) == ["ann", "bob", "cat", "dora", "root"]
+    updated = root.users_update(dora_id, name="Dora M.")
+    assert updated["user"]["name"] == "Dora M."
+
+    dora = RocketChat("dora", PASSWORD, server_url=url)
+    dora.groups_create("py-doras", members=["bob"])
+    with pytest.raises(RocketApiException) as last_owner:
+        root.users_delete(dora_id)
+    assert last_owner.value.error_type == "error-user-last-owner"
+    assert root.users_delete(dora_id, confirmRelinquish=True) == {"success": True}
+    bob = RocketChat("bob", PASSWORD, server_url=url)
+    group = bob.groups_info(room_name="py-doras")["group"]
+    assert group["usersCount"] == 1
+    assert bob.groups_roles(room_name="py-doras")["roles"][0]["roles"] == ["owner"]
+
+    # A plain user may not create accounts.
+    ann = RocketChat("ann", PASSWORD, server_url=url)
+    with pytest.raises(RocketApiException) as forbidden:
+        ann.users_create("eve@example.com", "Eve", PASSWORD, "eve")
+    assert forbidden.value.status_code == 403
+
+
+def test_an_unserved_route_answers_the_envelope(roster):
+    url, _ = roster
+    ann = RocketChat("ann", PASSWORD, server_url=url)
+    with pytest.raises(RocketApiException) as unserved:
+        ann.call_api_get("no.such.route")
+    assert unserved.value.status_code == 404
+    assert unserved.value.response_json == {"success": False, "error": "Resource not found"}

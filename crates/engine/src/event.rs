@@ -41,6 +41,9 @@ pub enum EventKind {
     /// The server's permission policy changed (issue 14); recorded on the
     /// site community, the reason saying what moved.
     PolicyChanged,
+    /// Rows written by `roster import` (issue 15): one per community, or
+    /// one per membership with `--events each`.
+    Imported,
 }
 
 crate::model::string_forms!(EventKind, "event kind");

@@ -36,16 +36,21 @@
 mod command;
 mod community_text;
 pub mod decide;
+pub mod deletion;
 mod error;
 mod event;
 mod guards;
 mod ids;
 mod model;
+// What interfaces may offer as buttons (the web console, issue 17).
+pub mod offers;
 pub mod sight;
 pub mod site;
 pub mod users;
 // Configurable permissions (issue 14): the server-wide policy.
 pub mod policy;
+// Bulk import's record rules (issue 15).
+pub mod import;
 
 pub use command::{Command, NewCommunity, SettingsPatch};
 pub use decide::{decide, decide_create, Context};
@@ -62,3 +67,6 @@ pub use site::{decide_site_join, site_step, SiteStep};
 pub use decide::{decide_create_under, decide_under};
 pub use policy::{decide_policy_change, Action, Level, Policy, PolicyChange, Rank};
 pub use sight::decide_in_sight_under;
+// Webhooks (issue 16): who may subscribe and manage subscriptions.
+pub mod webhooks;
+pub use webhooks::{may_manage_webhook, may_subscribe};

@@ -40,8 +40,9 @@ pub enum Sight {
     Any,
     /// The communities [`can_view`] shows the actor (Whisk).
     Viewable,
-    /// Rocket.Chat's groups: never the site community, and only those the
-    /// actor has a standing in (banned aside), or any for an admin.
+    /// Rocket.Chat's groups (`t:"p"`): private communities only, never the
+    /// site community, and only those the actor has a standing in (banned
+    /// aside), or any for an admin. A public community is a channel.
     Group,
     /// The course API: what [`can_view`] shows, the site community aside
     /// (it is no course).
@@ -49,6 +50,9 @@ pub enum Sight {
     /// The course API's `POST …/join/`: any course, so that a secret one
     /// answers `InvitationRequired` rather than 404.
     CourseJoin,
+    /// Rocket.Chat's channels (`t:"c"`): public communities, the site
+    /// community aside, seen by everyone (a channel is open to view).
+    Channel,
 }
 
 /// Is the community within `sight` for a viewer with `standing`?
@@ -57,8 +61,11 @@ pub fn in_sight(sight: Sight, community: &CommunityState, admin: bool, standing:
         Sight::Any => true,
         Sight::Viewable => can_view(community, admin, standing),
         Sight::Group => {
-            !community.site && (admin || !matches!(standing, Standing::None | Standing::Banned))
+            !community.site
+                && community.settings.visibility == Visibility::Private
+                && (admin || !matches!(standing, Standing::None | Standing::Banned))
         }
+        Sight::Channel => !community.site && community.settings.visibility == Visibility::Public,
         Sight::Course => !community.site && can_view(community, admin, standing),
         Sight::CourseJoin => !community.site,
     }

@@ -308,6 +308,8 @@ fn kind_allows(kind: EventKind, from: Standing, to: Standing) -> bool {
         | EventKind::Unarchived
         | EventKind::Deleted
         | EventKind::PolicyChanged => false,
+        // Only `roster import` writes it, never a command.
+        EventKind::Imported => false,
     }
 }
 
@@ -451,7 +453,7 @@ fn check_permitted(
         | EventKind::Archived
         | EventKind::Unarchived
         | EventKind::Deleted => actor >= 3,
-        EventKind::Created | EventKind::PolicyChanged => false,
+        EventKind::Created | EventKind::PolicyChanged | EventKind::Imported => false,
     };
     prop_assert!(
         permitted,

@@ -36,13 +36,26 @@ fn a_secret_community_is_out_of_sight_for_outsiders_of_every_sight_but_any() {
 }
 
 #[test]
-fn a_group_is_only_for_the_people_in_it_even_when_public() {
-    let public = community().build();
+fn a_group_is_private_and_only_for_the_people_in_it() {
+    let group = community().private().policy(JoinPolicy::Invite).build();
     for standing in OUTSIDERS {
-        assert!(in_sight(Sight::Viewable, &public, false, standing));
-        assert!(!in_sight(Sight::Group, &public, false, standing));
+        assert!(!in_sight(Sight::Group, &group, false, standing));
     }
-    assert!(in_sight(Sight::Group, &public, false, MEMBER));
+    assert!(in_sight(Sight::Group, &group, false, MEMBER));
+    // A private community is never a channel, not even for an admin.
+    assert!(!in_sight(Sight::Channel, &group, true, OWNER));
+}
+
+#[test]
+fn a_public_community_is_a_channel_for_everyone_and_never_a_group() {
+    // Rocket.Chat answers a channel asked for as a group with not-found.
+    let public = community().build();
+    for standing in OUTSIDERS.into_iter().chain(INSIDERS) {
+        assert!(in_sight(Sight::Channel, &public, false, standing));
+        assert!(!in_sight(Sight::Group, &public, true, standing));
+    }
+    let site = community().site().build();
+    assert!(!in_sight(Sight::Channel, &site, true, OWNER));
 }
 
 #[test]

@@ -11,6 +11,9 @@ use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store, User, Us
 use std::sync::Arc;
 use std::time::Instant;
 
+// Typed async store reads for the handlers (issue 10).
+mod reads;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
@@ -20,14 +23,21 @@ pub struct AppState {
     /// Where every password hash and verification runs (bounded).
     pub passwords: Arc<PasswordPool>,
     pub limits: Arc<Limits>,
+    /// Webhooks and live streams (issue 16): settings, outbound client,
+    /// and the wake-up poked after each accepted write.
+    pub hooks: Arc<crate::webhooks::Hooks>,
 }
 
 impl AppState {
     pub fn new(store: Arc<dyn Store>) -> Self {
         let mut metrics = Metrics::new();
         metrics.watch_store(Arc::clone(&store));
+        let hook_metrics = crate::webhooks::metrics::HookMetrics::register(metrics.registry_mut());
+        let hooks =
+            crate::webhooks::Hooks::new(crate::webhooks::HookConfig::default(), hook_metrics);
         Self {
             store,
+            hooks,
             metrics: Arc::new(metrics),
             tokens: Arc::new(TokenCache::default()),
             passwords: Arc::new(PasswordPool::default()),
@@ -44,6 +54,12 @@ impl AppState {
     /// The same state with other rate limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = Arc::new(limits);
+        self
+    }
+
+    /// The same state with other webhook and stream settings.
+    pub fn with_hooks(mut self, config: crate::webhooks::HookConfig) -> Self {
+        self.hooks = crate::webhooks::Hooks::new(config, self.hooks.metrics.clone());
         self
     }
 
@@ -92,6 +108,9 @@ impl AppState {
         };
         self.metrics
             .record_command(kind, &result, started.elapsed());
+        if matches!(&result, Ok(Ruling::Accepted(outcome)) if outcome.changed()) {
+            self.hooks.notify();
+        }
         result
     }
 

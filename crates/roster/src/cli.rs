@@ -60,6 +60,16 @@ pub enum Command {
         #[arg(long, default_value_t = 100)]
         limit: u32,
     },
+    // Moving in and out (issue 15): bodies in crate::bulk.
+    /// Import users, communities and memberships (JSON Lines or CSV).
+    Import(crate::bulk::ImportArgs),
+    /// Export users, communities and memberships as JSON Lines.
+    Export(crate::bulk::ExportArgs),
+    /// Copy a live SQLite database to a new file (PostgreSQL: use pg_dump).
+    Backup(crate::bulk::BackupArgs),
+    /// Manage webhook subscriptions (issue 16).
+    #[command(subcommand)]
+    Webhook(crate::webhook_cli::WebhookCommand),
     /// The permission policy (issue 14): show it, or set levels.
     #[command(subcommand)]
     Policy(crate::policy_cli::PolicyCommand),
@@ -87,6 +97,9 @@ pub struct ServeArgs {
     /// Rate limits and the login back-off (see `ratelimit`).
     #[command(flatten)]
     pub limits: crate::ratelimit::LimitArgs,
+    /// Webhook delivery and the live stream (issue 16).
+    #[command(flatten)]
+    pub hooks: crate::webhooks::HookArgs,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -235,6 +248,10 @@ pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
+    // A backup opens the file itself (and PostgreSQL's is pg_dump's job).
+    if let Command::Backup(args) = cli.command {
+        return crate::bulk::backup(&cli.database, args, cli.json).await;
+    }
     let store = open_store(&cli.database)?;
     let state = AppState::new(store).with_passwords(cli.hashing.pool()?);
     let json = cli.json;
@@ -258,6 +275,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Import(args) => crate::bulk::import(&state, args, json).await,
+        Command::Export(args) => crate::bulk::export(&state, args).await,
+        Command::Backup(_) => unreachable!("handled before the store is opened"),
+        Command::Webhook(command) => crate::webhook_cli::run(&state, command, json).await,
         Command::Policy(command) => crate::policy_cli::policy_command(&state, command, json).await,
     }
 }
@@ -296,7 +317,14 @@ async fn serve(args: ServeArgs, database: &str, state: AppState) -> anyhow::Resu
         "password hashing and rate limits"
     );
     let state = state.with_limits(crate::ratelimit::Limits::new(limits));
-    crate::server::run(config, state).await
+    // Webhooks (issue 16): the deliverer runs beside the server.
+    let hooks = crate::webhooks::HookConfig::from_args(&args.hooks, database);
+    tracing::info!(hooks = ?hooks, "webhooks and live streams");
+    let state = state.with_hooks(hooks);
+    let deliverer = crate::webhooks::deliver::start(state.clone());
+    let served = crate::server::run(config, state).await;
+    deliverer.abort();
+    served
 }
 
 async fn user_command(state: &AppState, command: UserCommand, json: bool) -> anyhow::Result<()> {
@@ -467,7 +495,7 @@ fn user_key(text: &str) -> UserKey {
     }
 }
 
-fn community_key(text: &str) -> CommunityKey {
+pub(crate) fn community_key(text: &str) -> CommunityKey {
     if let Some(id) = roster_engine::CommunityId::parse(text) {
         CommunityKey::Id(id)
     } else if let Ok(num) = text.parse() {

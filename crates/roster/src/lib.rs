@@ -16,8 +16,10 @@
 //!
 //! 1. [`server::router`] routes it (with the shared layers: request ids,
 //!    timeouts, metrics) to the dialect's handler, here
-//!    `dialects/whisk/mod.rs::leave`; [`auth`] turns the bearer token into
-//!    a principal.
+//!    `dialects/whisk/mod.rs::leave`, whose arguments are extractors
+//!    ([`http::extract`]: the caller, through [`auth`], and the path id)
+//!    that reject in Whisk's shape ([`http::error::Failure`], rendered by
+//!    the dialect's error type).
 //! 2. The handler builds `Command::Leave` and calls
 //!    [`app::AppState::execute_in_sight`] with the dialect's sight
 //!    (`Sight::Viewable`: a private community the caller may not see is
@@ -40,8 +42,12 @@ pub mod admin;
 pub mod app;
 pub mod auth;
 pub mod auth_cache;
+// roster import / export / backup (issue 15).
+pub mod bulk;
 pub mod cli;
 pub mod config;
+// The web console at /console (issue 17).
+pub(crate) mod console;
 pub(crate) mod dialects;
 pub mod http;
 pub(crate) mod metrics;
@@ -50,5 +56,8 @@ pub mod password;
 pub mod ratelimit;
 pub mod server;
 pub mod tls;
+// Webhooks and the live event stream (issue 16).
+pub mod webhook_cli;
+pub mod webhooks;
 // Configurable permissions (issue 14): `roster policy show|set`.
 pub mod policy_cli;

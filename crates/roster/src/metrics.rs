@@ -192,6 +192,11 @@ impl Metrics {
             .observe(took.as_secs_f64());
     }
 
+    /// The registry, for the series another module owns (webhooks, issue 16).
+    pub fn registry_mut(&mut self) -> &mut Registry {
+        &mut self.registry
+    }
+
     /// Mark a store call as in flight until the guard is dropped.
     pub fn store_call(&self) -> InFlight {
         self.store_calls.inc();

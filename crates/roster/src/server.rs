@@ -31,6 +31,8 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .merge(crate::metrics::router())
         .merge(crate::native::router(&state))
         .merge(crate::dialects::router())
+        // The web console (issue 17).
+        .merge(crate::console::router())
         .with_state(state)
         // Rate limits per client address and token, refused in each API's shape.
         .layer(axum::middleware::from_fn_with_state(

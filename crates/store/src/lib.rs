@@ -29,18 +29,33 @@
 //! [`Outcome`]; a refusal returns [`Ruling::Refused`] having written
 //! nothing.
 
+mod account_flow;
+// Bulk import and export (issue 15).
+mod bulk;
+mod console;
 mod model;
 mod pages;
 // Configurable permissions (issue 14).
 mod policy;
 pub use policy::{PolicyUpdate, StoredPolicy, POLICY_REFRESH};
 pub mod postgres;
+mod rooms;
 pub mod sqlite;
 mod url;
+mod webhooks;
 mod write_flow;
+// User creation and patches, once for both backends (issue 10).
+mod user_flow;
+// The idempotency-key decision, once for both backends (issue 10).
+mod idempotency;
 
+pub use bulk::*;
+pub use console::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 pub use model::*;
+pub use rooms::RoomQuery;
 pub use url::{backend_of, is_key_value, mask_url, Backend};
+// Webhooks (issue 16).
+pub use webhooks::*;
 
 use roster_engine::{
     Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Sight, Standing, UserId,
@@ -200,4 +215,93 @@ pub trait Store: Send + Sync + 'static {
     /// rules (admins only): the rows and one `policy_changed` event on the
     /// site community, in one transaction; nothing when nothing differs.
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate>;
+    // --- rooms (feature `rooms`: Rocket.Chat's groups and channels) -------
+
+    /// Non-site communities of one visibility, every one or one member's
+    /// (the standing is `None` for every one), by creation order.
+    fn rooms(&self, query: &RoomQuery) -> Result<Page<(Community, Standing)>>;
+    /// Every account, in creation order, paged by offset, with the total.
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>>;
+    /// Delete `user`'s account as `actor` (an admin, not the user), in one
+    /// transaction: each of their standings ends through the engine's
+    /// `deletion` rules (the last owner is refused unless `relinquish`),
+    /// each change one event; the number of events written.
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64>;
+
+    // --- bulk import, export and backup (issue 15) -----------------------
+
+    /// What the database holds of what an import file names: the users,
+    /// emails and communities it names, the memberships in those
+    /// communities, and the site community.
+    fn import_existing(&self, keys: &ImportKeys) -> Result<roster_engine::import::Existing>;
+    /// Write one planned import in one transaction: every row, the
+    /// counters once per community, the `imported` events. A row that
+    /// another writer created since the plan (a username, a name, a
+    /// membership key) fails the whole transaction: nothing is written.
+    fn import_batch(
+        &self,
+        batch: ImportBatch,
+        progress: std::sync::Arc<BulkProgress>,
+    ) -> Result<ImportSummary>;
+    /// Stream every user, community and membership (or one community's)
+    /// to `sink`, from one consistent snapshot, in constant memory.
+    fn export(&self, query: &ExportQuery, sink: &mut ExportSink<'_>) -> Result<()>;
+
+    // --- webhooks (issue 16) ---------------------------------------------
+
+    /// The newest event's `seq` (0 before the first).
+    fn latest_event_seq(&self) -> Result<i64>;
+    /// Create a subscription; its cursor starts at `after`, or at the
+    /// newest event now.
+    fn create_webhook(&self, new: NewWebhook) -> Result<Webhook>;
+    /// Every subscription, or those one user created, oldest first.
+    fn list_webhooks(&self, created_by: Option<UserId>) -> Result<Vec<Webhook>>;
+    fn find_webhook(&self, id: uuid::Uuid) -> Result<Option<Webhook>>;
+    /// Delete a subscription and its log; false when there was none.
+    fn delete_webhook(&self, id: uuid::Uuid) -> Result<bool>;
+    /// Unpause: clear the pause and the run of failures.
+    fn resume_webhook(&self, id: uuid::Uuid) -> Result<Option<Webhook>>;
+    /// Pause a subscription with a reason (kept if it is paused already).
+    fn pause_webhook(&self, id: uuid::Uuid, reason: &str) -> Result<()>;
+    /// Take or renew the lease of an unpaused subscription for `node`
+    /// until `ttl` from now (the database's clock): true when `node`
+    /// holds it now (it was free, its own, or expired).
+    fn lease_webhook(&self, id: uuid::Uuid, node: &str, ttl: std::time::Duration) -> Result<bool>;
+    /// Give the lease up (a node shutting down), if `node` holds it.
+    fn release_webhook(&self, id: uuid::Uuid, node: &str) -> Result<()>;
+    /// Move the cursor forward to `seq` past unwanted events, if `node`
+    /// holds the lease.
+    fn skip_webhook_to(&self, id: uuid::Uuid, node: &str, seq: i64) -> Result<bool>;
+    /// Log an attempt and apply it: a 2xx by the lease holder moves the
+    /// cursor, a failure counts toward the pause.
+    fn record_attempt(&self, attempt: &Attempt) -> Result<AttemptEffect>;
+    /// The newest attempts of a subscription, newest first.
+    fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<DeliveryRecord>>;
+
+    // --- the web console (issue 17; console.rs) --------------------------
+
+    /// Store a console session.
+    fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession>;
+    /// The console session with this hash and its user, live or not.
+    fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>>;
+    /// End a console session (sign out); false when unknown or already ended.
+    fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool>;
+    /// People of a community whose username starts with a prefix, by
+    /// username, one index range per page.
+    fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage>;
+    /// A community's events, newest first, strictly before `before` (all when `None`).
+    fn recent_events(
+        &self,
+        community: CommunityId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>>;
+    /// A community's events since `since`, counted per UTC day and kind.
+    fn daily_counts(
+        &self,
+        community: CommunityId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DayCount>>;
+    /// Every community, in creation order, after the given number.
+    fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>>;
 }

@@ -351,3 +351,29 @@ pub enum IdempotencyBegin {
     /// finished; the key then stays held until it expires).
     InFlight,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Scopes;
+
+    /// Both backends store scopes as [`Scopes::to_text`] and read them
+    /// back with [`Scopes::parse_lenient`].
+    #[test]
+    fn stored_scopes_round_trip() {
+        for bits in 0..8u8 {
+            let scopes = Scopes {
+                read: bits & 1 != 0,
+                write: bits & 2 != 0,
+                admin: bits & 4 != 0,
+            };
+            assert_eq!(Scopes::parse_lenient(&scopes.to_text()), scopes);
+        }
+        assert_eq!(
+            Scopes::parse_lenient("bogus, admin"),
+            Scopes {
+                admin: true,
+                ..Scopes::default()
+            }
+        );
+    }
+}

@@ -9,6 +9,11 @@ use roster_engine::{Counters, Role, Standing};
 
 use crate::Page;
 
+/// Clamp a caller's page size to 1..=1000, as both backends' `LIMIT`.
+pub(crate) fn clamp_limit(limit: u32) -> i64 {
+    i64::from(limit.clamp(1, 1000))
+}
+
 /// The standings an empty filter means: members of any role.
 const MEMBER_ROLES: [Standing; 3] = [
     Standing::Member(Role::Owner),
@@ -64,5 +69,17 @@ pub(crate) fn empty_page<T>() -> Page<T> {
         items: Vec::new(),
         next: None,
         total: 0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clamp_limit;
+
+    #[test]
+    fn limits_are_clamped() {
+        assert_eq!(clamp_limit(0), 1);
+        assert_eq!(clamp_limit(50), 50);
+        assert_eq!(clamp_limit(u32::MAX), 1000);
     }
 }

@@ -210,9 +210,9 @@ pub(crate) fn join_site<T: CommandTx>(tx: &mut T, site: i64, user: &User) -> Res
 }
 
 /// The actor and subject's standings, followed through the changes.
-struct Standings {
-    actor: (UserId, Standing),
-    subject: (UserId, Standing),
+pub(crate) struct Standings {
+    pub(crate) actor: (UserId, Standing),
+    pub(crate) subject: (UserId, Standing),
 }
 
 impl Standings {
@@ -246,7 +246,7 @@ fn apply_for_newcomer<T: CommandTx>(
 /// archived flag or the deletion, `updated_at`, and one event (last). The
 /// outcome's community is the one after the change (as it was, for a
 /// delete).
-fn apply<T: CommandTx>(
+pub(crate) fn apply<T: CommandTx>(
     tx: &mut T,
     before: Community,
     actor: Actor,

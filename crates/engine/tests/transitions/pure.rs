@@ -211,7 +211,7 @@ fn role_strings_round_trip() {
 
 #[test]
 fn event_kind_strings_round_trip() {
-    assert_eq!(EventKind::ALL.len(), 22); // 21 + policy_changed (issue 14)
+    assert_eq!(EventKind::ALL.len(), 23); // 21 + policy_changed (issue 14) + imported (issue 15)
     let mut seen = std::collections::HashSet::new();
     for &kind in EventKind::ALL {
         assert!(seen.insert(kind.as_str()), "duplicate {kind}");

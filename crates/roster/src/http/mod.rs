@@ -1,10 +1,13 @@
-//! HTTP plumbing shared by every dialect: body reading and parsing, paging
-//! cursors, health routes, the timestamp format, and the connection limits
-//! of the accept loop.
+//! HTTP plumbing shared by every dialect: body reading and parsing, the
+//! failure type and the extractors every handler shares, paging cursors,
+//! health routes, the timestamp format, and the connection limits of the
+//! accept loop.
 
 pub mod body;
 pub mod connections;
 pub mod cursor;
+pub mod error;
+pub mod extract;
 pub mod health;
 pub mod json;
 

@@ -25,6 +25,9 @@ pub mod users;
 pub mod views;
 // Configurable permissions (issue 14).
 pub mod policy;
+// Webhooks and the live event stream (issue 16).
+pub mod stream;
+pub mod webhooks;
 
 use crate::app::AppState;
 use axum::body::Body;
@@ -113,6 +116,13 @@ fn build(
         .routes(wrap(routes!(events::all)))
         // Configurable permissions (issue 14).
         .routes(wrap(routes!(policy::get, policy::set)))
+        // Webhooks and the live event stream (issue 16).
+        .routes(wrap(routes!(stream::stream)))
+        .routes(wrap(routes!(webhooks::create, webhooks::list)))
+        .routes(wrap(routes!(webhooks::get_one, webhooks::delete)))
+        .routes(wrap(routes!(webhooks::resume)))
+        .routes(wrap(routes!(webhooks::deliveries)))
+        .routes(wrap(routes!(webhooks::redeliver)))
         .split_for_parts();
     openapi::finish(&mut doc);
     (router, doc)

@@ -48,6 +48,7 @@ pub const BEARER: &str = "bearer";
         (name = "operations", description = "Health and this document"),
         // Configurable permissions (issue 14).
         (name = "policy", description = "The permission policy (admins)"),
+        (name = "webhooks", description = "Signed deliveries of the change feed"),
     ),
 )]
 pub struct ApiDoc;

@@ -69,6 +69,9 @@ pub fn render(path: &str, throttled: &Throttled) -> Response {
         whisk::throttled(throttled)
     } else if path.starts_with("/members/v1/") || path.starts_with("/_api/members/") {
         wix::throttled(throttled)
+    } else if path.starts_with("/console") {
+        // The web console (issue 17): a page, not JSON.
+        crate::console::throttled(throttled)
     } else {
         crate::native::problem::throttled(throttled)
     }

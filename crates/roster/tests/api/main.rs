@@ -20,5 +20,11 @@ mod server;
 mod token_cache;
 mod whisk;
 mod wix;
+// roster import / export / backup (issue 15).
+mod bulk;
+// Webhooks and the live event stream (issue 16).
+mod webhooks;
+// The web console (issue 17).
+mod console;
 // Configurable permissions and the site from the first start (issue 14).
 mod policy;

@@ -79,6 +79,11 @@ async fn post(s: &TestServer, path: &str, token: &str, key: &str, body: Value) -
     .await
 }
 
+/// `POST /v1/communities {"name"}` under an idempotency key.
+async fn create(s: &TestServer, token: &str, key: &str, name: &str) -> Answer {
+    post(s, "/v1/communities", token, key, json!({ "name": name })).await
+}
+
 /// The problem document of a refusal by this middleware.
 fn problem(status: u16, code: &str, title: &str, detail: &str) -> Value {
     json!({
@@ -240,17 +245,10 @@ async fn a_key_reused_for_another_request_is_422() {
     let s = TestServer::start().await;
     let ann = s.user("ann").await;
     let token = s.token(&ann).await;
-    let first = post(
-        &s,
-        "/v1/communities",
-        &token,
-        "k1",
-        json!({"name": "Chess"}),
-    )
-    .await;
+    let first = create(&s, &token, "k1", "Chess").await;
     assert_eq!(first.status, 201);
 
-    let other_body = post(&s, "/v1/communities", &token, "k1", json!({"name": "Go"})).await;
+    let other_body = create(&s, &token, "k1", "Go").await;
     assert_eq!(other_body.status, 422);
     assert_problem(&other_body, reused());
     // The key covers the body's bytes: the same JSON spelled otherwise is
@@ -314,53 +312,18 @@ async fn another_user_may_use_the_same_key() {
     let ann = s.user("ann").await;
     let bob = s.user("bob").await;
     let (ann_token, bob_token) = (s.token(&ann).await, s.token(&bob).await);
-    let ann_answer = post(
-        &s,
-        "/v1/communities",
-        &ann_token,
-        "same",
-        json!({"name": "A"}),
-    )
-    .await;
-    let bob_answer = post(
-        &s,
-        "/v1/communities",
-        &bob_token,
-        "same",
-        json!({"name": "B"}),
-    )
-    .await;
+    let ann_answer = create(&s, &ann_token, "same", "A").await;
+    let bob_answer = create(&s, &bob_token, "same", "B").await;
     assert_eq!(ann_answer.status, 201);
     assert_eq!(bob_answer.status, 201, "{:?}", bob_answer.json());
     assert!(!bob_answer.replayed());
     assert_eq!(bob_answer.json()["community"]["name"], "B");
     // Ann's key still holds her own answer.
-    let ann_retry = post(
-        &s,
-        "/v1/communities",
-        &ann_token,
-        "same",
-        json!({"name": "A"}),
-    )
-    .await;
+    let ann_retry = create(&s, &ann_token, "same", "A").await;
     assert_replay(&ann_answer, &ann_retry);
     // Even an identical request by another user is that user's own.
-    let bob_same = post(
-        &s,
-        "/v1/communities",
-        &bob_token,
-        "same-2",
-        json!({"name": "C"}),
-    )
-    .await;
-    let ann_same = post(
-        &s,
-        "/v1/communities",
-        &ann_token,
-        "same-2",
-        json!({"name": "C"}),
-    )
-    .await;
+    let bob_same = create(&s, &bob_token, "same-2", "C").await;
+    let ann_same = create(&s, &ann_token, "same-2", "C").await;
     assert_eq!(bob_same.status, 201);
     assert_eq!(ann_same.status, 409, "a new request: the name is taken");
     assert_eq!(ann_same.json()["code"], "name_taken");
@@ -436,7 +399,7 @@ async fn malformed_keys_are_400_and_write_nothing() {
     )
     .await;
     assert_eq!(quoted.status, 201);
-    let bare = post(&s, "/v1/communities", &token, "q-1", json!({"name": "B"})).await;
+    let bare = create(&s, &token, "q-1", "B").await;
     assert_replay(&quoted, &bare);
 }
 

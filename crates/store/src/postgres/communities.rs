@@ -38,7 +38,7 @@ pub(super) const SITE_LOCK: i64 = 0x726f_7374_6572_0002; // "roster" 2
 
 /// Advisory lock (transaction-level) taken just before an event is
 /// appended and held until commit. See [`insert_event`].
-const EVENT_LOCK: i64 = 0x726f_7374_6572_0003; // "roster" 3
+pub(super) const EVENT_LOCK: i64 = 0x726f_7374_6572_0003; // "roster" 3
 
 /// Run one command on one community.
 pub(super) fn execute(

@@ -11,13 +11,13 @@
 //! request; the other then reads the row and answers in-flight, replay or
 //! mismatch.
 
-use chrono::Duration;
 use postgres::Transaction;
 use roster_engine::{DomainError, UserId};
 
 use super::errors::{refuse, Fault, Res};
 use super::rows;
-use crate::{IdempotencyBegin, RequestFingerprint, StoredResponse, IDEMPOTENCY_TTL_SECONDS};
+use crate::idempotency::{horizon, ruling, stored_headers, Held};
+use crate::{IdempotencyBegin, RequestFingerprint, StoredResponse};
 
 /// Purge expired keys, then hold `key` for `fingerprint` or say why not.
 pub(super) fn begin(
@@ -30,10 +30,9 @@ pub(super) fn begin(
         return refuse(DomainError::UserNotFound);
     };
     let now = rows::now();
-    let horizon = now - Duration::seconds(IDEMPOTENCY_TTL_SECONDS);
     tx.execute(
         "DELETE FROM idempotency_keys WHERE created_at <= $1",
-        &[&horizon],
+        &[&horizon(now)],
     )?;
     // A row released (abandoned) between the INSERT and the SELECT below is
     // simply tried again; twice is plenty for that rare interleaving.
@@ -60,29 +59,15 @@ pub(super) fn begin(
             &[&user_num, &key],
         )?;
         let Some(held) = held else { continue };
-        let method: &str = held.try_get(0)?;
-        let path: &str = held.try_get(1)?;
-        let body_sha256: &[u8] = held.try_get(2)?;
-        if method != fingerprint.method
-            || path != fingerprint.path
-            || body_sha256 != fingerprint.body_sha256
-        {
-            return Ok(IdempotencyBegin::Mismatch);
-        }
-        let Some(status) = held.try_get::<_, Option<i32>>(3)? else {
-            return Ok(IdempotencyBegin::InFlight);
+        let held = Held {
+            method: held.try_get(0)?,
+            path: held.try_get(1)?,
+            body_sha256: held.try_get(2)?,
+            status: held.try_get::<_, Option<i32>>(3)?.map(i64::from),
+            headers: held.try_get(4)?,
+            body: held.try_get(5)?,
         };
-        let status = u16::try_from(status)
-            .map_err(|_| Fault::Other(format!("idempotency key: stored status {status}")))?;
-        let headers: Option<&str> = held.try_get(4)?;
-        let headers: Vec<(String, String)> = serde_json::from_str(headers.unwrap_or("[]"))
-            .map_err(|e| Fault::Other(format!("idempotency key: stored headers: {e}")))?;
-        let body: Option<Vec<u8>> = held.try_get(5)?;
-        return Ok(IdempotencyBegin::Replay(StoredResponse {
-            status,
-            headers,
-            body: body.unwrap_or_default(),
-        }));
+        return ruling(held, fingerprint).map_err(Fault::Other);
     }
     Err(Fault::Other(
         "idempotency key: held and released again while beginning".into(),
@@ -96,14 +81,7 @@ pub(super) fn finish(
     key: &str,
     response: &StoredResponse,
 ) -> Res<()> {
-    if !(100..500).contains(&response.status) {
-        return Err(Fault::Other(format!(
-            "idempotency key: a {} response is not stored",
-            response.status
-        )));
-    }
-    let headers = serde_json::to_string(&response.headers)
-        .map_err(|e| Fault::Other(format!("idempotency key: headers: {e}")))?;
+    let headers = stored_headers(response).map_err(Fault::Other)?;
     let changed = tx.execute(
         "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = $6
          WHERE user_num = (SELECT num FROM users WHERE id = $1) AND key = $2

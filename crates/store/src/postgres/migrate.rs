@@ -21,8 +21,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency",
         include_str!("migrations/0002_idempotency.sql"),
     ),
+    // Webhooks (issue 16).
+    (3, "webhooks", include_str!("migrations/0003_webhooks.sql")),
     // Configurable permissions (issue 14).
     (4, "policy", include_str!("migrations/0004_policy.sql")),
+    // The web console's sessions and member-search index (issue 17).
+    (5, "console", include_str!("migrations/0005_console.sql")),
 ];
 
 /// Advisory lock key serialising migrations across nodes.

@@ -21,17 +21,23 @@
 //! closes its connections on a thread of its own, so it may be created and
 //! dropped anywhere.
 
+mod accounts;
 mod communities;
+mod console;
 mod errors;
 mod idempotency;
 mod migrate;
 mod policy;
 mod reads;
+mod rooms;
 mod rows;
 #[cfg(feature = "test-support")]
 pub mod scratch;
 mod tokens;
 mod users;
+// Bulk import and export (issue 15).
+mod bulk;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -42,6 +48,8 @@ use roster_engine::{
 };
 
 use errors::Res;
+// The web console's records (issue 17).
+use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 
 use crate::{policy::PolicyCache, PolicyUpdate};
 use crate::{
@@ -254,10 +262,8 @@ fn describe_target(config: &Config) -> String {
     format!("{user}@{host}:{port}/{dbname}")
 }
 
-/// Clamp a caller's page size to 1..=1000.
-fn clamp_limit(limit: u32) -> i64 {
-    i64::from(limit.clamp(1, 1000))
-}
+/// A caller's page size, clamped (written once, in `pages.rs`).
+use crate::pages::clamp_limit;
 
 impl Store for PgStore {
     fn ping(&self) -> Result<()> {
@@ -386,6 +392,134 @@ impl Store for PgStore {
         self.policy.put(update.policy.clone());
         Ok(update)
     }
+
+    // feature `rooms`
+    fn rooms(&self, query: &crate::RoomQuery) -> Result<Page<(Community, Standing)>> {
+        self.read(|tx| rooms::rooms(tx, query))
+    }
+
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>> {
+        self.read(|tx| rooms::users_page(tx, offset, clamp_limit(limit)))
+    }
+
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
+        self.write(|tx| accounts::delete_user(tx, actor, user, relinquish))
+    }
+
+    // Bulk import and export (issue 15).
+    fn import_existing(&self, keys: &crate::ImportKeys) -> Result<roster_engine::import::Existing> {
+        self.read(|tx| bulk::existing(tx, keys))
+    }
+
+    fn import_batch(
+        &self,
+        batch: crate::ImportBatch,
+        progress: std::sync::Arc<crate::BulkProgress>,
+    ) -> Result<crate::ImportSummary> {
+        // One attempt: a retry after a rollback would start a large import
+        // over behind the caller's back; a conflict is reported instead.
+        let mut conn = self.connection()?;
+        let result: Res<crate::ImportSummary> = (|| {
+            let mut tx = conn.transaction()?;
+            let summary = bulk::import(&mut tx, &batch, &progress)?;
+            tx.commit()?;
+            Ok(summary)
+        })();
+        result.map_err(Error::from)
+    }
+
+    fn export(&self, query: &crate::ExportQuery, sink: &mut crate::ExportSink<'_>) -> Result<()> {
+        self.read(|tx| bulk::export(tx, query, sink))
+    }
+
+    // --- webhooks (issue 16) ---------------------------------------------
+
+    fn latest_event_seq(&self) -> Result<i64> {
+        self.single(webhooks::latest_seq)
+    }
+
+    fn create_webhook(&self, new: crate::NewWebhook) -> Result<crate::Webhook> {
+        self.write(|tx| webhooks::create(tx, &new))
+    }
+
+    fn list_webhooks(&self, created_by: Option<UserId>) -> Result<Vec<crate::Webhook>> {
+        self.single(|client| webhooks::list(client, created_by))
+    }
+
+    fn find_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.single(|client| webhooks::find(client, id))
+    }
+
+    fn delete_webhook(&self, id: uuid::Uuid) -> Result<bool> {
+        self.write(|tx| webhooks::delete(tx, id))
+    }
+
+    fn resume_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.write(|tx| webhooks::resume(tx, id))
+    }
+
+    fn pause_webhook(&self, id: uuid::Uuid, reason: &str) -> Result<()> {
+        self.write(|tx| webhooks::pause(tx, id, reason))
+    }
+
+    fn lease_webhook(&self, id: uuid::Uuid, node: &str, ttl: Duration) -> Result<bool> {
+        self.write(|tx| webhooks::lease(tx, id, node, ttl))
+    }
+
+    fn release_webhook(&self, id: uuid::Uuid, node: &str) -> Result<()> {
+        self.write(|tx| webhooks::release(tx, id, node))
+    }
+
+    fn skip_webhook_to(&self, id: uuid::Uuid, node: &str, seq: i64) -> Result<bool> {
+        self.write(|tx| webhooks::skip_to(tx, id, node, seq))
+    }
+
+    fn record_attempt(&self, attempt: &crate::Attempt) -> Result<crate::AttemptEffect> {
+        self.write(|tx| webhooks::record(tx, attempt))
+    }
+
+    fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<crate::DeliveryRecord>> {
+        self.single(|client| webhooks::deliveries(client, id, limit))
+    }
+
+    // --- the web console (issue 17) ----------------------------------------
+
+    fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession> {
+        self.single(|client| console::create_session(client, &new))
+    }
+
+    fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>> {
+        self.single(|client| console::session(client, hash))
+    }
+
+    fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool> {
+        self.single(|client| console::end_session(client, hash))
+    }
+
+    fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage> {
+        self.read(|tx| console::search_members(tx, community, query))
+    }
+
+    fn recent_events(
+        &self,
+        community: CommunityId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>> {
+        self.single(|client| console::recent_events(client, community, before, limit))
+    }
+
+    fn daily_counts(
+        &self,
+        community: CommunityId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DayCount>> {
+        self.single(|client| console::daily_counts(client, community, since))
+    }
+
+    fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>> {
+        self.read(|tx| console::list_communities(tx, after, limit))
+    }
 }
 
 #[cfg(test)]
@@ -411,11 +545,5 @@ mod tests {
             }
             other => panic!("expected a refusal, got {other:?}"),
         }
-    }
-
-    #[test]
-    fn limits_are_clamped() {
-        assert_eq!(clamp_limit(0), 1);
-        assert_eq!(clamp_limit(u32::MAX), 1000);
     }
 }

@@ -180,7 +180,7 @@ pub(super) fn token(row: &Row, at: usize) -> Res<TokenRecord> {
     Ok(TokenRecord {
         id: row.try_get(at)?,
         user: UserId(row.try_get(at + 1)?),
-        scopes: parse_scopes(scopes),
+        scopes: Scopes::parse_lenient(scopes),
         label: row.try_get(at + 3)?,
         created_at: row.try_get(at + 4)?,
         expires_at: row.try_get(at + 5)?,
@@ -188,31 +188,9 @@ pub(super) fn token(row: &Row, at: usize) -> Res<TokenRecord> {
     })
 }
 
-/// The stored scope list (see [`Scopes::to_text`]).
-pub(super) fn fmt_scopes(scopes: Scopes) -> String {
-    scopes.to_text()
-}
-
-/// The inverse of [`fmt_scopes`]; an unknown name grants nothing.
-pub(super) fn parse_scopes(text: &str) -> Scopes {
-    Scopes::parse_lenient(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scopes_round_trip() {
-        for bits in 0..8u8 {
-            let scopes = Scopes {
-                read: bits & 1 != 0,
-                write: bits & 2 != 0,
-                admin: bits & 4 != 0,
-            };
-            assert_eq!(parse_scopes(&fmt_scopes(scopes)), scopes);
-        }
-    }
 
     #[test]
     fn times_are_whole_milliseconds() {

@@ -8,7 +8,7 @@ use postgres::GenericClient;
 use roster_engine::{DomainError, UserId};
 
 use super::errors::{refuse, Res};
-use super::rows::{self, fmt_scopes, TOKEN_COLUMNS, TOKEN_WIDTH, USER_COLUMNS};
+use super::rows::{self, TOKEN_COLUMNS, TOKEN_WIDTH, USER_COLUMNS};
 use crate::{NewToken, TokenRecord, User};
 
 pub(super) fn create(client: &mut impl GenericClient, new: &NewToken) -> Res<TokenRecord> {
@@ -31,7 +31,7 @@ pub(super) fn create(client: &mut impl GenericClient, new: &NewToken) -> Res<Tok
             &record.id,
             &user_num,
             &&new.hash[..],
-            &fmt_scopes(record.scopes),
+            &record.scopes.to_text(),
             &record.label,
             &record.created_at,
             &record.expires_at,

@@ -10,16 +10,16 @@
 use postgres::types::ToSql;
 use postgres::{GenericClient, Transaction};
 
-use roster_engine::users::{email_or_none, email_stays_verified};
-use roster_engine::{site_step, DomainError, SiteStep, UserId};
+use roster_engine::{DomainError, UserId};
 
 use super::communities::{self, SITE_LOCK};
-use super::errors::{refuse, Res};
+use super::errors::{refuse, Fault, Res};
 use super::rows::{self, USER_COLUMNS};
+use crate::user_flow::{self, Patched, Unique, UserTx};
 use crate::{NewUser, User, UserKey, UserPatch};
 
-/// Create a user, and take the site community's step for them
-/// ([`site_step`]: join it, found it, or stay outside).
+/// Create a user, and take the site community's step for them (the
+/// backend-neutral `user_flow::create`).
 ///
 /// Two nodes may create users at once: a username or email taken by the
 /// other meanwhile is caught by the unique indexes (UsernameTaken,
@@ -27,55 +27,105 @@ use crate::{NewUser, User, UserKey, UserPatch};
 /// join it, or stay outside" is made under [`SITE_LOCK`], so that exactly
 /// one site community is created and everyone created after it is in it.
 pub(super) fn create(tx: &mut Transaction<'_>, new: &NewUser) -> Res<User> {
-    let email = email_or_none(new.email.as_deref());
-    if taken(tx, "username", &new.username, None)? {
-        return refuse(DomainError::UsernameTaken);
+    user_flow::create(&mut Users(tx), new)
+}
+
+/// Apply a profile patch (the backend-neutral `user_flow::update`), the
+/// user's row locked: two patches of one user apply one after the other.
+pub(super) fn update(tx: &mut Transaction<'_>, id: UserId, patch: &UserPatch) -> Res<User> {
+    user_flow::update(&mut Users(tx), id, patch)
+}
+
+/// A write transaction, as `user_flow` drives it.
+struct Users<'a, 'b>(&'a mut Transaction<'b>);
+
+impl UserTx for Users<'_, '_> {
+    type Error = Fault;
+
+    fn taken(&mut self, column: Unique, value: &str, except: Option<i64>) -> Res<bool> {
+        taken(self.0, column.column(), value, except)
     }
-    if let Some(email) = &email {
-        if taken(tx, "email", email, None)? {
-            return refuse(DomainError::EmailTaken);
+
+    fn insert_user(&mut self, new: &NewUser, email: Option<&str>) -> Res<i64> {
+        let profile = &new.profile;
+        let row = self.0.query_one(
+            "INSERT INTO users (id, username, email, email_verified, admin, nickname, slug,
+                                first_name, last_name, photo_url, password_hash,
+                                created_at, updated_at)
+             VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+             RETURNING num",
+            &[
+                &UserId::random().0,
+                &new.username,
+                &email,
+                &new.admin,
+                &profile.nickname,
+                &profile.slug,
+                &profile.first_name,
+                &profile.last_name,
+                &profile.photo_url,
+                &new.password_hash,
+                &rows::now(),
+            ],
+        )?;
+        Ok(row.try_get(0)?)
+    }
+
+    fn user_by_num(&mut self, num: i64) -> Res<Option<User>> {
+        find(self.0, &UserKey::Num(num))
+    }
+
+    fn lock_user(&mut self, id: UserId) -> Res<Option<User>> {
+        let locked = self
+            .0
+            .query_opt("SELECT num FROM users WHERE id = $1 FOR UPDATE", &[&id.0])?;
+        if locked.is_none() {
+            return Ok(None);
         }
+        find(self.0, &UserKey::Id(id))
     }
-    let now = rows::now();
-    let profile = &new.profile;
-    let row = tx.query_one(
-        "INSERT INTO users (id, username, email, email_verified, admin, nickname, slug,
-                            first_name, last_name, photo_url, password_hash,
-                            created_at, updated_at)
-         VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-         RETURNING num",
-        &[
-            &UserId::random().0,
-            &new.username,
-            &email,
-            &new.admin,
-            &profile.nickname,
-            &profile.slug,
-            &profile.first_name,
-            &profile.last_name,
-            &profile.photo_url,
-            &new.password_hash,
-            &now,
-        ],
-    )?;
-    let num: i64 = row.try_get(0)?;
-    let user = by_num(tx, num)?;
-    let site = match communities::site_num(tx)? {
-        Some(site) => Some(site),
-        None => {
-            // Wait for any other node deciding the same, then look again
-            // (a new statement: READ COMMITTED sees what it committed).
-            tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SITE_LOCK])?;
-            communities::site_num(tx)?
+
+    fn settled_site(&mut self) -> Res<Option<i64>> {
+        if let Some(site) = communities::site_num(self.0)? {
+            return Ok(Some(site));
         }
-    };
-    match (site, site_step(site.is_some(), user.admin)) {
-        (Some(site), SiteStep::Join) => communities::join_site(tx, site, &user)?,
-        (_, SiteStep::Found) => communities::create_site(tx, &user)?,
-        _ => {}
+        // Wait for any other node deciding the same, then look again
+        // (a new statement: READ COMMITTED sees what it committed).
+        self.0
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&SITE_LOCK])?;
+        communities::site_num(self.0)
     }
-    // Joining the site stamps the user's `updated_at`: return it as stored.
-    by_num(tx, num)
+
+    fn join_site(&mut self, site: i64, user: &User) -> Res<()> {
+        communities::join_site(self.0, site, user)
+    }
+
+    fn create_site(&mut self, owner: &User) -> Res<()> {
+        communities::create_site(self.0, owner)
+    }
+
+    fn write_user(&mut self, num: i64, patched: &Patched) -> Res<()> {
+        let profile = &patched.profile;
+        self.0.execute(
+            "UPDATE users SET email = $2, email_verified = $3, nickname = $4, slug = $5,
+                              first_name = $6, last_name = $7, photo_url = $8,
+                              password_hash = $9, updated_at = $10
+             WHERE num = $1",
+            &[
+                &num,
+                &patched.email,
+                &patched.email_verified,
+                &profile.nickname,
+                &profile.slug,
+                &profile.first_name,
+                &profile.last_name,
+                &profile.photo_url,
+                &patched.password_hash,
+                &rows::now(),
+            ],
+        )?;
+        Ok(())
+    }
 }
 
 pub(super) fn find(client: &mut impl GenericClient, key: &UserKey) -> Res<Option<User>> {
@@ -95,53 +145,6 @@ pub(super) fn find(client: &mut impl GenericClient, key: &UserKey) -> Res<Option
         Some(row) => rows::user(&row, 0).map(Some),
         None => Ok(None),
     }
-}
-
-/// Apply a profile patch; whether the email stays verified is the
-/// engine's [`email_stays_verified`].
-pub(super) fn update(tx: &mut Transaction<'_>, id: UserId, patch: &UserPatch) -> Res<User> {
-    // Lock the row: two patches of one user apply one after the other.
-    let locked = tx.query_opt("SELECT num FROM users WHERE id = $1 FOR UPDATE", &[&id.0])?;
-    if locked.is_none() {
-        return refuse(DomainError::UserNotFound);
-    }
-    let Some(user) = find(tx, &UserKey::Id(id))? else {
-        return refuse(DomainError::UserNotFound);
-    };
-    let mut email = user.email.clone();
-    let mut verified = user.email_verified;
-    if let Some(new_email) = &patch.email {
-        let new_email = email_or_none(Some(new_email));
-        if let Some(address) = new_email {
-            if taken(tx, "email", address, Some(user.num))? {
-                return refuse(DomainError::EmailTaken);
-            }
-        }
-        verified = email_stays_verified(user.email.as_deref(), new_email, verified);
-        email = new_email.map(str::to_owned);
-    }
-    let keep =
-        |value: &Option<String>, current: &str| value.clone().unwrap_or_else(|| current.to_owned());
-    let profile = &user.profile;
-    tx.execute(
-        "UPDATE users SET email = $2, email_verified = $3, nickname = $4, slug = $5,
-                          first_name = $6, last_name = $7, photo_url = $8,
-                          password_hash = $9, updated_at = $10
-         WHERE num = $1",
-        &[
-            &user.num,
-            &email,
-            &verified,
-            &keep(&patch.nickname, &profile.nickname),
-            &keep(&patch.slug, &profile.slug),
-            &keep(&patch.first_name, &profile.first_name),
-            &keep(&patch.last_name, &profile.last_name),
-            &keep(&patch.photo_url, &profile.photo_url),
-            &keep(&patch.password_hash, &user.password_hash),
-            &rows::now(),
-        ],
-    )?;
-    by_num(tx, user.num)
 }
 
 pub(super) fn record_login(client: &mut impl GenericClient, id: UserId) -> Res<()> {
@@ -167,13 +170,6 @@ pub(super) fn list(
         .iter()
         .map(|row| rows::user(row, 0))
         .collect()
-}
-
-pub(super) fn by_num(client: &mut impl GenericClient, num: i64) -> Res<User> {
-    match find(client, &UserKey::Num(num))? {
-        Some(user) => Ok(user),
-        None => refuse(DomainError::UserNotFound),
-    }
 }
 
 /// Does another user (not `except`) hold this username or email,

@@ -29,15 +29,13 @@
 //! - [`abandon`] releases a key whose request failed with a 5xx (nothing
 //!   was applied, or the failure is the server's), so a retry runs again.
 
-use chrono::Duration;
 use roster_engine::{DomainError, UserId};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::refuse;
 use super::rows::{self, fmt_ts};
-use crate::{
-    Error, IdempotencyBegin, RequestFingerprint, Result, StoredResponse, IDEMPOTENCY_TTL_SECONDS,
-};
+use crate::idempotency::{horizon, ruling, stored_headers};
+use crate::{Error, IdempotencyBegin, RequestFingerprint, Result, StoredResponse};
 
 /// A row as read back.
 struct Held {
@@ -60,11 +58,10 @@ pub(super) fn begin(
         return refuse(DomainError::UserNotFound);
     };
     let now = rows::now();
-    let horizon = now - Duration::seconds(IDEMPOTENCY_TTL_SECONDS);
     rows::exec(
         tx,
         "DELETE FROM idempotency_keys WHERE created_at <= ?1",
-        [fmt_ts(horizon)],
+        [fmt_ts(horizon(now))],
     )?;
     let held = rows::query_row(
         tx,
@@ -99,25 +96,15 @@ pub(super) fn begin(
         )?;
         return Ok(IdempotencyBegin::Started);
     };
-    if held.method != fingerprint.method
-        || held.path != fingerprint.path
-        || held.body_sha256 != fingerprint.body_sha256
-    {
-        return Ok(IdempotencyBegin::Mismatch);
-    }
-    let Some(status) = held.status else {
-        return Ok(IdempotencyBegin::InFlight);
+    let held = crate::idempotency::Held {
+        method: &held.method,
+        path: &held.path,
+        body_sha256: &held.body_sha256,
+        status: held.status,
+        headers: held.headers.as_deref(),
+        body: held.body,
     };
-    let status = u16::try_from(status)
-        .map_err(|_| Error::Backend(format!("idempotency key: stored status {status}")))?;
-    let headers: Vec<(String, String)> =
-        serde_json::from_str(held.headers.as_deref().unwrap_or("[]"))
-            .map_err(|e| Error::Backend(format!("idempotency key: stored headers: {e}")))?;
-    Ok(IdempotencyBegin::Replay(StoredResponse {
-        status,
-        headers,
-        body: held.body.unwrap_or_default(),
-    }))
+    ruling(held, fingerprint).map_err(Error::Backend)
 }
 
 /// Complete the held key with its response.
@@ -127,14 +114,7 @@ pub(super) fn finish(
     key: &str,
     response: &StoredResponse,
 ) -> Result<()> {
-    if !(100..500).contains(&response.status) {
-        return Err(Error::Backend(format!(
-            "idempotency key: a {} response is not stored",
-            response.status
-        )));
-    }
-    let headers = serde_json::to_string(&response.headers)
-        .map_err(|e| Error::Backend(format!("idempotency key: headers: {e}")))?;
+    let headers = stored_headers(response).map_err(Error::Backend)?;
     let changed = rows::exec(
         tx,
         "UPDATE idempotency_keys SET status = ?3, headers = ?4, body = ?5, completed_at = ?6

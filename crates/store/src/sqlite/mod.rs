@@ -13,15 +13,24 @@
 //! lets run beside the writer without blocking it. Every statement is
 //! prepared once per connection (`prepare_cached`).
 
+mod accounts;
 mod communities;
+mod console;
 mod idempotency;
 mod policy;
 mod reads;
+mod rooms;
 mod rows;
 mod tokens;
 mod url;
 mod users;
+mod webhooks;
 mod writer;
+// Bulk import/export and online backup (issue 15).
+mod backup;
+mod bulk;
+pub use backup::{backup, BackupReport};
+pub use url::path_of_url;
 
 pub use writer::WriterConfig;
 
@@ -42,6 +51,8 @@ use crate::{
     Result, Ruling, Store, StoreFuture, StoredResponse, TokenRecord, User, UserKey, UserPatch,
     WriteStats,
 };
+// The web console's records (issue 17).
+use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 use writer::WriteQueue;
 
 /// How long a connection waits for another process's lock before failing.
@@ -60,8 +71,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "idempotency",
         include_str!("migrations/0002_idempotency.sql"),
     ),
+    // Webhooks (issue 16).
+    (3, "webhooks", include_str!("migrations/0003_webhooks.sql")),
     // Configurable permissions (issue 14).
     (4, "policy", include_str!("migrations/0004_policy.sql")),
+    // The web console's sessions and member-search index (issue 17).
+    (5, "console", include_str!("migrations/0005_console.sql")),
 ];
 
 /// The SQLite store: one writer thread, a pool of readers.
@@ -264,10 +279,8 @@ fn migrate(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-/// Clamp a caller's page size to 1..=1000.
-fn clamp_limit(limit: u32) -> i64 {
-    i64::from(limit.clamp(1, 1000))
-}
+/// A caller's page size, clamped (written once, in `pages.rs`).
+use crate::pages::clamp_limit;
 
 impl Store for SqliteStore {
     fn ping(&self) -> Result<()> {
@@ -407,6 +420,131 @@ impl Store for SqliteStore {
         self.policy.put(update.policy.clone());
         Ok(update)
     }
+
+    // feature `rooms`
+    fn rooms(&self, query: &crate::RoomQuery) -> Result<Page<(Community, Standing)>> {
+        self.read(|conn| rooms::rooms(conn, query))
+    }
+
+    fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>> {
+        self.read(|conn| rooms::users_page(conn, offset, clamp_limit(limit)))
+    }
+
+    fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
+        self.write(move |conn| accounts::delete_user(conn, actor, user, relinquish))
+    }
+
+    // Bulk import and export (issue 15).
+    fn import_existing(&self, keys: &crate::ImportKeys) -> Result<roster_engine::import::Existing> {
+        self.read(|conn| bulk::existing(conn, keys))
+    }
+
+    fn import_batch(
+        &self,
+        batch: crate::ImportBatch,
+        progress: std::sync::Arc<crate::BulkProgress>,
+    ) -> Result<crate::ImportSummary> {
+        self.write(move |conn| bulk::import(conn, &batch, &progress))
+    }
+
+    fn export(&self, query: &crate::ExportQuery, sink: &mut crate::ExportSink<'_>) -> Result<()> {
+        self.read(|conn| bulk::export(conn, query, sink))
+    }
+
+    // --- webhooks (issue 16) ---------------------------------------------
+
+    fn latest_event_seq(&self) -> Result<i64> {
+        self.read(webhooks::latest_seq)
+    }
+
+    fn create_webhook(&self, new: crate::NewWebhook) -> Result<crate::Webhook> {
+        self.write(move |conn| webhooks::create(conn, &new))
+    }
+
+    fn list_webhooks(&self, created_by: Option<UserId>) -> Result<Vec<crate::Webhook>> {
+        self.read(|conn| webhooks::list(conn, created_by))
+    }
+
+    fn find_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.read(|conn| webhooks::find(conn, id))
+    }
+
+    fn delete_webhook(&self, id: uuid::Uuid) -> Result<bool> {
+        self.write(move |conn| webhooks::delete(conn, id))
+    }
+
+    fn resume_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
+        self.write(move |conn| webhooks::resume(conn, id))
+    }
+
+    fn pause_webhook(&self, id: uuid::Uuid, reason: &str) -> Result<()> {
+        let reason = reason.to_owned();
+        self.write(move |conn| webhooks::pause(conn, id, &reason))
+    }
+
+    fn lease_webhook(&self, id: uuid::Uuid, node: &str, ttl: Duration) -> Result<bool> {
+        let node = node.to_owned();
+        self.write(move |conn| webhooks::lease(conn, id, &node, ttl))
+    }
+
+    fn release_webhook(&self, id: uuid::Uuid, node: &str) -> Result<()> {
+        let node = node.to_owned();
+        self.write(move |conn| webhooks::release(conn, id, &node))
+    }
+
+    fn skip_webhook_to(&self, id: uuid::Uuid, node: &str, seq: i64) -> Result<bool> {
+        let node = node.to_owned();
+        self.write(move |conn| webhooks::skip_to(conn, id, &node, seq))
+    }
+
+    fn record_attempt(&self, attempt: &crate::Attempt) -> Result<crate::AttemptEffect> {
+        let attempt = attempt.clone();
+        self.write(move |conn| webhooks::record(conn, &attempt))
+    }
+
+    fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<crate::DeliveryRecord>> {
+        self.read(|conn| webhooks::deliveries(conn, id, limit))
+    }
+
+    // --- the web console (issue 17) ----------------------------------------
+
+    fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession> {
+        self.write(move |conn| console::create_session(conn, new))
+    }
+
+    fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>> {
+        self.read(|conn| console::session(conn, hash))
+    }
+
+    fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool> {
+        let hash = *hash;
+        self.write(move |conn| console::end_session(conn, &hash))
+    }
+
+    fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage> {
+        self.read(|conn| console::search_members(conn, community, query))
+    }
+
+    fn recent_events(
+        &self,
+        community: CommunityId,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<EventRecord>> {
+        self.read(|conn| console::recent_events(conn, community, before, limit))
+    }
+
+    fn daily_counts(
+        &self,
+        community: CommunityId,
+        since: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<DayCount>> {
+        self.read(|conn| console::daily_counts(conn, community, since))
+    }
+
+    fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>> {
+        self.read(|conn| console::list_communities(conn, after, limit))
+    }
 }
 
 impl AsyncWrites for SqliteStore {
@@ -460,12 +598,5 @@ mod tests {
         let reader = store.readers.get().unwrap();
         let write = reader.execute_batch("CREATE TABLE nope (x)");
         assert!(write.is_err(), "readers are read-only");
-    }
-
-    #[test]
-    fn limits_are_clamped() {
-        assert_eq!(clamp_limit(0), 1);
-        assert_eq!(clamp_limit(50), 50);
-        assert_eq!(clamp_limit(u32::MAX), 1000);
     }
 }

@@ -222,7 +222,7 @@ pub(super) fn token(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenRecord> {
     Ok(TokenRecord {
         id: uuid_at(row, at)?,
         user: UserId(uuid_at(row, at + 1)?),
-        scopes: parse_scopes(&scopes),
+        scopes: Scopes::parse_lenient(&scopes),
         label: row.get(at + 3)?,
         created_at: ts(row, at + 4)?,
         expires_at: opt_ts(row, at + 5)?,
@@ -230,38 +230,9 @@ pub(super) fn token(row: &Row<'_>, at: usize) -> rusqlite::Result<TokenRecord> {
     })
 }
 
-/// The stored scope list (see [`Scopes::to_text`]).
-pub(super) fn fmt_scopes(scopes: Scopes) -> String {
-    scopes.to_text()
-}
-
-/// The inverse of [`fmt_scopes`]; an unknown name grants nothing.
-pub(super) fn parse_scopes(text: &str) -> Scopes {
-    Scopes::parse_lenient(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn scopes_round_trip() {
-        for bits in 0..8u8 {
-            let scopes = Scopes {
-                read: bits & 1 != 0,
-                write: bits & 2 != 0,
-                admin: bits & 4 != 0,
-            };
-            assert_eq!(parse_scopes(&fmt_scopes(scopes)), scopes);
-        }
-        assert_eq!(
-            parse_scopes("bogus, admin"),
-            Scopes {
-                admin: true,
-                ..Scopes::default()
-            }
-        );
-    }
 
     #[test]
     fn timestamps_sort_lexically() {

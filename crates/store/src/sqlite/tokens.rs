@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use roster_engine::{DomainError, UserId};
 
 use super::refuse;
-use super::rows::{self, fmt_scopes, fmt_ts, TOKEN_COLUMNS, TOKEN_WIDTH, USER_COLUMNS};
+use super::rows::{self, fmt_ts, TOKEN_COLUMNS, TOKEN_WIDTH, USER_COLUMNS};
 use crate::{NewToken, Result, TokenRecord, User};
 
 pub(super) fn create(tx: &Connection, new: NewToken) -> Result<TokenRecord> {
@@ -31,7 +31,7 @@ pub(super) fn create(tx: &Connection, new: NewToken) -> Result<TokenRecord> {
             record.id.to_string(),
             user_num,
             &new.hash[..],
-            fmt_scopes(record.scopes),
+            record.scopes.to_text(),
             record.label,
             fmt_ts(record.created_at),
             record.expires_at.map(fmt_ts),

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::{Error, Result};
 
 /// The database file of `url`; a query string (`?mode=rwc`) is ignored.
-pub(super) fn path_of_url(url: &str) -> Result<PathBuf> {
+pub fn path_of_url(url: &str) -> Result<PathBuf> {
     if crate::is_key_value(url) {
         // A libpq string, password and all, must never become a file name.
         return Err(Error::Backend(format!(

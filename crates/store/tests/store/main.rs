@@ -11,8 +11,11 @@
 //! with a clear message when no server answers, unless
 //! `ROSTER_SKIP_POSTGRES=1` (see `env.rs`).
 
+mod accounts;
 mod communities;
+// The web console's reads and sessions (issue 17).
 mod concurrency;
+mod console;
 mod env;
 mod group_commit;
 mod idempotency;
@@ -23,6 +26,8 @@ mod schema;
 mod sight;
 mod sqlite_only;
 mod users;
+// Webhooks (issue 16).
+mod webhooks;
 
 /// One `#[test]` per case and backend, each on a fresh store.
 macro_rules! on_both_backends {
@@ -82,4 +87,16 @@ on_both_backends! {
     policy::the_policy_is_stored_and_each_change_is_one_event,
     policy::the_invariants_hold_under_any_policy,
     policy::another_node_follows_a_change_within_the_refresh_bound,
+    // feature `rooms`
+    accounts::deleting_an_account_ends_every_standing_in_one_transaction,
+    accounts::rooms_page_by_visibility_and_membership,
+    // Webhooks (issue 16).
+    webhooks::the_cursor_moves_only_on_an_acknowledgement_by_the_lease_holder,
+    webhooks::failures_in_a_row_pause_until_resumed,
+    webhooks::a_lapsed_lease_is_taken_over,
+    webhooks::the_log_keeps_the_newest_attempts,
+    // The web console (issue 17).
+    console::member_search_pages_by_username_prefix,
+    console::sessions_end_when_signed_out,
+    console::the_timeline_reads_newest_first_and_counts_days,
 }

@@ -63,7 +63,7 @@ fn nodes_starting_together_migrate_once() {
         .iter()
         .map(|row| row.get(0))
         .collect();
-    assert_eq!(versions, vec![1, 2, 4]); // 4: policy (issue 14)
+    assert_eq!(versions, vec![1, 2, 3, 4, 5]); // 3 webhooks, 4 policy, 5 console
 }
 
 #[test]
@@ -397,5 +397,48 @@ fn a_database_gone_under_a_running_store_is_a_backend_error_not_a_crash() {
     match store.ping() {
         Err(Error::Backend(message)) => assert!(message.contains("postgres"), "{message}"),
         other => panic!("expected a backend error, got {other:?}"),
+    }
+}
+
+/// Webhooks (issue 16): nodes racing for one subscription's lease have
+/// exactly one winner, round after round.
+#[test]
+fn one_node_wins_a_webhook_lease() {
+    let Some((env, second)) = two_nodes() else {
+        return;
+    };
+    let id = env
+        .store
+        .create_webhook(roster_store::NewWebhook {
+            id: uuid::Uuid::new_v4(),
+            url: "http://127.0.0.1:9/".into(),
+            community: None,
+            kinds: Vec::new(),
+            secret: "s".into(),
+            created_by: None,
+            after: Some(0),
+        })
+        .expect("create")
+        .id;
+    let stores = [Arc::clone(&env.store), second];
+    for round in 0..5 {
+        let stores = stores.clone();
+        let won = race(8, move |i| {
+            stores[i % 2]
+                .lease_webhook(
+                    id,
+                    &format!("node-{round}-{i}"),
+                    std::time::Duration::from_secs(60),
+                )
+                .expect("lease")
+        });
+        assert_eq!(
+            won.iter().filter(|w| **w).count(),
+            1,
+            "round {round}: {won:?}"
+        );
+        env.exec(&format!(
+            "UPDATE webhooks SET lease_node = NULL WHERE id = '{id}'"
+        ));
     }
 }

@@ -9,7 +9,10 @@ pub fn migrations_are_recorded_once(env: Env) {
     let expected = vec![
         "1:init".to_owned(),
         "2:idempotency".to_owned(),
-        "4:policy".to_owned(), // issue 14
+        "3:webhooks".to_owned(), // issue 16
+        "4:policy".to_owned(),   // issue 14
+        // The web console (issue 17).
+        "5:console".to_owned(),
     ];
     let applied = || {
         env.texts(

@@ -93,7 +93,7 @@ pub fn an_accepted_command_in_sight_is_one_event(env: Env) {
     let before = env.events();
     match rule(
         &env,
-        Sight::Group,
+        Sight::Channel,
         &member,
         CommunityKey::Id(id),
         Command::Leave,

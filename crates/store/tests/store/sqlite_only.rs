@@ -43,7 +43,9 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
         vec![
             (1, "init".to_owned()),
             (2, "idempotency".to_owned()),
-            (4, "policy".to_owned()), // issue 14
+            (3, "webhooks".to_owned()), // issue 16
+            (4, "policy".to_owned()),   // issue 14
+            (5, "console".to_owned()),  // issue 17
         ]
     );
     drop(store);
@@ -61,7 +63,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
     }
     assert_eq!(
         scalar(&raw(&path), "SELECT count(*) FROM schema_migrations"),
-        3 // 1, 2 and 4 (issue 14)
+        5 // 1, 2, 3 webhooks, 4 policy, 5 console
     );
 
     assert!(matches!(

@@ -3,14 +3,12 @@
 //! owner, which the course API calls the `creator`.
 
 use super::errors::ApiError;
-use super::views::{self, Privacy};
-use super::{body_object, caller, course, course_num, execute, Course};
+use super::views::{self, CourseView, Privacy};
+use super::{course, execute, BodyObject, Caller, Course, CourseNum};
 use crate::app::AppState;
-use crate::auth::Scope;
-use crate::http::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use crate::http::extract::{Read, Write};
+use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use roster_engine::{Command, ContributionMode, NewCommunity, Settings, Standing};
 use roster_store::{Community, UserKey};
@@ -21,24 +19,18 @@ use serde_json::{Map, Value};
 /// otherwise ignored: Roster keeps memberships, not lessons.
 pub(super) async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let principal = caller(&state, &headers, Scope::Write).await?;
-    let body = body_object(&headers, body)?;
-    let settings = new_settings(&body)?;
-    let actor = principal.actor();
+    caller: Caller<Write>,
+    BodyObject(body): BodyObject,
+) -> Result<(StatusCode, Json<CourseView>), ApiError> {
     let new = NewCommunity {
-        settings,
+        settings: new_settings(&body)?,
         site: false,
         members: Vec::new(),
     };
-    let outcome = state
-        .run(move |store| store.create_community(actor, new))
-        .await?;
+    let outcome = state.create_community(caller.actor(), new).await?;
     let view = views::course(
         &outcome.community,
-        views::user(&principal.user),
+        views::user(&caller.user),
         outcome.actor_standing,
     );
     Ok((StatusCode::CREATED, Json(view)))
@@ -94,28 +86,24 @@ fn short(text: &str) -> String {
 /// `GET /api/v2/course/{id}/` → the course with the caller's `join_status`.
 pub(super) async fn get(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Read).await?;
+    CourseNum(num): CourseNum,
+    caller: Caller<Read>,
+) -> Result<Json<CourseView>, ApiError> {
     let Course {
         community,
         standing,
-    } = course(&state, &principal, num).await?;
+    } = course(&state, &caller, num).await?;
     Ok(Json(render(&state, &community, standing).await?))
 }
 
 /// `DELETE /api/v2/course/{id}/` → 204 (the owner, or an admin token).
 pub(super) async fn delete(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
+    CourseNum(num): CourseNum,
+    caller: Caller<Write>,
 ) -> Result<StatusCode, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Write).await?;
-    let course = course(&state, &principal, num).await?;
-    execute(&state, principal.actor(), &course, Command::Delete).await?;
+    let course = course(&state, &caller, num).await?;
+    execute(&state, caller.actor(), &course, Command::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -124,13 +112,11 @@ pub(super) async fn render(
     state: &AppState,
     community: &Community,
     standing: Standing,
-) -> Result<Value, ApiError> {
-    let creator = community.creator.clone();
-    let key = UserKey::Id(creator.id);
-    let found = state.run(move |store| store.find_user(&key)).await?;
+) -> Result<CourseView, ApiError> {
+    let found = state.find_user(UserKey::Id(community.creator.id)).await?;
     let creator = match found {
         Some(user) => views::user(&user),
-        None => views::user_summary(&creator),
+        None => views::user_summary(&community.creator),
     };
     Ok(views::course(community, creator, standing))
 }

@@ -7,21 +7,19 @@
 
 use super::courses::render;
 use super::errors::ApiError;
-use super::views::{self, ListUrl};
+use super::views::{self, CourseView, ListUrl, Page, UserView};
 use super::{
-    body_object, caller, course, course_num, execute, origin, parse_int, query_pairs,
-    resolve_users, user_nums, Course,
+    course, execute, origin, parse_int, query_pairs, resolve_users, user_nums, BodyObject, Caller,
+    Course, CourseNum,
 };
 use crate::app::AppState;
-use crate::auth::Scope;
-use crate::http::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use crate::http::extract::{Read, Write};
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::Json;
 use roster_engine::{Actor, Command, DomainError, Role, Sight, Standing};
 use roster_store::{CommunityKey, MemberQuery, Paging, Ruling};
-use serde_json::{json, Value};
 
 /// Page size when `limit` is absent or not a positive integer (as DRF does).
 const DEFAULT_LIMIT: u32 = 20;
@@ -32,14 +30,12 @@ const MAX_LIMIT: u32 = 100;
 /// (secret) → 200 with the course and the caller's new `join_status`.
 pub(super) async fn join(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Write).await?;
+    CourseNum(num): CourseNum,
+    caller: Caller<Write>,
+) -> Result<Json<CourseView>, ApiError> {
     let key = CommunityKey::Num(num);
     let outcome = state
-        .execute(Sight::CourseJoin, principal.actor(), key, Command::Join)
+        .execute(Sight::CourseJoin, caller.actor(), key, Command::Join)
         .await?;
     let view = render(&state, &outcome.community, outcome.actor_standing).await?;
     Ok(Json(view))
@@ -51,26 +47,15 @@ pub(super) async fn join(
 /// reject their requests instead. Nothing to end is success too.
 pub(super) async fn leave(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Body,
+    CourseNum(num): CourseNum,
+    caller: Caller<Write>,
+    UserParam(user): UserParam,
+    BodyObject(body): BodyObject,
 ) -> Result<StatusCode, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Write).await?;
-    let mut nums = Vec::new();
-    if let Some((_, value)) = query_pairs(query.as_deref())
-        .into_iter()
-        .find(|(key, _)| key == "user")
-    {
-        let user = parse_int(value.trim())
-            .ok_or_else(|| ApiError::invalid("user: A valid integer is required."))?;
-        nums.push(user);
-    }
-    let body = body_object(&headers, body)?;
+    let mut nums = Vec::from_iter(user);
     nums.extend(user_nums(&body, "users")?.unwrap_or_default());
     let subjects = resolve_users(&state, nums).await?;
-    let actor = principal.actor();
+    let actor = caller.actor();
     if subjects.is_empty() {
         end(&state, actor, num, Command::Leave).await?;
     }
@@ -78,6 +63,25 @@ pub(super) async fn leave(
         end(&state, actor, num, Command::Remove { subject }).await?;
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `?user=<id>` of a leave: the user to remove instead of the caller.
+pub(super) struct UserParam(Option<i64>);
+
+impl FromRequestParts<AppState> for UserParam {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, ApiError> {
+        let Some((_, value)) = query_pairs(parts.uri.query())
+            .into_iter()
+            .find(|(key, _)| key == "user")
+        else {
+            return Ok(UserParam(None));
+        };
+        parse_int(value.trim())
+            .map(|user| UserParam(Some(user)))
+            .ok_or_else(|| ApiError::invalid("user: A valid integer is required."))
+    }
 }
 
 /// Leave or remove, in one transaction that also checks the course is in
@@ -101,13 +105,13 @@ async fn end(state: &AppState, actor: Actor, num: i64, command: Command) -> Resu
 /// `GET …/status/` → `{"status": join_status}`.
 pub(super) async fn status(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Read).await?;
-    let course = course(&state, &principal, num).await?;
-    Ok(Json(json!({"status": views::join_status(course.standing)})))
+    CourseNum(num): CourseNum,
+    caller: Caller<Read>,
+) -> Result<Json<views::Status>, ApiError> {
+    let course = course(&state, &caller, num).await?;
+    Ok(Json(views::Status {
+        status: views::join_status(course.standing),
+    }))
 }
 
 /// `GET …/join/?limit&offset&statuses` → the course's people; `statuses`
@@ -115,57 +119,66 @@ pub(super) async fn status(
 /// the default is managers and joined users, as SelfCommunity documents.
 pub(super) async fn joined(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Read).await?;
-    let pairs = query_pairs(query.as_deref());
-    let standings = statuses(&pairs)?;
-    let course = course(&state, &principal, num).await?;
-    list(&state, &headers, &uri, pairs, &course, standings).await
+    ask: Listing,
+) -> Result<Json<Page<UserView>>, ApiError> {
+    let standings = statuses(&ask.pairs)?;
+    let course = course(&state, &ask.caller, ask.num).await?;
+    list(&state, ask, &course, standings).await
 }
 
 /// `GET …/request_join/` → users waiting for approval (creator or manager).
 pub(super) async fn requested(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    staff_list(state, path, query, uri, headers, Standing::Requested).await
+    ask: Listing,
+) -> Result<Json<Page<UserView>>, ApiError> {
+    staff_list(&state, ask, Standing::Requested).await
 }
 
 /// `GET …/invite/` → invited users (creator or manager).
 pub(super) async fn invited(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    RawQuery(query): RawQuery,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
-    staff_list(state, path, query, uri, headers, Standing::Invited).await
+    ask: Listing,
+) -> Result<Json<Page<UserView>>, ApiError> {
+    staff_list(&state, ask, Standing::Invited).await
 }
 
+/// A list that only the course's staff may read (creator, manager, admin).
 async fn staff_list(
-    state: AppState,
-    path: Result<Path<String>, PathRejection>,
-    query: Option<String>,
-    uri: Uri,
-    headers: HeaderMap,
+    state: &AppState,
+    ask: Listing,
     standing: Standing,
-) -> Result<Json<Value>, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Read).await?;
-    let course = course(&state, &principal, num).await?;
-    if !roster_engine::can_manage(principal.is_admin(), course.standing) {
+) -> Result<Json<Page<UserView>>, ApiError> {
+    let course = course(state, &ask.caller, ask.num).await?;
+    if !roster_engine::can_manage(ask.caller.is_admin(), course.standing) {
         return Err(DomainError::NotPermitted.into());
     }
-    let pairs = query_pairs(query.as_deref());
-    list(&state, &headers, &uri, pairs, &course, vec![standing]).await
+    list(state, ask, &course, vec![standing]).await
+}
+
+/// A list request: the course id, the caller, the query's pairs, and where
+/// the list was asked for (its `next` and `previous` links build on it).
+pub(super) struct Listing {
+    num: i64,
+    caller: Caller<Read>,
+    pairs: Vec<(String, String)>,
+    /// `scheme://host/path`, or only the path when the host is unknown.
+    base: String,
+}
+
+impl FromRequestParts<AppState> for Listing {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let CourseNum(num) = CourseNum::from_request_parts(parts, state).await?;
+        let caller = Caller::<Read>::from_request_parts(parts, state).await?;
+        let origin = origin(&parts.headers, &parts.uri).unwrap_or_default();
+        Ok(Listing {
+            num,
+            caller,
+            pairs: query_pairs(parts.uri.query()),
+            base: format!("{origin}{}", parts.uri.path()),
+        })
+    }
 }
 
 /// The `statuses` filter; unknown values are refused.
@@ -220,28 +233,26 @@ fn paging(pairs: &[(String, String)]) -> (u32, u64) {
 
 async fn list(
     state: &AppState,
-    headers: &HeaderMap,
-    uri: &Uri,
-    pairs: Vec<(String, String)>,
+    ask: Listing,
     course: &Course,
     standings: Vec<Standing>,
-) -> Result<Json<Value>, ApiError> {
-    let (limit, offset) = paging(&pairs);
-    let id = course.community.id();
+) -> Result<Json<Page<UserView>>, ApiError> {
+    let (limit, offset) = paging(&ask.pairs);
     let query = MemberQuery {
         standings,
         paging: Paging::Offset(offset),
         limit,
     };
-    let page = state.run(move |store| store.members(id, &query)).await?;
+    let page = state.members(course.community.id(), query).await?;
     let results = page
         .items
         .iter()
         .map(|row| views::user(&row.user))
         .collect();
     let url = ListUrl {
-        base: format!("{}{}", origin(headers, uri).unwrap_or_default(), uri.path()),
-        params: pairs
+        base: ask.base,
+        params: ask
+            .pairs
             .into_iter()
             .filter(|(key, _)| key != "limit" && key != "offset")
             .collect(),
@@ -253,46 +264,39 @@ async fn list(
 /// user who asked to join approves the request.
 pub(super) async fn invite(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    CourseNum(num): CourseNum,
+    caller: Caller<Write>,
+    BodyObject(body): BodyObject,
 ) -> Result<StatusCode, ApiError> {
-    for_each_user(state, path, headers, body, |subject| Command::Invite {
-        subject,
-    })
-    .await
+    let invite = |subject| Command::Invite { subject };
+    for_each_user(&state, num, &caller, &body, invite).await
 }
 
 /// `DELETE …/invite/ {"users":[id]}` → 204: take back each invitation.
 pub(super) async fn revoke(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    CourseNum(num): CourseNum,
+    caller: Caller<Write>,
+    BodyObject(body): BodyObject,
 ) -> Result<StatusCode, ApiError> {
-    for_each_user(state, path, headers, body, |subject| {
-        Command::RevokeInvitation { subject }
-    })
-    .await
+    let revoke = |subject| Command::RevokeInvitation { subject };
+    for_each_user(&state, num, &caller, &body, revoke).await
 }
 
 async fn for_each_user(
-    state: AppState,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    state: &AppState,
+    num: i64,
+    caller: &Caller<Write>,
+    body: &serde_json::Map<String, serde_json::Value>,
     command: fn(roster_engine::UserId) -> Command,
 ) -> Result<StatusCode, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Write).await?;
-    let body = body_object(&headers, body)?;
-    let nums = user_nums(&body, "users")?
+    let nums = user_nums(body, "users")?
         .filter(|nums| !nums.is_empty())
         .ok_or_else(|| ApiError::invalid("users: This field is required."))?;
-    let course = course(&state, &principal, num).await?;
-    let actor = principal.actor();
-    for subject in resolve_users(&state, nums).await? {
-        execute(&state, actor, &course, command(subject)).await?;
+    let course = course(state, caller, num).await?;
+    let actor = caller.actor();
+    for subject in resolve_users(state, nums).await? {
+        execute(state, actor, &course, command(subject)).await?;
     }
     Ok(StatusCode::NO_CONTENT)
 }
@@ -303,13 +307,10 @@ async fn for_each_user(
 /// removed. Lists run in that order; see the module doc on atomicity.
 pub(super) async fn role(
     State(state): State<AppState>,
-    path: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Body,
+    CourseNum(num): CourseNum,
+    caller: Caller<Write>,
+    BodyObject(body): BodyObject,
 ) -> Result<StatusCode, ApiError> {
-    let num = course_num(path)?;
-    let principal = caller(&state, &headers, Scope::Write).await?;
-    let body = body_object(&headers, body)?;
     let managers = user_nums(&body, "managers")?.unwrap_or_default();
     let joined = user_nums(&body, "joined")?.unwrap_or_default();
     let unjoined = user_nums(&body, "unjoined")?.unwrap_or_default();
@@ -318,11 +319,11 @@ pub(super) async fn role(
             "At least one of managers, joined and unjoined is required.",
         ));
     }
-    let course = course(&state, &principal, num).await?;
+    let course = course(&state, &caller, num).await?;
     let managers = resolve_users(&state, managers).await?;
     let joined = resolve_users(&state, joined).await?;
     let unjoined = resolve_users(&state, unjoined).await?;
-    let actor = principal.actor();
+    let actor = caller.actor();
     let set_role = |subject, role| Command::SetRole {
         subject,
         role,

@@ -6,9 +6,9 @@
 //!
 //! This module holds the router (every path with and without its trailing
 //! slash, as Django's `APPEND_SLASH` clients expect) and the request
-//! plumbing every handler shares: the course id in the path, the token, the
-//! course as the caller may see it, the query string and the body (JSON, or
-//! a urlencoded form). Handlers live in [`courses`] and [`membership`];
+//! plumbing every handler shares: the extractors of the course id in the
+//! path, the token and the body (JSON, or a urlencoded form), the course as
+//! the caller may see it, and the query string. Handlers live in [`courses`] and [`membership`];
 //! errors in [`errors`]; JSON in [`views`].
 //!
 //! A course the caller may not see (a secret one, uninvited) answers 404 on
@@ -22,11 +22,12 @@ mod membership;
 mod views;
 
 use crate::app::AppState;
-use crate::auth::{self, Principal, Scope};
-use crate::http::body::Body;
-use crate::http::json::BodyError;
-use axum::extract::rejection::PathRejection;
-use axum::extract::Path;
+use crate::auth::Principal;
+use crate::http::error::Failure;
+use crate::http::extract::{self, Dialect};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Path, Request};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
@@ -83,12 +84,31 @@ async fn method_not_allowed(method: Method) -> ApiError {
     ApiError::method_not_allowed(method.as_str())
 }
 
+/// The course API as the shared extractors see it: the token in
+/// `Authorization` (`Token <t>`, `Bearer <t>` or bare).
+pub enum SelfCommunity {}
+
+impl Dialect for SelfCommunity {
+    type Error = ApiError;
+}
+
+/// The caller, whose token holds scope `S`.
+type Caller<S> = extract::Caller<SelfCommunity, S>;
+
 /// The course id of the path: digits only (Django's `<int:id>`), else 404.
-fn course_num(path: Result<Path<String>, PathRejection>) -> Result<i64, ApiError> {
-    let Ok(Path(text)) = path else {
-        return Err(ApiError::not_found());
-    };
-    parse_int(&text).ok_or_else(ApiError::not_found)
+struct CourseNum(i64);
+
+impl FromRequestParts<AppState> for CourseNum {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let Ok(Path(text)) = Path::<String>::from_request_parts(parts, state).await else {
+            return Err(ApiError::not_found());
+        };
+        parse_int(&text)
+            .map(CourseNum)
+            .ok_or_else(ApiError::not_found)
+    }
 }
 
 /// A non-negative decimal integer that fits an `i64`.
@@ -97,15 +117,6 @@ fn parse_int(text: &str) -> Option<i64> {
         return None;
     }
     text.parse().ok()
-}
-
-/// The caller, whose token must carry `scope`.
-async fn caller(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: Scope,
-) -> Result<Principal, ApiError> {
-    Ok(auth::authorize(state, headers, scope).await?)
 }
 
 /// A course as one caller sees it.
@@ -132,9 +143,8 @@ async fn existing_course(
     caller: &Principal,
     num: i64,
 ) -> Result<Course, ApiError> {
-    let viewer = caller.user.id;
     let found = state
-        .run(move |store| store.community(&CommunityKey::Num(num), Some(viewer)))
+        .community(CommunityKey::Num(num), Some(caller.user.id))
         .await?;
     match found {
         Some((community, standing)) if !community.state.site => Ok(Course {
@@ -174,20 +184,32 @@ fn form_pairs(text: &str) -> Vec<(String, String)> {
 /// published examples send JSON labelled as a form), a urlencoded form
 /// (repeated keys become lists), or `{}` when empty. Over the size limit:
 /// 413 `payload_too_large`.
-fn body_object(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, ApiError> {
-    let body = crate::http::body::read(body)?;
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+struct BodyObject(Map<String, Value>);
+
+impl FromRequest<AppState> for BodyObject {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let content_type = request
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let read = Bytes::from_request(request, state).await;
+        let body = crate::http::body::read(read)?;
+        body_object(&content_type, &body).map(BodyObject)
+    }
+}
+
+fn body_object(content_type: &str, body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     let first = body.iter().find(|b| !b.is_ascii_whitespace()).copied();
     let Some(first) = first else {
         return Ok(Map::new());
     };
     if first != b'{' && first != b'[' {
         if content_type.starts_with("application/x-www-form-urlencoded") {
-            return Ok(form_object(&String::from_utf8_lossy(&body)));
+            return Ok(form_object(&String::from_utf8_lossy(body)));
         }
         if content_type.starts_with("multipart/") {
             let media = content_type.split(';').next().unwrap_or_default();
@@ -198,11 +220,7 @@ fn body_object(headers: &HeaderMap, body: Body) -> Result<Map<String, Value>, Ap
             ));
         }
     }
-    match crate::http::json::parse::<Map<String, Value>>(&body) {
-        Ok(map) => Ok(map),
-        Err(BodyError::Shape(_)) => Err(ApiError::invalid("The body must be a JSON object.")),
-        Err(error @ BodyError::Syntax(_)) => Err(ApiError::parse_error(error)),
-    }
+    Ok(crate::http::json::parse::<Map<String, Value>>(body).map_err(Failure::from)?)
 }
 
 fn form_object(text: &str) -> Map<String, Value> {
@@ -254,15 +272,10 @@ async fn resolve_users(state: &AppState, nums: Vec<i64>) -> Result<Vec<UserId>, 
     if nums.is_empty() {
         return Ok(Vec::new());
     }
-    let found = state
-        .run(move |store| {
-            nums.into_iter()
-                .map(|num| Ok((num, store.find_user(&UserKey::Num(num))?)))
-                .collect::<roster_store::Result<Vec<_>>>()
-        })
-        .await?;
-    found
-        .into_iter()
+    let keys = nums.iter().map(|num| UserKey::Num(*num)).collect();
+    let found = state.find_users(keys).await?;
+    nums.into_iter()
+        .zip(found)
         .map(|(num, user)| {
             user.map(|u| u.id).ok_or_else(|| {
                 ApiError::invalid(format!("Invalid pk \"{num}\" - object does not exist."))

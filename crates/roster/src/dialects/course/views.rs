@@ -1,12 +1,13 @@
 //! What the course API sends back: the course object, the user objects of
 //! its lists, `join_status` and `privacy` as SelfCommunity spells them, and
 //! DRF's limit/offset list envelope `{"count","next","previous","results"}`.
-//! Pure functions from store records to JSON, so every handler renders alike.
+//! Pure functions from store records to typed bodies, so every handler
+//! renders alike.
 
 use crate::http::timestamp;
 use roster_engine::{CommunityState, JoinPolicy, Role, Standing, Visibility};
 use roster_store::{Community, User, UserSummary};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::fmt::Write as _;
 
 /// A course's `privacy`, which decides both who sees it and how one joins.
@@ -62,14 +63,7 @@ impl Privacy {
 
 /// `join_status`: the owner is the course's `creator`; no standing (and a
 /// ban, which the course API has no word for) is `null`.
-pub fn join_status(standing: Standing) -> Value {
-    match join_status_str(standing) {
-        Some(text) => Value::from(text),
-        None => Value::Null,
-    }
-}
-
-fn join_status_str(standing: Standing) -> Option<&'static str> {
+pub fn join_status(standing: Standing) -> Option<&'static str> {
     match standing {
         Standing::Member(Role::Owner) => Some("creator"),
         Standing::Member(Role::Manager) => Some("manager"),
@@ -91,52 +85,101 @@ pub fn member_status(text: &str) -> Option<Standing> {
     }
 }
 
-/// A user in a list (and a course's `created_by`).
-pub fn user(user: &User) -> Value {
+/// A user in a list (and a course's `created_by`). (Fields of every body
+/// here are in alphabetical order, the order Roster has always sent them in.)
+#[derive(Serialize)]
+pub struct UserView {
+    avatar: String,
+    id: i64,
+    real_name: String,
+    username: String,
+}
+
+pub fn user(user: &User) -> UserView {
     let real_name = format!("{} {}", user.profile.first_name, user.profile.last_name);
-    json!({
-        "id": user.num,
-        "username": user.username,
-        "real_name": real_name.trim(),
-        "avatar": user.profile.photo_url,
-    })
+    UserView {
+        avatar: user.profile.photo_url.clone(),
+        id: user.num,
+        real_name: real_name.trim().to_owned(),
+        username: user.username.clone(),
+    }
 }
 
 /// A creator whose account can no longer be read: what the community row knows.
-pub fn user_summary(user: &UserSummary) -> Value {
-    json!({"id": user.num, "username": user.username, "real_name": "", "avatar": ""})
+pub fn user_summary(user: &UserSummary) -> UserView {
+    UserView {
+        avatar: String::new(),
+        id: user.num,
+        real_name: String::new(),
+        username: user.username.clone(),
+    }
 }
 
 /// The course object (SelfCommunity's "Course With Member Count"). Roster
 /// keeps memberships, not lessons: the learning fields hold their empty values.
-pub fn course(community: &Community, creator: Value, standing: Standing) -> Value {
+#[derive(Serialize)]
+pub struct CourseView {
+    categories: [(); 0],
+    created_at: String,
+    created_by: UserView,
+    deleted: bool,
+    description: String,
+    enforce_lessons_order: bool,
+    hide_member_count: bool,
+    id: i64,
+    image_big: &'static str,
+    image_bigger: &'static str,
+    image_medium: &'static str,
+    image_original: &'static str,
+    image_small: &'static str,
+    join_status: Option<&'static str>,
+    member_count: i64,
+    name: String,
+    new_comment_notification_enabled: bool,
+    num_lessons: u32,
+    num_sections: u32,
+    privacy: &'static str,
+    sections_order: [(); 0],
+    slug: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    user_completion_rate: u32,
+}
+
+pub fn course(community: &Community, creator: UserView, standing: Standing) -> CourseView {
     let settings = &community.state.settings;
-    json!({
-        "id": community.num,
-        "name": settings.name,
-        "slug": slug(&settings.name),
-        "description": settings.description,
-        "type": "self-paced",
-        "privacy": Privacy::of(&community.state).as_str(),
-        "enforce_lessons_order": false,
-        "new_comment_notification_enabled": true,
-        "hide_member_count": false,
-        "sections_order": [],
-        "image_original": "",
-        "image_bigger": "",
-        "image_big": "",
-        "image_medium": "",
-        "image_small": "",
-        "deleted": false,
-        "join_status": join_status(standing),
-        "user_completion_rate": 0,
-        "num_lessons": 0,
-        "num_sections": 0,
-        "created_at": timestamp(community.created_at),
-        "created_by": creator,
-        "categories": [],
-        "member_count": community.state.counters.members,
-    })
+    CourseView {
+        categories: [],
+        created_at: timestamp(community.created_at),
+        created_by: creator,
+        deleted: false,
+        description: settings.description.clone(),
+        enforce_lessons_order: false,
+        hide_member_count: false,
+        id: community.num,
+        image_big: "",
+        image_bigger: "",
+        image_medium: "",
+        image_original: "",
+        image_small: "",
+        join_status: join_status(standing),
+        member_count: community.state.counters.members,
+        name: settings.name.clone(),
+        new_comment_notification_enabled: true,
+        num_lessons: 0,
+        num_sections: 0,
+        privacy: Privacy::of(&community.state).as_str(),
+        sections_order: [],
+        slug: slug(&settings.name),
+        kind: "self-paced",
+        user_completion_rate: 0,
+    }
+}
+
+/// `GET …/status/`: `{"status": join_status}`.
+#[derive(Serialize)]
+pub struct Status {
+    pub status: Option<&'static str>,
 }
 
 /// A URL slug from a name: lowercase letters and digits, words joined by `-`.
@@ -163,8 +206,16 @@ pub struct ListUrl {
     pub params: Vec<(String, String)>,
 }
 
-/// One page of a DRF limit/offset list.
-pub fn page(url: &ListUrl, limit: u32, offset: u64, total: u64, results: Vec<Value>) -> Value {
+/// One page of a DRF limit/offset list: `{"count","next","previous","results"}`.
+#[derive(Serialize)]
+pub struct Page<T> {
+    count: u64,
+    next: Option<String>,
+    previous: Option<String>,
+    results: Vec<T>,
+}
+
+pub fn page<T>(url: &ListUrl, limit: u32, offset: u64, total: u64, results: Vec<T>) -> Page<T> {
     let limit64 = u64::from(limit);
     let next = (offset.saturating_add(limit64) < total)
         .then(|| link(url, limit, Some(offset.saturating_add(limit64))));
@@ -172,7 +223,12 @@ pub fn page(url: &ListUrl, limit: u32, offset: u64, total: u64, results: Vec<Val
         let back = offset.saturating_sub(limit64);
         link(url, limit, (back > 0).then_some(back))
     });
-    json!({"count": total, "next": next, "previous": previous, "results": results})
+    Page {
+        count: total,
+        next,
+        previous,
+        results,
+    }
 }
 
 /// The list's URL with `limit` and `offset` replaced (sorted by key, as DRF does).
@@ -228,16 +284,16 @@ mod tests {
             base: "http://h/api/v2/course/1/join/".into(),
             params: vec![("statuses".into(), "joined,manager".into())],
         };
-        let body = page(&url, 2, 2, 5, vec![]);
+        let body = page::<()>(&url, 2, 2, 5, vec![]);
         assert_eq!(
-            body["next"],
-            "http://h/api/v2/course/1/join/?limit=2&offset=4&statuses=joined%2Cmanager"
+            body.next.as_deref(),
+            Some("http://h/api/v2/course/1/join/?limit=2&offset=4&statuses=joined%2Cmanager")
         );
         assert_eq!(
-            body["previous"],
-            "http://h/api/v2/course/1/join/?limit=2&statuses=joined%2Cmanager"
+            body.previous.as_deref(),
+            Some("http://h/api/v2/course/1/join/?limit=2&statuses=joined%2Cmanager")
         );
-        let last = page(&url, 2, 4, 5, vec![]);
-        assert_eq!(last["next"], Value::Null);
+        let last = page::<()>(&url, 2, 4, 5, vec![]);
+        assert_eq!(last.next, None);
     }
 }

@@ -3,7 +3,7 @@
 //! (one issued by `login` or by an operator); failures take Rocket.Chat's
 //! 401 shape.
 
-use super::envelope::{self, RcError};
+use super::envelope::RcError;
 use crate::app::AppState;
 use crate::auth::{self, AuthError, Principal, Scope};
 use axum::http::HeaderMap;
@@ -16,6 +16,17 @@ pub async fn principal(
     headers: &HeaderMap,
     scope: Option<Scope>,
 ) -> Result<Principal, Response> {
+    caller(state, headers, scope)
+        .await
+        .map_err(IntoResponse::into_response)
+}
+
+/// The caller, holding `scope` when one is given; every failure one [`RcError`].
+pub async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: Option<Scope>,
+) -> Result<Principal, RcError> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -24,11 +35,11 @@ pub async fn principal(
             .filter(|v| !v.is_empty())
     };
     let (Some(user_id), Some(token)) = (header("x-user-id"), header("x-auth-token")) else {
-        return Err(envelope::unauthorized());
+        return Err(RcError::logged_out());
     };
     let principal = auth::authenticate(state, token).await.map_err(refusal)?;
     if UserId::parse(user_id) != Some(principal.user.id) {
-        return Err(envelope::unauthorized());
+        return Err(RcError::logged_out());
     }
     if let Some(scope) = scope {
         principal.require(scope).map_err(refusal)?;
@@ -37,14 +48,14 @@ pub async fn principal(
 }
 
 /// Every authentication failure in Rocket.Chat's words.
-fn refusal(error: AuthError) -> Response {
+fn refusal(error: AuthError) -> RcError {
     match error {
         AuthError::Missing
         | AuthError::Malformed
         | AuthError::Unknown
         | AuthError::Expired
-        | AuthError::Revoked => envelope::unauthorized(),
-        AuthError::MissingScope(scope) => RcError::forbidden(scope.as_str()).into_response(),
-        AuthError::Backend(detail) => RcError::internal(&detail).into_response(),
+        | AuthError::Revoked => RcError::logged_out(),
+        AuthError::MissingScope(scope) => RcError::forbidden(scope.as_str()),
+        AuthError::Backend(detail) => RcError::internal(&detail),
     }
 }

@@ -39,6 +39,23 @@ pub enum Action {
     Info,
     Members,
     List,
+    // feature `rooms`: the rest of the groups/channels/users surface.
+    Delete,
+    Rename,
+    SetDescription,
+    SetType,
+    SetReadOnly,
+    Roles,
+    Moderators,
+    Counters,
+    Open,
+    Close,
+    Hide,
+    Join,
+    UsersCreate,
+    UsersList,
+    UsersUpdate,
+    UsersDelete,
 }
 
 impl Action {
@@ -60,6 +77,18 @@ impl Action {
             Action::Info => "getRoomById",
             Action::Members => "getUsersOfRoom",
             Action::List => "rooms/get",
+            Action::Delete => "eraseRoom",
+            Action::Rename | Action::SetDescription | Action::SetType | Action::SetReadOnly => {
+                "saveRoomSettings"
+            }
+            Action::Roles | Action::Moderators => "getRoomRoles",
+            Action::Counters => "getRoomCounters",
+            Action::Open => "openRoom",
+            Action::Close | Action::Hide => "hideRoom",
+            Action::Join => "joinRoom",
+            Action::UsersCreate | Action::UsersUpdate => "insertOrUpdateUser",
+            Action::UsersList => "users.list",
+            Action::UsersDelete => "deleteUser",
         }
     }
 }
@@ -72,6 +101,8 @@ pub struct RcError {
     kind: Option<&'static str>,
     reason: String,
     method: Option<&'static str>,
+    /// The 401 body of a caller who is not logged in.
+    logged_out: bool,
 }
 
 impl RcError {
@@ -82,6 +113,7 @@ impl RcError {
             kind: Some(kind),
             reason: reason.into(),
             method: Some(action.method()),
+            logged_out: false,
         }
     }
 
@@ -92,6 +124,7 @@ impl RcError {
             kind: None,
             reason: reason.into(),
             method: None,
+            logged_out: false,
         }
     }
 
@@ -131,6 +164,7 @@ impl RcError {
             kind: Some("error-unauthorized"),
             reason: format!("The token lacks the scope {scope}"),
             method: None,
+            logged_out: false,
         }
     }
 
@@ -142,6 +176,7 @@ impl RcError {
             kind: None,
             reason: "Internal server error".to_owned(),
             method: None,
+            logged_out: false,
         }
     }
 
@@ -171,13 +206,75 @@ impl RcError {
             | Action::Unarchive
             | Action::Info
             | Action::Members
-            | Action::List => None,
+            | Action::List
+            | Action::Delete
+            | Action::Rename
+            | Action::SetDescription
+            | Action::SetType
+            | Action::SetReadOnly
+            | Action::Roles
+            | Action::Moderators
+            | Action::Counters
+            | Action::Open
+            | Action::Close
+            | Action::Hide
+            | Action::Join
+            | Action::UsersCreate
+            | Action::UsersList
+            | Action::UsersUpdate
+            | Action::UsersDelete => None,
         }
+    }
+}
+
+/// Feature `rooms`: the errors of the channels and users routes.
+impl RcError {
+    /// The caller is not logged in (401, Rocket.Chat's own body).
+    pub fn logged_out() -> Self {
+        RcError {
+            status: StatusCode::UNAUTHORIZED,
+            kind: None,
+            reason: LOGGED_OUT.to_owned(),
+            method: None,
+            logged_out: true,
+        }
+    }
+
+    /// The error type, if the error has one.
+    pub fn kind(&self) -> Option<&'static str> {
+        self.kind
+    }
+
+    /// A 404 in the envelope: `{"success":false,"error":reason}`.
+    pub fn not_found(reason: impl Into<String>) -> Self {
+        RcError {
+            status: StatusCode::NOT_FOUND,
+            kind: None,
+            reason: reason.into(),
+            method: None,
+            logged_out: false,
+        }
+    }
+
+    /// The same error as a channel route words it: Rocket.Chat names a
+    /// channel where a group route names a group.
+    pub fn in_channel(mut self) -> Self {
+        self.reason = self
+            .reason
+            .replace("does not match any group", "does not match any channel")
+            .replace("The private group, ", "The channel, ");
+        if self.method == Some("createPrivateGroup") {
+            self.method = Some("createChannel");
+        }
+        self
     }
 }
 
 impl IntoResponse for RcError {
     fn into_response(self) -> Response {
+        if self.logged_out {
+            return unauthorized();
+        }
         let mut body = Map::new();
         body.insert("success".into(), Value::Bool(false));
         match self.kind {
@@ -194,6 +291,24 @@ impl IntoResponse for RcError {
         }
         (self.status, Json(Value::Object(body))).into_response()
     }
+}
+
+/// A typed body with `"success": true` beside its fields (status 200).
+pub fn ok<T: serde::Serialize>(body: T) -> Response {
+    #[derive(serde::Serialize)]
+    struct Success<T> {
+        #[serde(flatten)]
+        body: T,
+        success: bool,
+    }
+    (
+        StatusCode::OK,
+        Json(Success {
+            body,
+            success: true,
+        }),
+    )
+        .into_response()
 }
 
 /// `{…fields, "success": true}` with status 200.
@@ -297,6 +412,7 @@ pub fn unread(error: &ReadError, action: Action) -> RcError {
                 crate::config::BODY_LIMIT
             ),
             method: Some(action.method()),
+            logged_out: false,
         },
         ReadError::Unreadable(_) => RcError::invalid(action, "The request body could not be read"),
     }

@@ -1,6 +1,8 @@
 //! Sessions and users: `login` (password or `resume` token), `logout`,
 //! `me` and `users.info`. A login issues an ordinary Roster token (scopes
 //! read and write, label `rocketchat-login`), so `logout` is its revocation.
+//! An admin user's login token also holds `admin`, as a Rocket.Chat
+//! admin's session carries the admin role's permissions (`users.create`…).
 
 use super::envelope::{self, Action, RcError};
 use super::{auth, views, Params};
@@ -80,7 +82,7 @@ async fn password_login(
     let scopes = Scopes {
         read: true,
         write: true,
-        admin: false,
+        admin: user.admin,
     };
     match admin::issue_token(state, &user, scopes, LOGIN_TOKEN_LABEL, None).await {
         Ok((token, _)) => logged_in(&user, &token),

@@ -6,11 +6,15 @@
 //! string; either way a handler sees one [`Params`] object. The routes and
 //! their answers are listed in the README's Rocket.Chat section.
 //!
-//! Roster's choices where Rocket.Chat's record is silent: a group's `_id` and
-//! a user's `_id` are the hyphenated UUIDs; every community but the site
-//! community is a group (`t:"p"`); `status` is always `"offline"` (Roster
-//! keeps no presence); `groups.list` answers an empty list when the caller
-//! is in no group; empty `roomId`/`roomName` strings count as absent.
+//! Roster's choices where Rocket.Chat's record is silent: a room's `_id` and
+//! a user's `_id` are the hyphenated UUIDs; a private community is a group
+//! (`t:"p"`, `groups.*`) and a public one a channel (`t:"c"`,
+//! `channels.*`), the site community neither; `status` is always
+//! `"offline"` (Roster keeps no presence); `groups.list` answers an empty
+//! list when the caller is in no group; empty `roomId`/`roomName` strings
+//! count as absent; `msgs` is 0 (Roster keeps no messages, see
+//! `room_reads.rs`); a path under `/api/v1/` that no route serves answers
+//! Rocket.Chat's 404 envelope (`not_found.rs`).
 
 mod auth;
 mod envelope;
@@ -18,6 +22,14 @@ pub use envelope::throttled;
 mod groups;
 mod login;
 mod views;
+// feature `rooms`: both families of rooms, users, the 404 envelope.
+mod channels;
+mod not_found;
+mod room_members;
+mod room_reads;
+mod room_settings;
+mod rooms;
+mod users;
 // Configurable permissions (issue 14).
 mod permissions;
 
@@ -36,22 +48,11 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/logout", post(login::logout).get(login::logout))
         .route("/api/v1/me", get(login::me))
         .route("/api/v1/users.info", get(login::users_info))
-        .route("/api/v1/groups.create", post(groups::create))
-        .route("/api/v1/groups.invite", post(groups::invite))
-        .route("/api/v1/groups.leave", post(groups::leave))
-        .route("/api/v1/groups.kick", post(groups::kick))
-        .route("/api/v1/groups.addOwner", post(groups::add_owner))
-        .route("/api/v1/groups.removeOwner", post(groups::remove_owner))
-        .route("/api/v1/groups.addModerator", post(groups::add_moderator))
-        .route(
-            "/api/v1/groups.removeModerator",
-            post(groups::remove_moderator),
-        )
-        .route("/api/v1/groups.archive", post(groups::archive))
-        .route("/api/v1/groups.unarchive", post(groups::unarchive))
-        .route("/api/v1/groups.members", get(groups::members))
-        .route("/api/v1/groups.info", get(groups::info))
-        .route("/api/v1/groups.list", get(groups::list))
+        // feature `rooms`
+        .merge(groups::router())
+        .merge(channels::router())
+        .merge(users::router())
+        .merge(not_found::router())
         // Configurable permissions (issue 14).
         .route("/api/v1/permissions.listAll", get(permissions::list_all))
         .route("/api/v1/permissions.update", post(permissions::update))

@@ -1,8 +1,9 @@
-//! Roster's records as Rocket.Chat documents: a private group (room of type
-//! `p`), a user, a member of a group. Ids are the hyphenated UUIDs.
+//! Roster's records as Rocket.Chat documents: a room (a private group of
+//! type `p`, or a public channel of type `c`), a user, a member of a room.
+//! Ids are the hyphenated UUIDs.
 
 use crate::http::timestamp;
-use roster_engine::ContributionMode;
+use roster_engine::{ContributionMode, Visibility};
 use roster_store::{Community, User};
 use serde_json::{json, Map, Value};
 
@@ -10,13 +11,22 @@ use serde_json::{json, Map, Value};
 /// response costs O(members).
 pub const USERNAMES_LIMIT: i64 = 1000;
 
+/// A room's type: `c` for a public community (a channel), `p` for a
+/// private one (a group).
+pub fn room_type(c: &Community) -> &'static str {
+    match c.state.settings.visibility {
+        Visibility::Public => "c",
+        Visibility::Private => "p",
+    }
+}
+
 /// The fields every rendering of a group shares.
 fn group_base(c: &Community) -> Map<String, Value> {
     let state = &c.state;
     let mut map = Map::new();
     map.insert("_id".into(), c.id().to_string().into());
     map.insert("name".into(), state.settings.name.clone().into());
-    map.insert("t".into(), "p".into());
+    map.insert("t".into(), room_type(c).into());
     map.insert("usersCount".into(), state.counters.members.into());
     map.insert("msgs".into(), 0.into());
     map.insert(
@@ -53,7 +63,7 @@ pub fn group(c: &Community) -> Value {
 
 /// The name Rocket.Chat shows: the nickname, else first and last name, else
 /// the username.
-fn display_name(user: &User) -> String {
+pub fn display_name(user: &User) -> String {
     let profile = &user.profile;
     if !profile.nickname.trim().is_empty() {
         return profile.nickname.clone();

@@ -15,16 +15,15 @@
 //! — a cursor is omitted when there is no page on that side.
 
 use super::error::WhiskError;
-use super::{caller, check_fields, clip, pairs, wire, Pairs};
+use super::{check_fields, clip, wire, Caller, Pairs};
 use crate::app::AppState;
-use crate::auth::Scope;
 use crate::http::cursor;
+use crate::http::error::Failure;
+use crate::http::extract::Read;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::Json;
 use roster_engine::Standing;
 use roster_store::{MembershipQuery, Paging};
-use serde_json::{json, Map, Value};
 
 const DEFAULT_LIMIT: u32 = 20;
 const MAX_LIMIT: u32 = 100;
@@ -64,7 +63,7 @@ struct ListQuery {
 }
 
 fn bad(message: String) -> WhiskError {
-    WhiskError::BadRequest(message)
+    Failure::BadRequest(message).into()
 }
 
 fn parse(pairs: &[(String, String)]) -> Result<ListQuery, WhiskError> {
@@ -116,15 +115,12 @@ fn cursor(text: &str) -> Result<Cursor, WhiskError> {
         .ok_or_else(|| bad("the paging cursor is not one this server issued".into()))
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap, query: Pairs) -> Response {
-    run(state, headers, query)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
-}
-
-async fn run(state: AppState, headers: HeaderMap, query: Pairs) -> Result<Response, WhiskError> {
-    let principal = caller(&state, &headers, Scope::Read).await?;
-    let query = parse(&pairs(query)?)?;
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller<Read>,
+    query: Pairs,
+) -> Result<Json<wire::Listed>, WhiskError> {
+    let query = parse(&query.pairs)?;
     // (paging, offset of the page's first row, rows wanted)
     let (paging, start, take) = match query.start {
         Start::First => (Paging::After(None), 0, query.limit),
@@ -141,40 +137,37 @@ async fn run(state: AppState, headers: HeaderMap, query: Pairs) -> Result<Respon
         paging,
         limit: take.max(1),
     };
-    let user = principal.user.id;
-    let mut page = state
-        .run(move |s| s.communities_of(user, &membership))
-        .await?;
+    let mut page = state.communities_of(caller.user.id, membership).await?;
     page.items
         .truncate(usize::try_from(take).unwrap_or(usize::MAX));
-    let communities: Vec<Value> = page
-        .items
-        .iter()
-        .map(|(community, standing)| wire::community(community, *standing))
-        .collect();
-    let mut cursors = Map::new();
-    if let (Some(_), Some((last, _))) = (page.next, page.items.last()) {
-        let offset = start + page.items.len() as u64;
-        let after = Cursor {
+    let after = match (page.next, page.items.last()) {
+        (Some(_), Some((last, _))) => Some(Cursor {
             num: last.num,
-            offset,
-        };
-        cursors.insert("after".into(), after.encode().into());
-    }
-    if let (true, Some((first, _))) = (start > 0, page.items.first()) {
-        let before = Cursor {
+            offset: start + page.items.len() as u64,
+        }),
+        _ => None,
+    };
+    let before = match (start > 0, page.items.first()) {
+        (true, Some((first, _))) => Some(Cursor {
             num: first.num,
             offset: start,
-        };
-        cursors.insert("before".into(), before.encode().into());
-    }
-    Ok(super::reply(
-        StatusCode::OK,
-        json!({
-            "communities": communities,
-            "paging": { "cursors": cursors, "total": page.total.to_string() },
         }),
-    ))
+        _ => None,
+    };
+    Ok(Json(wire::Listed {
+        communities: page
+            .items
+            .iter()
+            .map(|(community, standing)| wire::community(community, *standing))
+            .collect(),
+        paging: wire::Paging {
+            cursors: wire::Cursors {
+                after: after.map(Cursor::encode),
+                before: before.map(Cursor::encode),
+            },
+            total: page.total.to_string(),
+        },
+    }))
 }
 
 #[cfg(test)]

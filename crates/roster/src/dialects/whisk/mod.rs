@@ -32,18 +32,16 @@ mod list;
 mod wire;
 
 use crate::app::AppState;
-use crate::auth::{self, Principal, Scope};
-use crate::http::body::Body;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, HeaderName, StatusCode};
-use axum::response::{IntoResponse, Response};
+use crate::http::error::Failure;
+use crate::http::extract::{self, Dialect, Read, Unread, Write};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::routing::{get, post};
-use axum::Router;
-use error::{reply, Refusal, WhiskError};
+use axum::{Json, Router};
+use error::WhiskError;
 use roster_engine::{can_view, Command, CommunityId, Sight, Standing};
 use roster_store::{Community, CommunityKey, Ruling};
-use serde_json::json;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -53,152 +51,123 @@ pub fn router() -> Router<AppState> {
         .route("/community/v2/{community_id}/join", post(join))
 }
 
-type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
-type IdPath = Result<Path<String>, PathRejection>;
+/// Whisk as the shared extractors see it.
+pub enum Whisk {}
 
-async fn leave(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    id: IdPath,
-    body: Body,
-) -> Response {
-    membership(state, headers, id, body, Command::Leave)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
-}
+impl Dialect for Whisk {
+    type Error = WhiskError;
 
-async fn join(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    id: IdPath,
-    body: Body,
-) -> Response {
-    membership(state, headers, id, body, Command::Join)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
-}
-
-async fn show(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    id: IdPath,
-    query: Pairs,
-) -> Response {
-    let shown = async {
-        let principal = caller(&state, &headers, Scope::Read).await?;
-        let id = community_id(id)?;
-        check_fields(&pairs(query)?)?;
-        let (community, standing) = visible(&state, &principal, id).await?;
-        Ok::<_, WhiskError>(reply(
-            StatusCode::OK,
-            json!({ "community": wire::community(&community, standing) }),
-        ))
-    };
-    shown.await.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// Join or leave: the caller's role after the command, and the community's settings.
-async fn membership(
-    state: AppState,
-    headers: HeaderMap,
-    id: IdPath,
-    body: Body,
-    command: Command,
-) -> Result<Response, WhiskError> {
-    let principal = caller(&state, &headers, Scope::Write).await?;
-    let id = community_id(id)?;
-    ignored_body(body)?;
-    let ruling = state
-        .execute_in_sight(
-            Sight::Viewable,
-            principal.actor(),
-            CommunityKey::Id(id),
-            command,
-        )
-        .await?;
-    let (standing, community) = match ruling {
-        Ruling::Accepted(outcome) => (outcome.actor_standing, outcome.community),
-        Ruling::Refused(refused) => match (error::refusal(&refused.error), refused.community) {
-            (Refusal::CurrentStanding, Some(community)) => (refused.actor_standing, community),
-            (Refusal::Reply(status, body), _) => return Ok(reply(status, body)),
-            (Refusal::CurrentStanding, None) => return Err(WhiskError::NotFound),
-        },
-    };
-    Ok(reply(
-        StatusCode::OK,
-        json!({ "permissions": wire::permissions(standing, &community.state.settings) }),
-    ))
+    /// `Authorization`, or `Authentication` when `Authorization` is absent
+    /// (`Authorization` wins when both are sent).
+    fn token(headers: &HeaderMap) -> Option<&HeaderValue> {
+        headers
+            .get(header::AUTHORIZATION)
+            .or_else(|| headers.get(&AUTHENTICATION))
+    }
 }
 
 /// The token header as Whisk's reference table names it; its curl example
 /// sends `Authorization`, so both are read.
 const AUTHENTICATION: HeaderName = HeaderName::from_static("authentication");
 
-/// Authenticate the token and require a scope. The token is read from
-/// `Authorization`, or from `Authentication` when `Authorization` is absent
-/// (`Authorization` wins when both are sent).
-async fn caller(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: Scope,
-) -> Result<Principal, WhiskError> {
-    let value = headers
-        .get(header::AUTHORIZATION)
-        .or_else(|| headers.get(&AUTHENTICATION));
-    let principal = auth::from_header(state, value).await?;
-    principal.require(scope)?;
-    Ok(principal)
+type Caller<S> = extract::Caller<Whisk, S>;
+type Pairs = extract::Pairs<Whisk>;
+
+async fn leave(
+    State(state): State<AppState>,
+    caller: Caller<Write>,
+    Id(id): Id,
+    _: Unread<Whisk>,
+) -> Result<Json<wire::Membership>, WhiskError> {
+    membership(&state, &caller, id, Command::Leave).await
 }
 
-fn community_id(path: IdPath) -> Result<CommunityId, WhiskError> {
-    let bad = || WhiskError::BadRequest("community_id must be 32 lowercase hex digits".into());
-    let Path(raw) = path.map_err(|_| bad())?;
-    wire::parse_id(&raw).ok_or_else(bad)
+async fn join(
+    State(state): State<AppState>,
+    caller: Caller<Write>,
+    Id(id): Id,
+    _: Unread<Whisk>,
+) -> Result<Json<wire::Membership>, WhiskError> {
+    membership(&state, &caller, id, Command::Join).await
+}
+
+async fn show(
+    State(state): State<AppState>,
+    caller: Caller<Read>,
+    Id(id): Id,
+    query: Pairs,
+) -> Result<Json<wire::Shown>, WhiskError> {
+    check_fields(&query.pairs)?;
+    let (community, standing) = visible(&state, &caller, id).await?;
+    Ok(Json(wire::Shown {
+        community: wire::community(&community, standing),
+    }))
+}
+
+/// Join or leave: the caller's role after the command, and the community's settings.
+async fn membership(
+    state: &AppState,
+    caller: &Caller<Write>,
+    id: CommunityId,
+    command: Command,
+) -> Result<Json<wire::Membership>, WhiskError> {
+    let key = CommunityKey::Id(id);
+    let ruling = state
+        .execute_in_sight(Sight::Viewable, caller.actor(), key, command)
+        .await?;
+    let (standing, community) = match ruling {
+        Ruling::Accepted(outcome) => (outcome.actor_standing, outcome.community),
+        Ruling::Refused(refused) => match (error::refusal(&refused.error), refused.community) {
+            (None, Some(community)) => (refused.actor_standing, community),
+            (None, None) => return Err(Failure::NotFound.into()),
+            (Some(_), _) => return Err(refused.error.into()),
+        },
+    };
+    Ok(Json(wire::Membership {
+        permissions: wire::permissions(standing, &community.state.settings),
+    }))
+}
+
+/// The community id of the path: 32 lowercase hex digits (or a hyphenated
+/// UUID), else 400.
+struct Id(CommunityId);
+
+impl FromRequestParts<AppState> for Id {
+    type Rejection = WhiskError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WhiskError> {
+        let bad = || Failure::bad_request("community_id must be 32 lowercase hex digits");
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| bad())?;
+        Ok(Id(wire::parse_id(&raw).ok_or_else(bad)?))
+    }
 }
 
 /// The community and the caller's standing, or 404 when it does not exist
 /// or the caller may not see it (for reads; a command checks inside its
 /// transaction, through [`Sight::Viewable`]).
-async fn visible(
+async fn visible<S>(
     state: &AppState,
-    principal: &Principal,
+    caller: &Caller<S>,
     id: CommunityId,
 ) -> Result<(Community, Standing), WhiskError> {
-    let viewer = principal.user.id;
     let found = state
-        .run(move |s| s.community(&CommunityKey::Id(id), Some(viewer)))
+        .community(CommunityKey::Id(id), Some(caller.user.id))
         .await?;
     match found {
-        Some((community, standing))
-            if can_view(&community.state, principal.is_admin(), standing) =>
-        {
+        Some((community, standing)) if can_view(&community.state, caller.is_admin(), standing) => {
             Ok((community, standing))
         }
-        _ => Err(WhiskError::NotFound),
+        _ => Err(Failure::NotFound.into()),
     }
-}
-
-/// Join and leave take no body and ignore whatever one holds; it is read
-/// (up to the size limit) only so that an oversized one gets Whisk's 413.
-fn ignored_body(body: Body) -> Result<(), WhiskError> {
-    crate::http::body::read(body)?;
-    Ok(())
-}
-
-fn pairs(query: Pairs) -> Result<Vec<(String, String)>, WhiskError> {
-    query
-        .map(|Query(pairs)| pairs)
-        .map_err(|_| WhiskError::BadRequest("the query string is malformed".into()))
 }
 
 /// `fields` values must be ones Whisk documents; every field is rendered anyway.
 fn check_fields(pairs: &[(String, String)]) -> Result<(), WhiskError> {
     for (key, value) in pairs {
         if key == "fields" && !wire::FIELDS.contains(&value.as_str()) {
-            return Err(WhiskError::BadRequest(format!(
-                "unknown field '{}'",
-                clip(value)
-            )));
+            return Err(Failure::bad_request(format!("unknown field '{}'", clip(value))).into());
         }
     }
     Ok(())

@@ -1,10 +1,10 @@
 //! Whisk's wire vocabulary: the `COMMUNITY_ROLE_*`, mode and visibility
-//! enum strings, community ids as 32 lowercase hex digits, and the JSON
-//! objects (`permissions`, `community`) every route renders.
+//! enum strings, community ids as 32 lowercase hex digits, and the typed
+//! bodies (`permissions`, `community`, the list) every route renders.
 
 use roster_engine::{CommunityId, ContributionMode, Role, Settings, Standing, Visibility};
 use roster_store::Community;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 /// The role a standing shows as. Invitations have no Whisk role: `UNSET`.
 pub fn role(standing: Standing) -> &'static str {
@@ -60,27 +60,87 @@ fn visibility(visibility: Visibility) -> &'static str {
     }
 }
 
-/// `{"role","mode","visibility"}`: the caller's role and the community's settings.
-pub fn permissions(standing: Standing, settings: &Settings) -> Value {
-    json!({
-        "role": role(standing),
-        "mode": mode(settings.contribution_mode),
-        "visibility": visibility(settings.visibility),
-    })
+/// `{"role","mode","visibility"}`: the caller's role and the community's
+/// settings. (Fields of every body here are in alphabetical order, the
+/// order Roster has always sent them in.)
+#[derive(Serialize)]
+pub struct Permissions {
+    mode: &'static str,
+    role: &'static str,
+    visibility: &'static str,
+}
+
+pub fn permissions(standing: Standing, settings: &Settings) -> Permissions {
+    Permissions {
+        mode: mode(settings.contribution_mode),
+        role: role(standing),
+        visibility: visibility(settings.visibility),
+    }
 }
 
 /// One community as `GET /community/v2/{id}` and the list render it.
 /// `members.count` is a JSON number, as Whisk's documented schema shows it
 /// (only `paging.total` is an int64 rendered as a string).
-pub fn community(community: &Community, standing: Standing) -> Value {
+#[derive(Serialize)]
+pub struct CommunityView {
+    description: String,
+    id: String,
+    members: Members,
+    name: String,
+    permissions: Permissions,
+}
+
+#[derive(Serialize)]
+struct Members {
+    count: i64,
+}
+
+pub fn community(community: &Community, standing: Standing) -> CommunityView {
     let state = &community.state;
-    json!({
-        "id": community.id().simple(),
-        "name": state.settings.name,
-        "description": state.settings.description,
-        "permissions": permissions(standing, &state.settings),
-        "members": { "count": state.counters.members },
-    })
+    CommunityView {
+        description: state.settings.description.clone(),
+        id: community.id().simple().to_string(),
+        members: Members {
+            count: state.counters.members,
+        },
+        name: state.settings.name.clone(),
+        permissions: permissions(standing, &state.settings),
+    }
+}
+
+/// `GET /community/v2/{id}`: `{"community":{…}}`.
+#[derive(Serialize)]
+pub struct Shown {
+    pub community: CommunityView,
+}
+
+/// Join and leave: `{"permissions":{…}}`.
+#[derive(Serialize)]
+pub struct Membership {
+    pub permissions: Permissions,
+}
+
+/// `GET /community/v2`: `{"communities":[…],"paging":{"cursors":{…},"total":"N"}}`.
+#[derive(Serialize)]
+pub struct Listed {
+    pub communities: Vec<CommunityView>,
+    pub paging: Paging,
+}
+
+#[derive(Serialize)]
+pub struct Paging {
+    pub cursors: Cursors,
+    /// An int64, which Whisk renders as a string.
+    pub total: String,
+}
+
+/// A cursor is omitted when there is no page on that side.
+#[derive(Serialize)]
+pub struct Cursors {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub after: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<String>,
 }
 
 /// A community id from a path: 32 lowercase hex digits (Whisk's form) or

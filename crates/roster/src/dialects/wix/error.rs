@@ -13,66 +13,39 @@
 
 use crate::auth::AuthError;
 use crate::http::body::ReadError;
+use crate::http::error::Failure;
+use crate::ratelimit::Throttled;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::Json;
 use roster_engine::DomainError;
-use serde_json::json;
+use serde::Serialize;
 
 pub const SITE_NOT_SET_UP: &str =
     "the site community does not exist yet: create the first admin user";
 
-/// Why a Wix request failed.
+/// Why a Wix request failed: a common cause (an unknown member is
+/// [`Failure::NotFound`]), or one only Wix has.
 #[derive(Debug)]
 pub enum WixError {
-    Auth(AuthError),
-    Refused(DomainError),
+    Failure(Failure),
     /// `X-Roster-Member-Id` sent without an elevated (admin) token.
     NotElevated,
-    MemberNotFound,
     SiteNotSetUp,
-    BadRequest(String),
-    /// A body over the size limit.
-    TooLarge,
-    Internal(String),
 }
 
-impl From<roster_store::Error> for WixError {
-    fn from(error: roster_store::Error) -> Self {
-        match error {
-            roster_store::Error::Domain(refusal) => WixError::Refused(refusal),
-            roster_store::Error::Backend(message) => WixError::Internal(message),
-        }
+impl<E: Into<Failure>> From<E> for WixError {
+    fn from(error: E) -> Self {
+        WixError::Failure(error.into())
     }
 }
 
-impl From<AuthError> for WixError {
-    fn from(error: AuthError) -> Self {
-        WixError::Auth(error)
-    }
-}
-
-/// A body that could not be read, in one exhaustive match.
-impl From<ReadError> for WixError {
-    fn from(error: ReadError) -> Self {
-        match error {
-            ReadError::TooLarge => WixError::TooLarge,
-            ReadError::Unreadable(_) => WixError::BadRequest(error.to_string()),
-        }
-    }
-}
-
-/// What a refused command becomes.
-pub enum Refusal {
-    /// Not an error: answer with the member as they are (leaving when not
-    /// in the site community, or while blocked, is idempotent).
-    CurrentMember,
-    Reply(StatusCode, &'static str),
-}
-
-/// The single mapping of `DomainError` to Wix's wire.
-pub fn refusal(error: &DomainError) -> Refusal {
-    let (status, code) = match error {
-        DomainError::NotMember => return Refusal::CurrentMember,
+/// The single mapping of `DomainError` to Wix's wire; `None` where the
+/// refusal is no error (leaving when not in the site community, or while
+/// blocked, is idempotent: answer with the member as they are).
+pub fn refusal(error: &DomainError) -> Option<(StatusCode, &'static str)> {
+    Some(match error {
+        DomainError::NotMember => return None,
         DomainError::CommunityNotFound => (StatusCode::NOT_FOUND, "SITE_COMMUNITY_NOT_SET_UP"),
         DomainError::UserNotFound => (StatusCode::NOT_FOUND, "MEMBER_NOT_FOUND"),
         DomainError::SubjectNotMember => (StatusCode::NOT_FOUND, "MEMBER_NOT_FOUND"),
@@ -89,8 +62,7 @@ pub fn refusal(error: &DomainError) -> Refusal {
         DomainError::UsernameTaken => (StatusCode::CONFLICT, "USERNAME_ALREADY_EXISTS"),
         DomainError::EmailTaken => (StatusCode::CONFLICT, "EMAIL_ALREADY_EXISTS"),
         DomainError::Invalid { .. } => (StatusCode::BAD_REQUEST, "INVALID_ARGUMENT"),
-    };
-    Refusal::Reply(status, code)
+    })
 }
 
 /// The single mapping of `AuthError` to Wix's wire.
@@ -105,72 +77,112 @@ fn auth(error: &AuthError) -> (StatusCode, &'static str) {
     }
 }
 
+/// Wix's envelope: `{"details":{"applicationError":{…}},"message"}`.
+#[derive(Serialize)]
+struct Envelope<'a> {
+    details: Details<'a>,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct Details<'a> {
+    #[serde(rename = "applicationError")]
+    application_error: ApplicationError<'a>,
+}
+
+#[derive(Serialize)]
+struct ApplicationError<'a> {
+    code: &'a str,
+    /// Always `{}`.
+    data: Data,
+    description: &'a str,
+}
+
+#[derive(Serialize)]
+struct Data {}
+
 /// One error in Wix's envelope.
 pub fn envelope(status: StatusCode, code: &str, description: &str) -> Response {
-    let body = json!({
-        "message": description,
-        "details": {
-            "applicationError": { "code": code, "description": description, "data": {} }
-        }
-    });
-    (status, axum::Json(body)).into_response()
+    let body = Envelope {
+        details: Details {
+            application_error: ApplicationError {
+                code,
+                data: Data {},
+                description,
+            },
+        },
+        message: description,
+    };
+    (status, Json(body)).into_response()
 }
 
 const INTERNAL: &str = "something went wrong on the server; try again later";
 
+fn internal(cause: &str) -> Response {
+    tracing::error!(cause, "wix: storage failure");
+    envelope(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "INTERNAL_ERROR",
+        INTERNAL,
+    )
+}
+
+fn invalid(message: &str) -> Response {
+    envelope(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", message)
+}
+
+/// Every common cause in Wix's envelope.
+fn failure(failure: Failure) -> Response {
+    match failure {
+        Failure::Auth(AuthError::Backend(cause)) | Failure::Store(cause) => internal(&cause),
+        Failure::Auth(error) => {
+            let (status, code) = auth(&error);
+            envelope(status, code, &error.to_string())
+        }
+        Failure::Refused(error) => match refusal(&error) {
+            Some((status, code)) => envelope(status, code, &error.to_string()),
+            // Outside a leave, "not a member" is a plain refusal.
+            None => envelope(StatusCode::CONFLICT, "NOT_A_MEMBER", &error.to_string()),
+        },
+        Failure::NotFound => envelope(StatusCode::NOT_FOUND, "MEMBER_NOT_FOUND", "no such member"),
+        Failure::BadRequest(message) => invalid(&message),
+        Failure::Json(error) => invalid(&error.to_string()),
+        Failure::Body(error @ ReadError::Unreadable(_)) => invalid(&error.to_string()),
+        Failure::Body(ReadError::TooLarge) => envelope(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &ReadError::TooLarge.to_string(),
+        ),
+        Failure::Throttled(throttled) => {
+            let code = if throttled.busy {
+                "UNAVAILABLE"
+            } else {
+                "TOO_MANY_REQUESTS"
+            };
+            throttled.finish(envelope(throttled.status(), code, &throttled.message()))
+        }
+    }
+}
+
 impl IntoResponse for WixError {
     fn into_response(self) -> Response {
         match self {
-            WixError::Auth(AuthError::Backend(cause)) | WixError::Internal(cause) => {
-                tracing::error!(cause, "wix: storage failure");
-                envelope(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL_ERROR",
-                    INTERNAL,
-                )
-            }
-            WixError::Auth(error) => {
-                let (status, code) = auth(&error);
-                envelope(status, code, &error.to_string())
-            }
-            WixError::Refused(error) => match refusal(&error) {
-                Refusal::Reply(status, code) => envelope(status, code, &error.to_string()),
-                // Outside a leave, "not a member" is a plain refusal.
-                Refusal::CurrentMember => {
-                    envelope(StatusCode::CONFLICT, "NOT_A_MEMBER", &error.to_string())
-                }
-            },
+            WixError::Failure(cause) => failure(cause),
             WixError::NotElevated => envelope(
                 StatusCode::FORBIDDEN,
                 "ELEVATION_REQUIRED",
                 "acting for another member (X-Roster-Member-Id) needs an admin token",
             ),
-            WixError::MemberNotFound => {
-                envelope(StatusCode::NOT_FOUND, "MEMBER_NOT_FOUND", "no such member")
-            }
             WixError::SiteNotSetUp => envelope(
                 StatusCode::NOT_FOUND,
                 "SITE_COMMUNITY_NOT_SET_UP",
                 SITE_NOT_SET_UP,
-            ),
-            WixError::BadRequest(message) => {
-                envelope(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", &message)
-            }
-            WixError::TooLarge => envelope(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "PAYLOAD_TOO_LARGE",
-                &ReadError::TooLarge.to_string(),
             ),
         }
     }
 }
 
 /// A rate-limit (429) or busy (503) refusal in Wix's envelope.
-pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
-    let code = if throttled.busy {
-        "UNAVAILABLE"
-    } else {
-        "TOO_MANY_REQUESTS"
-    };
-    throttled.finish(envelope(throttled.status(), code, &throttled.message()))
+pub fn throttled(throttled: &Throttled) -> Response {
+    WixError::from(Failure::Throttled(*throttled)).into_response()
 }

@@ -19,7 +19,7 @@ use crate::http::timestamp;
 use chrono::{DateTime, Utc};
 use roster_engine::Standing;
 use roster_store::User;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fieldset {
@@ -55,12 +55,85 @@ fn or_username(value: &str, user: &User) -> String {
     }
 }
 
-fn profile(user: &User) -> Value {
-    json!({
-        "nickname": or_username(&user.profile.nickname, user),
-        "slug": or_username(&user.profile.slug, user),
-        "photo": { "id": "", "url": user.profile.photo_url, "height": 0, "width": 0 },
-    })
+/// A member object, in either fieldset. (Fields are in alphabetical order,
+/// the order Roster has always sent them in.)
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Member {
+    Public(PublicMember),
+    Full(Box<FullMember>),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicMember {
+    activity_status: &'static str,
+    id: String,
+    privacy_status: &'static str,
+    profile: Profile,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FullMember {
+    activity_status: &'static str,
+    contact: Contact,
+    contact_id: String,
+    created_date: String,
+    id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_login_date: Option<String>,
+    login_email: String,
+    login_email_verified: bool,
+    privacy_status: &'static str,
+    profile: Profile,
+    status: &'static str,
+    updated_date: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Contact {
+    addresses: [(); 0],
+    contact_id: String,
+    custom_fields: Empty,
+    emails: [(); 0],
+    first_name: String,
+    last_name: String,
+    phones: [(); 0],
+}
+
+/// `{}`.
+#[derive(Serialize)]
+struct Empty {}
+
+#[derive(Serialize)]
+struct Profile {
+    nickname: String,
+    photo: Photo,
+    slug: String,
+}
+
+#[derive(Serialize)]
+struct Photo {
+    height: u32,
+    id: &'static str,
+    url: String,
+    width: u32,
+}
+
+fn profile(user: &User) -> Profile {
+    Profile {
+        nickname: or_username(&user.profile.nickname, user),
+        photo: Photo {
+            height: 0,
+            id: "",
+            url: user.profile.photo_url.clone(),
+            width: 0,
+        },
+        slug: or_username(&user.profile.slug, user),
+    }
 }
 
 /// The member object. `updated` is when the member record last changed
@@ -70,15 +143,15 @@ pub fn render(
     standing: Standing,
     fieldset: Fieldset,
     updated: DateTime<Utc>,
-) -> Value {
+) -> Member {
     let id = user.id.to_string();
     if fieldset == Fieldset::Public {
-        return json!({
-            "id": id,
-            "profile": profile(user),
-            "status": "UNKNOWN",
-            "privacyStatus": "UNKNOWN",
-            "activityStatus": "UNKNOWN",
+        return Member::Public(PublicMember {
+            activity_status: "UNKNOWN",
+            id,
+            privacy_status: "UNKNOWN",
+            profile: profile(user),
+            status: "UNKNOWN",
         });
     }
     let status = match standing {
@@ -92,29 +165,48 @@ pub fn render(
     } else {
         "PRIVATE"
     };
-    let mut member = json!({
-        "id": id,
-        "loginEmail": user.email.clone().unwrap_or_default(),
-        "loginEmailVerified": user.email_verified,
-        "status": status,
-        "contactId": id,
-        "contact": {
-            "contactId": id,
-            "firstName": user.profile.first_name,
-            "lastName": user.profile.last_name,
-            "phones": [],
-            "emails": [],
-            "addresses": [],
-            "customFields": {},
+    Member::Full(Box::new(FullMember {
+        activity_status: "ACTIVE",
+        contact: Contact {
+            addresses: [],
+            contact_id: id.clone(),
+            custom_fields: Empty {},
+            emails: [],
+            first_name: user.profile.first_name.clone(),
+            last_name: user.profile.last_name.clone(),
+            phones: [],
         },
-        "profile": profile(user),
-        "privacyStatus": privacy,
-        "activityStatus": "ACTIVE",
-        "createdDate": timestamp(user.created_at),
-        "updatedDate": timestamp(updated.max(user.updated_at)),
-    });
-    if let (Some(at), Some(fields)) = (user.last_login_at, member.as_object_mut()) {
-        fields.insert("lastLoginDate".into(), timestamp(at).into());
-    }
-    member
+        contact_id: id.clone(),
+        created_date: timestamp(user.created_at),
+        id,
+        last_login_date: user.last_login_at.map(timestamp),
+        login_email: user.email.clone().unwrap_or_default(),
+        login_email_verified: user.email_verified,
+        privacy_status: privacy,
+        profile: profile(user),
+        status,
+        updated_date: timestamp(updated.max(user.updated_at)),
+    }))
+}
+
+/// `{"member":{…}}`: leave, join, `my` and `GET …/{id}`.
+#[derive(Serialize)]
+pub struct One {
+    pub member: Member,
+}
+
+/// `GET …`: `{"members":[…],"metadata":{…}}`.
+#[derive(Serialize)]
+pub struct Listed {
+    pub members: Vec<Member>,
+    pub metadata: Metadata,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Metadata {
+    pub count: usize,
+    pub offset: u64,
+    pub too_many_to_count: bool,
+    pub total: u64,
 }

@@ -40,22 +40,20 @@ pub use error::throttled;
 mod member;
 
 use crate::app::AppState;
-use crate::auth::{self, Scope};
-use crate::http::body::Body;
-use crate::http::json;
-use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use crate::auth;
+use crate::http::error::Failure;
+use crate::http::extract::{self, Dialect, JsonObject, NeedsScope, Read, Write};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use error::{envelope, Refusal, WixError};
-use member::Fieldset;
+use error::WixError;
+use member::{Fieldset, Member};
 use roster_engine::users::may_see_private_fields;
-use roster_engine::{Actor, Command, CommunityId, Sight, Standing, UserId};
+use roster_engine::{Actor, Command, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, MemberQuery, Paging, Ruling, User, UserKey};
-use serde_json::{json, Value};
+use serde::de::IgnoredAny;
 
 /// The header an elevated caller names the member it acts for with.
 pub const MEMBER_HEADER: &str = "x-roster-member-id";
@@ -77,135 +75,121 @@ fn routes(base: &str) -> Router<AppState> {
         .route(&format!("{base}/{{id}}"), get(show))
 }
 
-type Pairs = Result<Query<Vec<(String, String)>>, QueryRejection>;
+/// Wix as the shared extractors see it: the token in `Authorization`,
+/// bare or `Bearer`.
+pub enum Wix {}
 
-/// Who the request acts for, and whether the token is elevated.
-struct Caller {
-    user: User,
-    elevated: bool,
-    /// Who commands run as: the engine's [`Actor::acting_for`] (an admin
-    /// acting for a member acts as that member would).
-    actor: Actor,
+impl Dialect for Wix {
+    type Error = WixError;
 }
 
-async fn leave(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    self_service(state, headers, body, Command::Leave)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+/// A body of `{}` or nothing (any JSON object is accepted and ignored).
+type EmptyBody = JsonObject<IgnoredAny, Wix>;
+
+async fn leave(
+    State(state): State<AppState>,
+    caller: Caller<Write>,
+    _: EmptyBody,
+) -> Result<Json<member::One>, WixError> {
+    self_service(&state, caller, Command::Leave).await
 }
 
-async fn join(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    self_service(state, headers, body, Command::Join)
-        .await
-        .unwrap_or_else(IntoResponse::into_response)
+async fn join(
+    State(state): State<AppState>,
+    caller: Caller<Write>,
+    _: EmptyBody,
+) -> Result<Json<member::One>, WixError> {
+    self_service(&state, caller, Command::Join).await
 }
 
-async fn my(State(state): State<AppState>, headers: HeaderMap, query: Pairs) -> Response {
-    let shown = async {
-        let caller = caller(&state, &headers, Scope::Read).await?;
-        let query = parse_query(query)?;
-        let site = site(&state).await?;
-        let fieldset =
-            member::fieldset(&query.fieldsets(), Fieldset::Full).map_err(WixError::BadRequest)?;
-        let standing = standing(&state, site.id(), caller.user.id).await?;
-        Ok::<_, WixError>(one(
-            &caller.user,
-            standing,
-            fieldset,
-            caller.user.updated_at,
-        ))
-    };
-    shown.await.unwrap_or_else(IntoResponse::into_response)
+async fn my(
+    State(state): State<AppState>,
+    caller: Caller<Read>,
+    query: WixQuery,
+) -> Result<Json<member::One>, WixError> {
+    let site = site(&state).await?;
+    let fieldset =
+        member::fieldset(&query.fieldsets(), Fieldset::Full).map_err(Failure::BadRequest)?;
+    let standing = state.standing(site.id(), caller.user.id).await?;
+    Ok(one(
+        &caller.user,
+        standing,
+        fieldset,
+        caller.user.updated_at,
+    ))
 }
 
 async fn show(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    id: Result<Path<String>, PathRejection>,
-    query: Pairs,
-) -> Response {
-    let shown = async {
-        let caller = caller(&state, &headers, Scope::Read).await?;
-        let query = parse_query(query)?;
-        let id = id
-            .ok()
-            .and_then(|Path(raw)| UserId::parse(&raw))
-            .ok_or_else(|| WixError::BadRequest("the member id must be a UUID".into()))?;
-        let requested =
-            member::fieldset(&query.fieldsets(), Fieldset::Public).map_err(WixError::BadRequest)?;
-        let site = site(&state).await?;
-        let target = state
-            .run(move |s| s.find_user(&UserKey::Id(id)))
-            .await?
-            .ok_or(WixError::MemberNotFound)?;
-        let standing = standing(&state, site.id(), target.id).await?;
-        let privileged = may_see_private_fields(caller.user.id, caller.elevated, target.id);
-        if !standing.is_member() && !privileged {
-            return Err(WixError::MemberNotFound);
-        }
-        let fieldset = if privileged {
-            requested
-        } else {
-            Fieldset::Public
-        };
-        Ok(one(&target, standing, fieldset, target.updated_at))
+    caller: Caller<Read>,
+    query: WixQuery,
+    MemberId(id): MemberId,
+) -> Result<Json<member::One>, WixError> {
+    let requested =
+        member::fieldset(&query.fieldsets(), Fieldset::Public).map_err(Failure::BadRequest)?;
+    let site = site(&state).await?;
+    let target = state
+        .find_user(UserKey::Id(id))
+        .await?
+        .ok_or(Failure::NotFound)?;
+    let standing = state.standing(site.id(), target.id).await?;
+    let privileged = may_see_private_fields(caller.user.id, caller.elevated, target.id);
+    if !standing.is_member() && !privileged {
+        return Err(Failure::NotFound.into());
+    }
+    let fieldset = if privileged {
+        requested
+    } else {
+        Fieldset::Public
     };
-    shown.await.unwrap_or_else(IntoResponse::into_response)
+    Ok(one(&target, standing, fieldset, target.updated_at))
 }
 
-async fn list(State(state): State<AppState>, headers: HeaderMap, query: Pairs) -> Response {
-    let listed = async {
-        let caller = caller(&state, &headers, Scope::Read).await?;
-        let query = parse_query(query)?;
-        let requested =
-            member::fieldset(&query.fieldsets(), Fieldset::Public).map_err(WixError::BadRequest)?;
-        let site = site(&state).await?;
-        let members = MemberQuery {
-            standings: Vec::new(),
-            paging: Paging::Offset(query.offset),
-            limit: query.limit,
-        };
-        let site_id = site.id();
-        let page = state.run(move |s| s.members(site_id, &members)).await?;
-        let rendered: Vec<Value> = page
-            .items
-            .iter()
-            .map(|row| {
-                let privileged =
-                    may_see_private_fields(caller.user.id, caller.elevated, row.user.id);
-                let fieldset = if privileged {
-                    requested
-                } else {
-                    Fieldset::Public
-                };
-                member::render(&row.user, row.standing, fieldset, row.user.updated_at)
-            })
-            .collect();
-        let body = json!({
-            "members": rendered,
-            "metadata": {
-                "count": rendered.len(),
-                "offset": query.offset,
-                "total": page.total,
-                "tooManyToCount": false,
-            },
-        });
-        Ok::<_, WixError>((StatusCode::OK, axum::Json(body)).into_response())
+async fn list(
+    State(state): State<AppState>,
+    caller: Caller<Read>,
+    query: WixQuery,
+) -> Result<Json<member::Listed>, WixError> {
+    let requested =
+        member::fieldset(&query.fieldsets(), Fieldset::Public).map_err(Failure::BadRequest)?;
+    let site = site(&state).await?;
+    let members = MemberQuery {
+        standings: Vec::new(),
+        paging: Paging::Offset(query.offset),
+        limit: query.limit,
     };
-    listed.await.unwrap_or_else(IntoResponse::into_response)
+    let page = state.members(site.id(), members).await?;
+    let rendered: Vec<Member> = page
+        .items
+        .iter()
+        .map(|row| {
+            let privileged = may_see_private_fields(caller.user.id, caller.elevated, row.user.id);
+            let fieldset = if privileged {
+                requested
+            } else {
+                Fieldset::Public
+            };
+            member::render(&row.user, row.standing, fieldset, row.user.updated_at)
+        })
+        .collect();
+    Ok(Json(member::Listed {
+        metadata: member::Metadata {
+            count: rendered.len(),
+            offset: query.offset,
+            too_many_to_count: false,
+            total: page.total,
+        },
+        members: rendered,
+    }))
 }
 
 /// Join or leave the site community; answers the member afterwards.
 async fn self_service(
-    state: AppState,
-    headers: HeaderMap,
-    body: Body,
+    state: &AppState,
+    caller: Caller<Write>,
     command: Command,
-) -> Result<Response, WixError> {
-    let caller = caller(&state, &headers, Scope::Write).await?;
-    let body = crate::http::body::read(body)?;
-    json::parse::<serde::de::IgnoredAny>(&body).map_err(|e| WixError::BadRequest(e.to_string()))?;
-    let site = site(&state).await?;
+) -> Result<Json<member::One>, WixError> {
+    let site = site(state).await?;
     let key = CommunityKey::Id(site.id());
     let ruling = state
         .execute_in_sight(Sight::Any, caller.actor, key, command)
@@ -221,61 +205,88 @@ async fn self_service(
             outcome.actor_standing
         }
         Ruling::Refused(refused) => match error::refusal(&refused.error) {
-            Refusal::CurrentMember => refused.actor_standing,
-            Refusal::Reply(status, code) => {
-                return Ok(envelope(status, code, &refused.error.to_string()))
-            }
+            None => refused.actor_standing,
+            Some(_) => return Err(refused.error.into()),
         },
     };
     Ok(one(&user, standing, Fieldset::Full, updated))
 }
 
-fn one(user: &User, standing: Standing, fieldset: Fieldset, updated: DateTime<Utc>) -> Response {
-    let body = json!({ "member": member::render(user, standing, fieldset, updated) });
-    (StatusCode::OK, axum::Json(body)).into_response()
-}
-
-/// Authenticate, require a scope, and resolve `X-Roster-Member-Id`.
-async fn caller(state: &AppState, headers: &HeaderMap, scope: Scope) -> Result<Caller, WixError> {
-    let principal = auth::authorize(state, headers, scope).await?;
-    let elevated = principal.is_admin();
-    let Some(value) = headers.get(MEMBER_HEADER) else {
-        return Ok(Caller {
-            actor: principal.actor(),
-            user: auth::current_user(state, &principal).await?,
-            elevated,
-        });
-    };
-    if !elevated {
-        return Err(WixError::NotElevated);
-    }
-    let id = value
-        .to_str()
-        .ok()
-        .and_then(|text| UserId::parse(text.trim()))
-        .ok_or_else(|| {
-            WixError::BadRequest("X-Roster-Member-Id must be a member id (UUID)".into())
-        })?;
-    let user = state
-        .run(move |s| s.find_user(&UserKey::Id(id)))
-        .await?
-        .ok_or(WixError::MemberNotFound)?;
-    Ok(Caller {
-        actor: principal.actor().acting_for(user.id),
-        user,
-        elevated,
+fn one(
+    user: &User,
+    standing: Standing,
+    fieldset: Fieldset,
+    updated: DateTime<Utc>,
+) -> Json<member::One> {
+    Json(member::One {
+        member: member::render(user, standing, fieldset, updated),
     })
 }
 
-async fn site(state: &AppState) -> Result<Community, WixError> {
-    state
-        .run(|s| s.site_community())
-        .await?
-        .ok_or(WixError::SiteNotSetUp)
+/// Who the request acts for, and whether the token is elevated: the token
+/// (holding scope `S`) and `X-Roster-Member-Id`, resolved.
+struct Caller<S> {
+    user: User,
+    elevated: bool,
+    /// Who commands run as: the engine's [`Actor::acting_for`] (an admin
+    /// acting for a member acts as that member would).
+    actor: Actor,
+    scope: std::marker::PhantomData<fn() -> S>,
 }
 
-async fn standing(state: &AppState, site: CommunityId, user: UserId) -> Result<Standing, WixError> {
-    Ok(state.run(move |s| s.standing(site, user)).await?)
+impl<S: NeedsScope> FromRequestParts<AppState> for Caller<S> {
+    type Rejection = WixError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WixError> {
+        let principal = extract::Caller::<Wix, S>::from_request_parts(parts, state)
+            .await?
+            .principal;
+        let elevated = principal.is_admin();
+        let caller = |user, actor| Caller {
+            user,
+            elevated,
+            actor,
+            scope: std::marker::PhantomData,
+        };
+        let Some(value) = parts.headers.get(MEMBER_HEADER) else {
+            let user = auth::current_user(state, &principal).await?;
+            return Ok(caller(user, principal.actor()));
+        };
+        if !elevated {
+            return Err(WixError::NotElevated);
+        }
+        let id = value
+            .to_str()
+            .ok()
+            .and_then(|text| UserId::parse(text.trim()))
+            .ok_or_else(|| Failure::bad_request("X-Roster-Member-Id must be a member id (UUID)"))?;
+        let user = state
+            .find_user(UserKey::Id(id))
+            .await?
+            .ok_or(Failure::NotFound)?;
+        let actor = principal.actor().acting_for(user.id);
+        Ok(caller(user, actor))
+    }
+}
+
+/// The member id of the path: a UUID, else 400.
+struct MemberId(UserId);
+
+impl FromRequestParts<AppState> for MemberId {
+    type Rejection = WixError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WixError> {
+        Path::<String>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|Path(raw)| UserId::parse(&raw))
+            .map(MemberId)
+            .ok_or_else(|| Failure::bad_request("the member id must be a UUID").into())
+    }
+}
+
+async fn site(state: &AppState) -> Result<Community, WixError> {
+    state.site_community().await?.ok_or(WixError::SiteNotSetUp)
 }
 
 /// The query parameters any route reads; unknown keys are ignored.
@@ -291,9 +302,16 @@ impl WixQuery {
     }
 }
 
-fn parse_query(query: Pairs) -> Result<WixQuery, WixError> {
-    let bad = |message: &str| WixError::BadRequest(message.to_owned());
-    let Query(pairs) = query.map_err(|_| bad("the query string is malformed"))?;
+impl FromRequestParts<AppState> for WixQuery {
+    type Rejection = WixError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, WixError> {
+        let pairs = extract::Pairs::<Wix>::from_request_parts(parts, state).await?;
+        Ok(parse_query(pairs.pairs)?)
+    }
+}
+
+fn parse_query(pairs: Vec<(String, String)>) -> Result<WixQuery, Failure> {
     let mut parsed = WixQuery {
         fieldsets: Vec::new(),
         limit: DEFAULT_LIMIT,
@@ -303,18 +321,18 @@ fn parse_query(query: Pairs) -> Result<WixQuery, WixError> {
         match key.as_str() {
             "fieldsets" => parsed.fieldsets.push(value),
             "paging.limit" => {
-                let limit: u64 = value
-                    .parse()
-                    .map_err(|_| bad("paging.limit must be a non-negative integer"))?;
+                let limit: u64 = value.parse().map_err(|_| {
+                    Failure::bad_request("paging.limit must be a non-negative integer")
+                })?;
                 parsed.limit = match limit {
                     0 => DEFAULT_LIMIT,
                     n => u32::try_from(n.min(u64::from(MAX_LIMIT))).unwrap_or(MAX_LIMIT),
                 };
             }
             "paging.offset" => {
-                parsed.offset = value
-                    .parse()
-                    .map_err(|_| bad("paging.offset must be a non-negative integer"))?;
+                parsed.offset = value.parse().map_err(|_| {
+                    Failure::bad_request("paging.offset must be a non-negative integer")
+                })?;
             }
             _ => {}
         }

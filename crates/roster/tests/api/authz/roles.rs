@@ -245,7 +245,7 @@ async fn rocketchat_moderation_needs_rank() {
         at(
             Api::RocketChat,
             Method::POST,
-            "/api/v1/groups.kick".into(),
+            "/api/v1/channels.kick".into(),
             Some(body),
         )
     };
@@ -256,7 +256,7 @@ async fn rocketchat_moderation_needs_rank() {
         at(
             Api::RocketChat,
             Method::POST,
-            "/api/v1/groups.archive".into(),
+            "/api/v1/channels.archive".into(),
             Some(body),
         )
     };
@@ -270,7 +270,7 @@ async fn rocketchat_a_manager_cannot_remove_the_sole_owner() {
     let remove_owner: Build = |w| {
         let body =
             json!({"roomId": w.community.id().to_string(), "userId": w.owner.id.to_string()});
-        let path = "/api/v1/groups.removeOwner".into();
+        let path = "/api/v1/channels.removeOwner".into();
         at(Api::RocketChat, Method::POST, path, Some(body))
     };
     check(

@@ -130,6 +130,8 @@ pub fn whisk(w: &World) -> Vec<Route> {
     ]
 }
 
+/// The fixture's community is public, so Rocket.Chat serves it as a
+/// channel (`channels.*`); a group route would answer it as not found.
 pub fn rocketchat(w: &World) -> Vec<Route> {
     let room = w.community.id().to_string();
     let m = w.member.id.to_string();
@@ -154,24 +156,24 @@ pub fn rocketchat(w: &World) -> Vec<Route> {
         ),
         get("/api/v1/me".into()),
         get(format!("/api/v1/users.info?userId={m}")),
-        get(format!("/api/v1/groups.members?roomId={room}")),
-        get(format!("/api/v1/groups.info?roomId={room}")),
+        get(format!("/api/v1/channels.members?roomId={room}")),
+        get(format!("/api/v1/channels.info?roomId={room}")),
         get("/api/v1/groups.list".into()),
         post("groups.create", json!({"name": "another"})),
         post(
-            "groups.invite",
+            "channels.invite",
             json!({"roomId": room, "userId": w.outsider.id.to_string()}),
         ),
-        post("groups.leave", json!({"roomId": room})),
-        post("groups.archive", json!({"roomId": room})),
-        post("groups.unarchive", json!({"roomId": room})),
+        post("channels.leave", json!({"roomId": room})),
+        post("channels.archive", json!({"roomId": room})),
+        post("channels.unarchive", json!({"roomId": room})),
     ];
     for path in [
-        "groups.kick",
-        "groups.addOwner",
-        "groups.removeOwner",
-        "groups.addModerator",
-        "groups.removeModerator",
+        "channels.kick",
+        "channels.addOwner",
+        "channels.removeOwner",
+        "channels.addModerator",
+        "channels.removeModerator",
     ] {
         routes.push(post(path, subject.clone()));
     }

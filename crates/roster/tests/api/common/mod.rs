@@ -15,6 +15,8 @@
 #![allow(dead_code)]
 
 pub mod binary;
+// The web console's browser-like client (issue 17).
+pub mod console;
 pub mod course;
 pub mod native;
 pub mod rocketchat;

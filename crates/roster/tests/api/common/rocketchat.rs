@@ -129,3 +129,69 @@ impl RocketChatClient<'_> {
         self.get("groups.list").await
     }
 }
+
+// --- feature `rooms`: channels, the rest of groups.*, users.* ---------------
+
+pub const CHANNEL_NOT_FOUND: &str =
+    "The required \"roomId\" or \"roomName\" param provided does not match any channel";
+
+/// Rocket.Chat's body for a path under `/api/v1/` that nothing serves.
+pub fn resource_not_found() -> Value {
+    json!({"success": false, "error": "Resource not found"})
+}
+
+/// `{"success": false, "error": reason}` (Rocket.Chat's `API.v1.failure`).
+pub fn failure(reason: &str) -> Value {
+    json!({"success": false, "error": reason})
+}
+
+impl RocketChatClient<'_> {
+    /// `POST /api/v1/{family}.{route}` naming the room by id, with more fields.
+    pub async fn room_post(&self, route: &str, room: &Community, extra: Value) -> (u16, Value) {
+        let mut body = json!({"roomId": room.id().to_string()});
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        self.post(route, body).await
+    }
+
+    /// `GET /api/v1/{route}?roomId=…`.
+    pub async fn room_get(&self, route: &str, room: &Community) -> (u16, Value) {
+        self.get(&format!("{route}?roomId={}", room.id())).await
+    }
+
+    /// `POST /api/v1/channels.join`.
+    pub async fn join(&self, channel: &Community) -> (u16, Value) {
+        self.room_post("channels.join", channel, json!({})).await
+    }
+
+    /// `POST /api/v1/users.create`.
+    pub async fn create_user(&self, username: &str, extra: Value) -> (u16, Value) {
+        let mut body = json!({
+            "username": username,
+            "password": "correct horse battery",
+            "email": format!("{username}@example.com"),
+            "name": username.to_uppercase(),
+        });
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        self.post("users.create", body).await
+    }
+
+    /// `POST /api/v1/users.delete` by user id.
+    pub async fn delete_user(&self, user: &User, confirm_relinquish: bool) -> (u16, Value) {
+        let body = json!({"userId": user.id.to_string(), "confirmRelinquish": confirm_relinquish});
+        self.post("users.delete", body).await
+    }
+}
+
+/// Auth headers of an admin holding an `admin` token.
+pub async fn admin_auth(s: &TestServer, admin: &User) -> Auth {
+    Auth {
+        user_id: admin.id.to_string(),
+        token: s
+            .token_with(admin, "community:read,community:write,admin")
+            .await,
+    }
+}

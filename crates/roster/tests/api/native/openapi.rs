@@ -51,6 +51,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/openapi.json"),
+    // Webhooks and the live event stream (issue 16).
+    ("get", "/v1/events/stream"),
+    ("post", "/v1/webhooks"),
+    ("get", "/v1/webhooks"),
+    ("get", "/v1/webhooks/{id}"),
+    ("delete", "/v1/webhooks/{id}"),
+    ("post", "/v1/webhooks/{id}/resume"),
+    ("get", "/v1/webhooks/{id}/deliveries"),
+    ("post", "/v1/webhooks/{id}/redeliver"),
     // Configurable permissions (issue 14).
     ("get", "/v1/policy"),
     ("put", "/v1/policy"),

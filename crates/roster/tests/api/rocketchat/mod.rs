@@ -7,6 +7,11 @@ mod bad_input;
 mod create_leave;
 mod reads;
 mod roles;
+// feature `rooms`
+mod channels;
+mod group_settings;
+mod not_found;
+mod users;
 
 use crate::common::rocketchat::*;
 use crate::common::{json, TestServer, PASSWORD};

@@ -1,0 +1,69 @@
+//! Typed async store calls for the handlers, so that a handler awaits
+//! `state.find_user(key)` rather than building a `state.run(move |s| …)`
+//! closure. Each is one blocking store call run off the runtime through
+//! [`AppState::run`].
+
+use super::AppState;
+use roster_engine::{Actor, CommunityId, NewCommunity, Standing, UserId};
+use roster_store::{
+    Community, CommunityKey, MemberQuery, MemberRow, MembershipQuery, Outcome, Page, Result, User,
+    UserKey,
+};
+
+impl AppState {
+    /// A community and `viewer`'s standing in it.
+    pub async fn community(
+        &self,
+        key: CommunityKey,
+        viewer: Option<UserId>,
+    ) -> Result<Option<(Community, Standing)>> {
+        self.run(move |store| store.community(&key, viewer)).await
+    }
+
+    /// The site community, once the first admin exists.
+    pub async fn site_community(&self) -> Result<Option<Community>> {
+        self.run(|store| store.site_community()).await
+    }
+
+    /// One user's standing in one community.
+    pub async fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
+        self.run(move |store| store.standing(community, user)).await
+    }
+
+    /// People in a community, one page.
+    pub async fn members(
+        &self,
+        community: CommunityId,
+        query: MemberQuery,
+    ) -> Result<Page<MemberRow>> {
+        self.run(move |store| store.members(community, &query))
+            .await
+    }
+
+    /// The communities a user stands in, one page.
+    pub async fn communities_of(
+        &self,
+        user: UserId,
+        query: MembershipQuery,
+    ) -> Result<Page<(Community, Standing)>> {
+        self.run(move |store| store.communities_of(user, &query))
+            .await
+    }
+
+    /// One user, by any key.
+    pub async fn find_user(&self, key: UserKey) -> Result<Option<User>> {
+        self.run(move |store| store.find_user(&key)).await
+    }
+
+    /// Several users in one blocking call, in the order of `keys`.
+    pub async fn find_users(&self, keys: Vec<UserKey>) -> Result<Vec<Option<User>>> {
+        self.run(move |store| keys.iter().map(|key| store.find_user(key)).collect())
+            .await
+    }
+
+    /// Create a community owned by `actor`.
+    pub async fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
+        self.run(move |store| store.create_community(actor, new))
+            .await
+    }
+}

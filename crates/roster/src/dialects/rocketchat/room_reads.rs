@@ -1,0 +1,327 @@
+//! The read routes of both families: `info`, `members`, the lists
+//! (`groups.list` and `channels.list.joined`: the caller's rooms;
+//! `channels.list`: every channel), `roles`, `moderators`, `counters`,
+//! and `open` / `close` / `hide`, which in Rocket.Chat change only how a
+//! member's client shows the room: Roster keeps no such per-member view
+//! state, so they check that the caller is a member and change nothing.
+//!
+//! `msgs` (here, in `counters`, and in every room document) is 0: Roster
+//! keeps no messages, and it does not invent the system messages
+//! Rocket.Chat would post for membership changes; its event feed
+//! (`GET /v1/communities/{id}/events`) is where those changes are read.
+
+use super::envelope::{self, Action, RcError};
+use super::rooms::{answer, room, Call, Kind};
+use super::views;
+use crate::app::AppState;
+use crate::http::body::Body;
+use crate::http::timestamp;
+use axum::extract::{RawQuery, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use roster_engine::{Role, Standing};
+use roster_store::{MemberQuery, Paging, RoomQuery};
+use serde::Serialize;
+use serde_json::Value;
+
+/// Most owners and moderators `roles` and `moderators` list.
+const MAX_ROLES: u32 = 1000;
+
+/// `GET …info?roomId=…|roomName=…`.
+pub async fn info<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let call = Call::get(&state, &headers, query.as_deref(), Action::Info, K::FAMILY).await?;
+        let (community, _) = call.resolve().await?;
+        Ok(call.room_reply(room(&community)))
+    };
+    answer(K::FAMILY, result.await)
+}
+
+/// `{"members": […], "count", "offset", "total", "success": true}`.
+#[derive(Serialize)]
+struct MembersPage {
+    members: Vec<Value>,
+    count: usize,
+    offset: u64,
+    total: u64,
+}
+
+/// `GET …members?roomId=…&offset=…&count=…`.
+pub async fn members<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let call = Call::get(
+            &state,
+            &headers,
+            query.as_deref(),
+            Action::Members,
+            K::FAMILY,
+        )
+        .await?;
+        let (community, _) = call.resolve().await?;
+        let (offset, count) = call.page()?;
+        let id = community.id();
+        let query = MemberQuery {
+            standings: Vec::new(),
+            paging: Paging::Offset(offset),
+            limit: count as u32,
+        };
+        let page = call.store(move |store| store.members(id, &query)).await?;
+        let members: Vec<Value> = page.items.iter().map(|m| views::member(&m.user)).collect();
+        Ok(envelope::ok(MembersPage {
+            count: members.len(),
+            members,
+            offset,
+            total: page.total,
+        }))
+    };
+    answer(K::FAMILY, result.await)
+}
+
+/// `GET groups.list` / `channels.list.joined`: the caller's rooms of the
+/// family; `channels.list`: every channel.
+async fn rooms_page(call: &Call, joined: bool) -> Result<Response, RcError> {
+    let (offset, count) = call.page()?;
+    let query = RoomQuery {
+        visibility: call.family.visibility(),
+        member: joined.then_some(call.principal.user.id),
+        offset,
+        limit: count as u32,
+    };
+    let page = call.store(move |store| store.rooms(&query)).await?;
+    let rooms: Vec<Value> = page.items.iter().map(|(c, _)| room(c)).collect();
+    let mut body = serde_json::Map::new();
+    body.insert("count".into(), rooms.len().into());
+    let key = match call.family {
+        super::rooms::Family::Group => "groups",
+        super::rooms::Family::Channel => "channels",
+    };
+    body.insert(key.into(), rooms.into());
+    body.insert("offset".into(), offset.into());
+    body.insert("total".into(), page.total.into());
+    Ok(envelope::success(body))
+}
+
+/// `GET groups.list` and `GET channels.list.joined`.
+pub async fn joined<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let call = Call::get(&state, &headers, query.as_deref(), Action::List, K::FAMILY).await?;
+        rooms_page(&call, true).await
+    };
+    answer(K::FAMILY, result.await)
+}
+
+/// `GET channels.list`: every channel.
+pub async fn every<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let call = Call::get(&state, &headers, query.as_deref(), Action::List, K::FAMILY).await?;
+        rooms_page(&call, false).await
+    };
+    answer(K::FAMILY, result.await)
+}
+
+/// A user as `roles` and `moderators` show one.
+#[derive(Serialize)]
+struct RoleUser {
+    #[serde(rename = "_id")]
+    id: String,
+    username: String,
+    name: String,
+}
+
+/// One entry of `roles`: a member and their room roles.
+#[derive(Serialize)]
+struct RoomRole {
+    rid: String,
+    u: RoleUser,
+    roles: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Roles {
+    roles: Vec<RoomRole>,
+}
+
+#[derive(Serialize)]
+struct Moderators {
+    moderators: Vec<RoleUser>,
+}
+
+/// The room's members holding `standings`, up to [`MAX_ROLES`].
+async fn holders(
+    call: &Call,
+    standings: Vec<Standing>,
+) -> Result<(String, Vec<(RoleUser, &'static str)>), RcError> {
+    let (community, _) = call.resolve().await?;
+    let id = community.id();
+    let query = MemberQuery {
+        standings,
+        paging: Paging::Offset(0),
+        limit: MAX_ROLES,
+    };
+    let page = call.store(move |store| store.members(id, &query)).await?;
+    let people = page
+        .items
+        .iter()
+        .map(|m| {
+            let role = match m.standing {
+                Standing::Member(Role::Owner) => "owner",
+                _ => "moderator",
+            };
+            let user = RoleUser {
+                id: m.user.id.to_string(),
+                username: m.user.username.clone(),
+                name: views::display_name(&m.user),
+            };
+            (user, role)
+        })
+        .collect();
+    Ok((id.to_string(), people))
+}
+
+/// `GET …roles?roomId=…`: the owners (`owner`) and managers (`moderator`).
+pub async fn roles<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let call = Call::get(&state, &headers, query.as_deref(), Action::Roles, K::FAMILY).await?;
+        let standings = vec![
+            Standing::Member(Role::Owner),
+            Standing::Member(Role::Manager),
+        ];
+        let (rid, people) = holders(&call, standings).await?;
+        let roles = people
+            .into_iter()
+            .map(|(u, role)| RoomRole {
+                rid: rid.clone(),
+                u,
+                roles: vec![role],
+            })
+            .collect();
+        Ok(envelope::ok(Roles { roles }))
+    };
+    answer(K::FAMILY, result.await)
+}
+
+/// `GET …moderators?roomId=…`: the managers.
+pub async fn moderators<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let action = Action::Moderators;
+        let call = Call::get(&state, &headers, query.as_deref(), action, K::FAMILY).await?;
+        let (_, people) = holders(&call, vec![Standing::Member(Role::Manager)]).await?;
+        let moderators = people.into_iter().map(|(u, _)| u).collect();
+        Ok(envelope::ok(Moderators { moderators }))
+    };
+    answer(K::FAMILY, result.await)
+}
+
+/// `counters`: Roster keeps no messages, so nothing is unread.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Counters {
+    joined: bool,
+    members: i64,
+    unreads: u64,
+    unreads_from: Option<String>,
+    msgs: u64,
+    latest: String,
+    user_mentions: u64,
+}
+
+/// `GET …counters?roomId=…`.
+pub async fn counters<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let result = async {
+        let action = Action::Counters;
+        let call = Call::get(&state, &headers, query.as_deref(), action, K::FAMILY).await?;
+        let (community, standing) = call.resolve().await?;
+        let joined = standing.is_member();
+        let updated = timestamp(community.updated_at);
+        Ok(envelope::ok(Counters {
+            joined,
+            members: community.state.counters.members,
+            unreads: 0,
+            unreads_from: joined.then(|| updated.clone()),
+            msgs: 0,
+            latest: updated,
+            user_mentions: 0,
+        }))
+    };
+    answer(K::FAMILY, result.await)
+}
+
+/// `open`, `close`, `hide`: a member's own view of the room. Roster keeps
+/// none, so each answers `{"success": true}` for a member of the room
+/// and the family's not-in-room failure for anyone else.
+async fn view_change(
+    state: AppState,
+    headers: HeaderMap,
+    body: Body,
+    action: Action,
+    family: super::rooms::Family,
+) -> Response {
+    let result = async {
+        let call = Call::post(&state, &headers, body, action, family).await?;
+        let (community, standing) = call.resolve().await?;
+        if !standing.is_member() {
+            let name = &community.state.settings.name;
+            let noun = family.noun();
+            return Err(RcError::failure(format!(
+                "The user/callee is not in the {noun} \"{name}\"!"
+            )));
+        }
+        Ok(call.done())
+    };
+    answer(family, result.await)
+}
+
+/// `POST …open`.
+pub async fn open<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    view_change(state, headers, body, Action::Open, K::FAMILY).await
+}
+
+/// `POST …close`.
+pub async fn close<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    view_change(state, headers, body, Action::Close, K::FAMILY).await
+}
+
+/// `POST …hide`.
+pub async fn hide<K: Kind>(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    view_change(state, headers, body, Action::Hide, K::FAMILY).await
+}
