@@ -42,7 +42,9 @@ async fn receive(State(receipts): State<Receipts>, body: Bytes) -> StatusCode {
             .as_str()
             .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok());
         if let (Some(seq), Some(at)) = (event["seq"].as_i64(), at) {
-            let lag = (now - at.with_timezone(&chrono::Utc)).num_microseconds().unwrap_or(0);
+            let lag = (now - at.with_timezone(&chrono::Utc))
+                .num_microseconds()
+                .unwrap_or(0);
             #[allow(clippy::cast_precision_loss)]
             receipts.lock().unwrap().push((seq, lag as f64 / 1e6));
         }
@@ -62,7 +64,9 @@ async fn main() -> Result<()> {
             _scratch = Some(db);
             Arc::new(store)
         }
-        None => Arc::new(roster_store::sqlite::SqliteStore::open(&dir.path().join("lag.db"))?),
+        None => Arc::new(roster_store::sqlite::SqliteStore::open(
+            &dir.path().join("lag.db"),
+        )?),
     };
     let config = HookConfig {
         allow_private: true,
@@ -112,7 +116,11 @@ async fn main() -> Result<()> {
         let user = admin::create_user(&state, spec(format!("writer{i}"), false)).await?;
         let scopes = roster::auth::parse_scopes("community:read,community:write")
             .map_err(anyhow::Error::msg)?;
-        tokens.push(admin::issue_token(&state, &user, scopes, "lag", None).await?.0);
+        tokens.push(
+            admin::issue_token(&state, &user, scopes, "lag", None)
+                .await?
+                .0,
+        );
     }
     let created = client
         .post(format!("{base}/v1/webhooks"))
@@ -127,7 +135,12 @@ async fn main() -> Result<()> {
     let started = Instant::now();
     let mut writers = Vec::new();
     for token in tokens {
-        let (client, base, id, pairs) = (client.clone(), base.clone(), community_id.clone(), args.pairs);
+        let (client, base, id, pairs) = (
+            client.clone(),
+            base.clone(),
+            community_id.clone(),
+            args.pairs,
+        );
         writers.push(tokio::spawn(async move {
             for _ in 0..pairs {
                 for action in ["join", "leave"] {
@@ -146,21 +159,39 @@ async fn main() -> Result<()> {
     let wrote = started.elapsed();
     let latest = state.run(|store| store.latest_event_seq()).await?;
     let deadline = Instant::now() + Duration::from_secs(600);
-    while receipts.lock().unwrap().iter().all(|(seq, _)| *seq < latest) {
+    while receipts
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|(seq, _)| *seq < latest)
+    {
         if Instant::now() > deadline {
             bail!("deliveries did not catch up within 10 minutes");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let drained = started.elapsed();
-    let mut lags: Vec<f64> = receipts.lock().unwrap().iter().map(|(_, lag)| *lag).collect();
+    let mut lags: Vec<f64> = receipts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(_, lag)| *lag)
+        .collect();
     lags.sort_by(f64::total_cmp);
     let at = |p: f64| {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+        #[allow(
+            clippy::cast_possible_truncation,
+            clippy::cast_sign_loss,
+            clippy::cast_precision_loss
+        )]
         let index = ((lags.len() as f64 - 1.0) * p).round() as usize;
         lags[index]
     };
-    let backend = if args.postgres.is_some() { "postgres" } else { "sqlite" };
+    let backend = if args.postgres.is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     println!(
         "webhook lag ({backend}, {} writers, {} events delivered; writes took {:.2}s, \
          delivery drained at {:.2}s): p50 {:.3}s, p99 {:.3}s, max {:.3}s",
