@@ -244,23 +244,20 @@ fn bare_postgres(url: &str, args: &Args) -> Result<()> {
          VALUES ($1, $2, 'public', 'open', 'anyone', $3, $4, 1, now(), now()) RETURNING num",
     )?;
     let mut communities = Vec::new();
-    for c in 0..args.communities {
+    for (c, owner) in nums.iter().take(args.communities).enumerate() {
         let id = uuid::Uuid::new_v4();
-        let row = tx.query_one(&insert, &[&id, &format!("community {c}"), &nums[c], &per])?;
+        let row = tx.query_one(&insert, &[&id, &format!("community {c}"), owner, &per])?;
         tx.execute("INSERT INTO events (at, community_id, actor_id, kind) VALUES (now(), $1, $1, 'imported')", &[&id])?;
         communities.push(row.get::<_, i64>(0));
     }
     let mut copy =
         tx.copy_in("COPY memberships (community_num, user_num, standing, since) FROM STDIN")?;
     let mut buffer = String::with_capacity(1 << 21);
-    for u in 0..args.users {
+    for (u, num) in nums.iter().enumerate() {
         for j in 0..args.memberships / args.users {
             let c = community_of(u, j, args);
             let standing = if c == u { "owner" } else { "member" };
-            buffer.push_str(&format!(
-                "{}\t{}\t{standing}\t{NOW}\n",
-                communities[c], nums[u]
-            ));
+            buffer.push_str(&format!("{}\t{num}\t{standing}\t{NOW}\n", communities[c]));
             if buffer.len() > 1 << 20 {
                 copy.write_all(buffer.as_bytes())?;
                 buffer.clear();

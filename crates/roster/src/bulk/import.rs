@@ -172,6 +172,7 @@ fn planned_counts(plan: &Plan) -> (usize, usize, usize) {
 }
 
 pub async fn run(state: &AppState, args: ImportArgs, json: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
     let input = read_input(&args).with_context(|| format!("import of {}", args.file))?;
     let keys = keys_of(&input.records);
     let existing = state.run(move |store| store.import_existing(&keys)).await?;
@@ -181,6 +182,11 @@ pub async fn run(state: &AppState, args: ImportArgs, json: bool) -> anyhow::Resu
     let mut rejects = std::mem::take(&mut input.rejects);
     rejects.append(&mut plan.rejects);
     rejects.sort_by_key(|(line, _)| *line);
+    eprintln!(
+        "checked {} records in {:.1}s",
+        plan.users.len() + plan.memberships() + plan.unchanged + rejects.len(),
+        started.elapsed().as_secs_f64()
+    );
     for (line, reject) in &rejects {
         eprintln!("line {line}: {reject}");
     }
@@ -239,6 +245,7 @@ pub async fn run(state: &AppState, args: ImportArgs, json: bool) -> anyhow::Resu
         }
     };
     let total = batch.rows();
+    let writing = std::time::Instant::now();
     let writer_progress = Arc::new(BulkProgress::default());
     // Ctrl-C now stops the writer: forward the first flag to the second.
     let forward = {
@@ -264,6 +271,11 @@ pub async fn run(state: &AppState, args: ImportArgs, json: bool) -> anyhow::Resu
     forward.abort();
     ctrl_c.abort();
     let summary = result.map_err(|e| anyhow!("import failed, nothing was imported: {e}"))?;
+    eprintln!(
+        "written in one transaction in {:.1}s ({:.1}s in all)",
+        writing.elapsed().as_secs_f64(),
+        started.elapsed().as_secs_f64()
+    );
     let mut out = summary_of(true);
     out["events"] = serde_json::json!(summary.events);
     report(json, &out, "imported");

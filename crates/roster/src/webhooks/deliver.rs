@@ -99,8 +99,15 @@ async fn lease(state: &AppState, id: uuid::Uuid) -> Result<(), Stop> {
 async fn deliver(state: &AppState, id: uuid::Uuid) -> Result<(), Stop> {
     let hooks = Arc::clone(&state.hooks);
     let mut committed = hooks.subscribe();
+    // Renewed well before it could lapse while idle (a write each time);
+    // an attempt renews it again first, whatever this says.
+    let renew_every = hooks.config.lease() / 3;
+    let mut renewed: Option<std::time::Instant> = None;
     loop {
-        lease(state, id).await?;
+        if renewed.is_none_or(|at| at.elapsed() >= renew_every) {
+            lease(state, id).await?;
+            renewed = Some(std::time::Instant::now());
+        }
         let Some(webhook) = state.run(move |store| store.find_webhook(id)).await? else {
             return Err(Stop::NotOurs);
         };
