@@ -44,17 +44,23 @@ impl Failure {
     }
 }
 
-impl From<AuthError> for Failure {
-    fn from(error: AuthError) -> Self {
-        Failure::Auth(error)
-    }
+/// Each cause that is carried whole, as its variant.
+macro_rules! carried {
+    ($($cause:ty => $variant:ident),* $(,)?) => {
+        $(impl From<$cause> for Failure {
+            fn from(error: $cause) -> Self {
+                Failure::$variant(error)
+            }
+        })*
+    };
 }
 
-impl From<DomainError> for Failure {
-    fn from(error: DomainError) -> Self {
-        Failure::Refused(error)
-    }
-}
+carried!(
+    AuthError => Auth,
+    DomainError => Refused,
+    ReadError => Body,
+    BodyError => Json,
+);
 
 /// A store error is a refusal by the rules or a backend fault.
 impl From<roster_store::Error> for Failure {
@@ -63,18 +69,6 @@ impl From<roster_store::Error> for Failure {
             roster_store::Error::Domain(refusal) => Failure::Refused(refusal),
             roster_store::Error::Backend(cause) => Failure::Store(cause),
         }
-    }
-}
-
-impl From<ReadError> for Failure {
-    fn from(error: ReadError) -> Self {
-        Failure::Body(error)
-    }
-}
-
-impl From<BodyError> for Failure {
-    fn from(error: BodyError) -> Self {
-        Failure::Json(error)
     }
 }
 

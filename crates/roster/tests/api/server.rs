@@ -78,51 +78,42 @@ async fn start_tls_with_state(
     (base, tx, state)
 }
 
-#[tokio::test]
-async fn https_negotiates_http2_by_alpn() {
+/// `GET path` over HTTPS from a fresh server (HTTP/1.1 only, or HTTP/2
+/// by ALPN): the version spoken, the status and the body.
+async fn https_get(path: &str, http1_only: bool) -> (reqwest::Version, u16, String) {
     let dir = tempfile::tempdir().unwrap();
     let cert = self_signed(dir.path());
     let (base, _stop) = start_tls(dir.path(), &cert.files).await;
-
-    let response = client(&cert.cert_pem, false)
-        .get(format!("{base}/healthz"))
+    let response = client(&cert.cert_pem, http1_only)
+        .get(format!("{base}{path}"))
         .send()
         .await
         .expect("https request");
-    assert_eq!(response.version(), reqwest::Version::HTTP_2);
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.text().await.unwrap(), "ok\n");
+    let (version, status) = (response.version(), response.status().as_u16());
+    (version, status, response.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn https_negotiates_http2_by_alpn() {
+    let (version, status, body) = https_get("/healthz", false).await;
+
+    assert_eq!(version, reqwest::Version::HTTP_2);
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
 }
 
 #[tokio::test]
 async fn https_serves_http1_clients_too() {
-    let dir = tempfile::tempdir().unwrap();
-    let cert = self_signed(dir.path());
-    let (base, _stop) = start_tls(dir.path(), &cert.files).await;
+    let (version, status, body) = https_get("/healthz", true).await;
 
-    let response = client(&cert.cert_pem, true)
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .expect("https request");
-    assert_eq!(response.version(), reqwest::Version::HTTP_11);
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.text().await.unwrap(), "ok\n");
+    assert_eq!(version, reqwest::Version::HTTP_11);
+    assert_eq!((status, body.as_str()), (200, "ok\n"));
 }
 
 #[tokio::test]
 async fn https_reaches_the_database() {
-    let dir = tempfile::tempdir().unwrap();
-    let cert = self_signed(dir.path());
-    let (base, _stop) = start_tls(dir.path(), &cert.files).await;
+    let (_, status, body) = https_get("/readyz", false).await;
 
-    let response = client(&cert.cert_pem, false)
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .expect("https request");
-    assert_eq!(response.status(), 200);
-    assert_eq!(response.text().await.unwrap(), "ready\n");
+    assert_eq!((status, body.as_str()), (200, "ready\n"));
 }
 
 /// Links a dialect builds from the request say `https://` over HTTPS,
