@@ -50,10 +50,17 @@ impl Drop for Server {
 /// Start `roster serve` on `db` and `127.0.0.1:port`, and wait (bounded)
 /// until `/readyz` answers.
 pub async fn serve(db: &Path, port: u16) -> Server {
+    let database = format!("sqlite://{}", db.display());
+    serve_with(&database, port, &[]).await
+}
+
+/// Start `roster --database DATABASE serve` on `127.0.0.1:port` with the
+/// extra `serve` flags, and wait (bounded) until `/readyz` answers.
+pub async fn serve_with(database: &str, port: u16, flags: &[&str]) -> Server {
     let child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .arg("--database")
-        .arg(format!("sqlite://{}", db.display()))
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args(["--database", database, "serve", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(flags)
         .env_remove("ROSTER_DATABASE_URL")
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -5,50 +5,27 @@
 
 use super::receiver::{signature_ok, Receiver};
 use super::{admin_and_community, joins, seqs_after};
-use crate::common::binary::{free_port, Server};
+use crate::common::binary::{free_port, serve_with, Server};
 use crate::common::TestServer;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 /// Start `roster serve` on `database` with fast webhook settings.
 pub async fn node(database: &str, port: u16, extra: &[&str]) -> Server {
-    let child = Command::new(env!("CARGO_BIN_EXE_roster"))
-        .args(["--database", database, "serve", "--listen"])
-        .arg(format!("127.0.0.1:{port}"))
-        .args([
-            "--webhook-allow-private",
-            "--webhook-retry-base",
-            "20ms",
-            "--webhook-retry-max",
-            "200ms",
-            "--webhook-poll",
-            "50ms",
-            "--webhook-timeout",
-            "1s",
-            "--webhook-lease",
-            "2s",
-        ])
-        .args(extra)
-        .env_remove("ROSTER_DATABASE_URL")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let server = Server(child);
-    let client = reqwest::Client::new();
-    for _ in 0..200 {
-        if let Ok(response) = client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-        {
-            if response.status().is_success() {
-                return server;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("server did not become ready");
+    let fast = [
+        "--webhook-allow-private",
+        "--webhook-retry-base",
+        "20ms",
+        "--webhook-retry-max",
+        "200ms",
+        "--webhook-poll",
+        "50ms",
+        "--webhook-timeout",
+        "1s",
+        "--webhook-lease",
+        "2s",
+    ];
+    let flags: Vec<&str> = fast.iter().chain(extra).copied().collect();
+    serve_with(database, port, &flags).await
 }
 
 /// Run the binary's CLI on `database`.
