@@ -6,9 +6,9 @@
 //! own (see `server.rs`). The in-process store stays open for the checks
 //! (events written, member counts).
 //!
-//! Set-up order matters: the bench users are made before the first admin,
-//! so that they are not in the site community (the Wix row starts with
-//! them outside it, and the site stays small).
+//! The first account founds the site community and later ones join it;
+//! the bench users leave it again at set-up, so that the Wix row starts
+//! with them outside it (the bulk-loaded fillers are never in it).
 
 use crate::bulk;
 use crate::server::Server;
@@ -16,7 +16,9 @@ use crate::storage;
 use anyhow::{anyhow, Context, Result};
 use roster::admin::{self, UserSpec};
 use roster::app::AppState;
-use roster_engine::{Actor, ContributionMode, JoinPolicy, NewCommunity, Settings, Visibility};
+use roster_engine::{
+    Actor, Command, ContributionMode, JoinPolicy, NewCommunity, Settings, Sight, Visibility,
+};
 use roster_store::postgres::scratch::ScratchDatabase;
 use roster_store::{Community, CommunityKey, EventQuery, NewUser, Profile, User};
 
@@ -102,10 +104,32 @@ impl Fixture {
             let user = new_user(&state, format!("bench-{i:04}"), hash.clone()).await?;
             bench.push(account(&state, user).await?);
         }
-        // The first admin creates and owns the site community (Wix).
         admin::create_user(&state, spec("bench-admin", true))
             .await
             .map_err(|e| anyhow!("create admin: {e}"))?;
+        // The first account (bench-owner) founded the site community and
+        // every later one joined it: the bench users leave it, so that the
+        // Wix row starts with them outside it.
+        let site = state
+            .run(|store| store.site_community())
+            .await
+            .map_err(|e| anyhow!("read site: {e}"))?
+            .ok_or_else(|| anyhow!("no site community"))?;
+        for account in &bench {
+            let actor = Actor {
+                user: account.user.id,
+                admin: false,
+            };
+            state
+                .execute(
+                    Sight::Any,
+                    actor,
+                    CommunityKey::Num(site.num),
+                    Command::Leave,
+                )
+                .await
+                .map_err(|e| anyhow!("leave the site: {e}"))?;
+        }
 
         let open = (Visibility::Public, JoinPolicy::Open);
         let native = community(&state, &owner.user, "bench-native", open).await?;
