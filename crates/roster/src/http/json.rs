@@ -6,7 +6,32 @@
 //! `{"name":"x"}`), which no client of any dialect means.
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde_json::{Map, Value};
+
+/// A JSON Schema `integer` as serde reads it into an `i64`: JSON Schema
+/// counts `3.0` as an integer, serde's `i64` does not, so a whole number
+/// written with a fraction part is read as that number (`3.5` is still
+/// refused).
+pub fn integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(d)?;
+    number
+        .as_i64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
+        })
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))
+}
+
+/// [`integer`] for an optional field (absent or `null`: `None`).
+pub fn optional_integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    #[derive(serde::Deserialize)]
+    struct Whole(#[serde(deserialize_with = "integer")] i64);
+    Ok(Option::<Whole>::deserialize(d)?.map(|w| w.0))
+}
 
 /// Why a body could not be read as the expected JSON.
 #[derive(Debug, thiserror::Error)]

@@ -41,8 +41,18 @@ macro_rules! policy_types {
         pub struct PolicyPatch {
             $(
                 #[serde(default)]
-                #[schema(schema_with = optional_level_schema, required = false)]
+                #[schema(schema_with = patch_schemas::$field, required = false)]
                 pub $field: Option<Level>,
+            )+
+        }
+
+        /// Each patch field's schema: only the levels its action accepts
+        /// (the engine's `Action::accepts`), or `null`.
+        mod patch_schemas {
+            $(
+                pub fn $field() -> utoipa::openapi::schema::Schema {
+                    super::optional_level_schema(roster_engine::Action::$action)
+                }
             )+
         }
 
@@ -81,11 +91,15 @@ policy_types! {
     leave => Leave,
 }
 
-fn level_names() -> Object {
+fn level_names(accepted: impl Fn(Level) -> bool) -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .enum_values(Some(
-            Level::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>(),
+            Level::ALL
+                .iter()
+                .filter(|&&l| accepted(l))
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>(),
         ))
         .description(Some(
             "the lowest rank allowed: member < manager < owner < admin; nobody refuses everyone",
@@ -94,13 +108,13 @@ fn level_names() -> Object {
 }
 
 fn level_schema() -> Object {
-    level_names()
+    level_names(|_| true)
 }
 
-fn optional_level_schema() -> Schema {
+fn optional_level_schema(action: Action) -> Schema {
     Schema::OneOf(
         OneOfBuilder::new()
-            .item(level_names())
+            .item(level_names(|level| action.accepts(level)))
             .item(ObjectBuilder::new().schema_type(Type::Null))
             .build(),
     )

@@ -43,6 +43,17 @@ pub struct StreamQuery {
     pub community: Option<String>,
 }
 
+/// One Server-Sent Events message of the stream, as an SSE client parses
+/// it: `id` is the event's `seq`, `data` the event as in `/v1/events`
+/// (JSON text); heartbeats are comments, which clients skip.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // only its schema is used: the stream is written by axum's Sse
+pub struct StreamMessage {
+    id: String,
+    event: Option<String>,
+    data: String,
+}
+
 #[utoipa::path(
     get, path = "/v1/events/stream", tag = "events", operation_id = "stream_events",
     description = "The event feed as Server-Sent Events: each event after `after` (or the \
@@ -51,9 +62,9 @@ pub struct StreamQuery {
                    every community; community:read (a manager or owner) with `community=`.",
     params(
         StreamQuery,
-        ("Last-Event-ID" = Option<i64>, Header, description = "Resume after this seq (an SSE client sends it on reconnecting)"),
+        ("Last-Event-ID" = Option<u64>, Header, description = "Resume after this seq (an SSE client sends it on reconnecting)"),
     ),
-    responses((status = 200, description = "An endless `text/event-stream`", content_type = "text/event-stream", body = String)),
+    responses((status = 200, description = "An endless `text/event-stream`", content_type = "text/event-stream", body = StreamMessage)),
 )]
 pub async fn stream(
     State(state): State<AppState>,
@@ -61,7 +72,7 @@ pub async fn stream(
     query: Result<Query<StreamQuery>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
     let query = extract::query(query)?;
-    let community = match query.community.as_deref().filter(|c| !c.is_empty()) {
+    let community = match query.community.as_deref() {
         Some(text) => Some(extract::community_id(text)?),
         None => None,
     };

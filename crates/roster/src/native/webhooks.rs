@@ -26,6 +26,7 @@ use uuid::Uuid;
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     /// Where to POST each event: `http://` or `https://`, at most 2048 bytes.
+    #[schema(pattern = "^https?://[^\\s]+$", max_length = 2048)]
     pub url: String,
     /// Only this community's events (owners must name one of theirs);
     /// absent: every community (admins only).
@@ -35,6 +36,7 @@ pub struct CreateWebhook {
     pub kinds: Option<Vec<String>>,
     /// Start after this `seq` (absent: after the newest event now).
     #[schema(minimum = 0)]
+    #[serde(default, deserialize_with = "crate::http::json::optional_integer")]
     pub after: Option<i64>,
 }
 
@@ -103,6 +105,7 @@ pub struct DeliveryList {
 pub struct Redeliver {
     /// The event to send again (one the subscription covers).
     #[schema(minimum = 1)]
+    #[serde(deserialize_with = "crate::http::json::integer")]
     pub seq: i64,
 }
 
