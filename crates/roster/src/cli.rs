@@ -8,7 +8,7 @@ use crate::config::{self, ServerConfig, TlsFiles};
 use crate::native::views;
 use anyhow::{anyhow, bail, Context as _};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use roster_engine::{Actor, ContributionMode, JoinPolicy, NewCommunity, Settings, Visibility};
+use roster_engine::{ContributionMode, JoinPolicy, Visibility};
 use roster_store::{Community, CommunityKey, EventQuery, Store, User, UserKey};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -259,7 +259,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(*args, &cli.database, state).await,
         Command::User(command) => user_command(&state, command, json).await,
         Command::Token(command) => token_command(&state, command, json).await,
-        Command::Community(command) => community_command(&state, command, json).await,
+        Command::Community(command) => crate::community_cli::run(&state, command, json).await,
         Command::Events { after, limit } => {
             let events = state
                 .run(move |store| {
@@ -419,68 +419,7 @@ async fn token_command(state: &AppState, command: TokenCommand, json: bool) -> a
     Ok(())
 }
 
-async fn community_command(
-    state: &AppState,
-    command: CommunityCommand,
-    json: bool,
-) -> anyhow::Result<()> {
-    match command {
-        CommunityCommand::Create {
-            name,
-            owner,
-            description,
-            visibility,
-            join_policy,
-            contribution_mode,
-        } => {
-            let owner = admin::user(state, UserKey::Username(owner)).await?;
-            let join_policy = join_policy.unwrap_or(JoinPolicy::default_for(visibility));
-            let new = NewCommunity {
-                settings: Settings {
-                    name,
-                    description,
-                    visibility,
-                    join_policy,
-                    contribution_mode,
-                },
-                site: false,
-                members: Vec::new(),
-            };
-            let actor = Actor {
-                user: owner.id,
-                admin: false,
-            };
-            let outcome = state
-                .run(move |store| store.create_community(actor, new))
-                .await?;
-            print(
-                json,
-                outcome.community.id().to_string(),
-                community_json(&outcome.community),
-            );
-        }
-        CommunityCommand::Show { community } => {
-            let key = community_key(&community);
-            let (community, _) = state
-                .run(move |store| store.community(&key, None))
-                .await?
-                .ok_or(roster_engine::DomainError::CommunityNotFound)?;
-            print(
-                json,
-                format!(
-                    "{}\t{}\t{}",
-                    community.id(),
-                    community.num,
-                    community.state.settings.name
-                ),
-                community_json(&community),
-            );
-        }
-    }
-    Ok(())
-}
-
-fn print(json: bool, short: String, object: Value) {
+pub(crate) fn print(json: bool, short: String, object: Value) {
     if json {
         println!("{object}");
     } else {
@@ -488,7 +427,7 @@ fn print(json: bool, short: String, object: Value) {
     }
 }
 
-fn user_key(text: &str) -> UserKey {
+pub(crate) fn user_key(text: &str) -> UserKey {
     match roster_engine::UserId::parse(text) {
         Some(id) => UserKey::Id(id),
         None => UserKey::Username(text.to_owned()),
@@ -506,14 +445,14 @@ pub(crate) fn community_key(text: &str) -> CommunityKey {
 }
 
 /// The native API's JSON shapes, so that `--json` prints what `/v1` serves.
-fn user_json(user: &User) -> Value {
+pub(crate) fn user_json(user: &User) -> Value {
     views::to_json(&views::user(user, true))
 }
 
-fn token_json(record: &roster_store::TokenRecord) -> Value {
+pub(crate) fn token_json(record: &roster_store::TokenRecord) -> Value {
     views::to_json(&views::token(record, None))
 }
 
-fn community_json(community: &Community) -> Value {
+pub(crate) fn community_json(community: &Community) -> Value {
     views::to_json(&views::community(community, None))
 }

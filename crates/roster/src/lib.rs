@@ -45,6 +45,7 @@ pub mod auth_cache;
 // roster import / export / backup (issue 15).
 pub mod bulk;
 pub mod cli;
+mod community_cli;
 pub mod config;
 // The web console at /console (issue 17).
 pub(crate) mod console;

@@ -23,6 +23,8 @@
 
 mod accounts;
 mod communities;
+mod connect;
+use connect::{describe_target, on_own_thread, open_pool};
 mod console;
 mod errors;
 mod idempotency;
@@ -211,55 +213,6 @@ impl Drop for PgStore {
             on_own_thread(move || drop(pool));
         }
     }
-}
-
-/// Migrate over one direct connection (so that an unreachable server fails
-/// here at once, where the pool would retry until its timeout), then build
-/// the pool.
-fn open_pool(config: Config, target: String) -> Result<PgStore> {
-    let mut client = config.connect(NoTls).map_err(|e| {
-        Error::Backend(format!(
-            "postgres: cannot connect to {target}: {}",
-            errors::describe(&e)
-        ))
-    })?;
-    migrate::run(&mut client).map_err(Error::from)?;
-    drop(client);
-    let manager = PostgresConnectionManager::new(config, NoTls);
-    let pool = r2d2::Pool::builder()
-        .max_size(POOL_SIZE)
-        .min_idle(Some(POOL_IDLE))
-        .connection_timeout(CHECKOUT_TIMEOUT)
-        .build(manager)
-        .map_err(|e| Error::Backend(format!("postgres: pool for {target}: {e}")))?;
-    tracing::debug!(%target, "postgres store open");
-    Ok(PgStore {
-        pool: Some(pool),
-        target,
-        policy: PolicyCache::default(),
-    })
-}
-
-/// Run `f` on a fresh thread and wait for it.
-fn on_own_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|scope| match scope.spawn(f).join() {
-        Ok(value) => value,
-        Err(panic) => std::panic::resume_unwind(panic),
-    })
-}
-
-/// `user@host:port/dbname` from a configuration, without its password.
-fn describe_target(config: &Config) -> String {
-    let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(host)) => host.clone(),
-        #[cfg(unix)]
-        Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
-        None => "localhost".to_owned(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let user = config.get_user().unwrap_or("");
-    let dbname = config.get_dbname().unwrap_or(user);
-    format!("{user}@{host}:{port}/{dbname}")
 }
 
 /// A caller's page size, clamped (written once, in `pages.rs`).
@@ -523,27 +476,4 @@ impl Store for PgStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_never_show_the_password() {
-        let config: Config = "postgres://alice:secret@db.example:6543/roster"
-            .parse()
-            .unwrap();
-        assert_eq!(describe_target(&config), "alice@db.example:6543/roster");
-        let config: Config = "postgresql://bob@localhost".parse().unwrap();
-        assert_eq!(describe_target(&config), "bob@localhost:5432/bob");
-    }
-
-    #[test]
-    fn bad_urls_are_refused_without_echoing_them() {
-        match PgStore::open_url("postgres://u:secret@host:notaport/db") {
-            Err(Error::Backend(message)) => {
-                assert!(message.contains("invalid database URL"), "{message}");
-                assert!(!message.contains("secret"), "{message}");
-            }
-            other => panic!("expected a refusal, got {other:?}"),
-        }
-    }
-}
+mod tests;

@@ -17,6 +17,9 @@ mod accounts;
 mod communities;
 mod console;
 mod idempotency;
+mod migrate;
+mod pragmas;
+use pragmas::configure_writer;
 mod policy;
 mod reads;
 mod rooms;
@@ -38,11 +41,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::pages::clamp_limit;
 use r2d2_sqlite::SqliteConnectionManager;
 use roster_engine::{
     Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Sight, Standing, UserId,
 };
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, OpenFlags};
 
 use crate::{policy::PolicyCache, PolicyUpdate};
 use crate::{
@@ -62,22 +66,6 @@ const READERS: u32 = 4;
 /// Prepared statements kept per connection: more than the distinct hot
 /// statements (the member and feed queries vary with their filters).
 const STATEMENT_CACHE: usize = 256;
-
-/// The schema, one plain SQL file per version, applied in order on start.
-const MIGRATIONS: &[(i64, &str, &str)] = &[
-    (1, "init", include_str!("migrations/0001_init.sql")),
-    (
-        2,
-        "idempotency",
-        include_str!("migrations/0002_idempotency.sql"),
-    ),
-    // Webhooks (issue 16).
-    (3, "webhooks", include_str!("migrations/0003_webhooks.sql")),
-    // Configurable permissions (issue 14).
-    (4, "policy", include_str!("migrations/0004_policy.sql")),
-    // The web console's sessions and member-search index (issue 17).
-    (5, "console", include_str!("migrations/0005_console.sql")),
-];
 
 /// The SQLite store: one writer thread, a pool of readers.
 pub struct SqliteStore {
@@ -136,7 +124,7 @@ impl SqliteStore {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         configure_writer(&writer)?;
-        migrate(&writer)?;
+        migrate::run(&writer)?;
 
         let manager = SqliteConnectionManager::file(path)
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
@@ -222,65 +210,6 @@ fn execute_logged(
     }
     result
 }
-
-/// The writer's settings.
-fn configure_writer(conn: &Connection) -> Result<()> {
-    conn.busy_timeout(BUSY_TIMEOUT)?;
-    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-    let mode: String =
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::Backend(format!(
-            "sqlite: cannot enable WAL journal mode (got '{mode}')"
-        )));
-    }
-    // FULL, not NORMAL: an acknowledged write must survive kill -9 AND power
-    // loss. In WAL mode NORMAL skips the fsync of the WAL at each commit, so a
-    // committed transaction survives a process crash but may be rolled back
-    // by a power failure or OS crash; FULL syncs the WAL on every commit.
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    // Enforced per connection: membership rows cascade with their community.
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    Ok(())
-}
-
-/// Apply every migration the file has not seen, in one IMMEDIATE
-/// transaction (two processes starting at once apply it once).
-fn migrate(conn: &Connection) -> Result<()> {
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
-    tx.execute_batch(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (
-             version    INTEGER PRIMARY KEY,
-             name       TEXT NOT NULL,
-             applied_at TEXT NOT NULL
-         )",
-    )?;
-    let current: i64 = tx.query_row(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations",
-        [],
-        |row| row.get(0),
-    )?;
-    let latest = MIGRATIONS.last().map_or(0, |m| m.0);
-    if current > latest {
-        return Err(Error::Backend(format!(
-            "sqlite: the database schema (version {current}) is newer than this build \
-             (version {latest}); use a newer roster"
-        )));
-    }
-    for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        tx.execute_batch(sql)?;
-        tx.execute(
-            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
-            rusqlite::params![version, name, rows::fmt_ts(rows::now())],
-        )?;
-        tracing::info!(version, name, "sqlite: applied migration");
-    }
-    tx.commit()?;
-    Ok(())
-}
-
-/// A caller's page size, clamped (written once, in `pages.rs`).
-use crate::pages::clamp_limit;
 
 impl Store for SqliteStore {
     fn ping(&self) -> Result<()> {
@@ -568,35 +497,4 @@ fn refuse<T>(error: DomainError) -> Result<T> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_writer_is_durable_and_enforces_foreign_keys() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
-        let (pragmas, mode) = store
-            .write(|writer| {
-                let pragma = |name: &str| -> Result<i64> {
-                    Ok(writer.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))?)
-                };
-                let pragmas = [
-                    pragma("synchronous")?,
-                    pragma("foreign_keys")?,
-                    pragma("busy_timeout")?,
-                ];
-                let mode: String = writer.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
-                Ok((pragmas, mode))
-            })
-            .unwrap();
-        assert_eq!(
-            pragmas,
-            [2, 1, 5000],
-            "synchronous FULL, foreign keys, busy timeout"
-        );
-        assert_eq!(mode, "wal");
-        let reader = store.readers.get().unwrap();
-        let write = reader.execute_batch("CREATE TABLE nope (x)");
-        assert!(write.is_err(), "readers are read-only");
-    }
-}
+mod tests;

@@ -1,0 +1,32 @@
+//! Unit tests of the SQLite store's set-up (durability settings, URLs).
+
+use super::*;
+
+#[test]
+fn the_writer_is_durable_and_enforces_foreign_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open(&dir.path().join("p.db")).unwrap();
+    let (pragmas, mode) = store
+        .write(|writer| {
+            let pragma = |name: &str| -> Result<i64> {
+                Ok(writer.query_row(&format!("PRAGMA {name}"), [], |row| row.get(0))?)
+            };
+            let pragmas = [
+                pragma("synchronous")?,
+                pragma("foreign_keys")?,
+                pragma("busy_timeout")?,
+            ];
+            let mode: String = writer.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+            Ok((pragmas, mode))
+        })
+        .unwrap();
+    assert_eq!(
+        pragmas,
+        [2, 1, 5000],
+        "synchronous FULL, foreign keys, busy timeout"
+    );
+    assert_eq!(mode, "wal");
+    let reader = store.readers.get().unwrap();
+    let write = reader.execute_batch("CREATE TABLE nope (x)");
+    assert!(write.is_err(), "readers are read-only");
+}
