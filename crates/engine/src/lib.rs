@@ -13,7 +13,9 @@
 //!   [`Actor`] and whom an admin acting for a member acts as);
 //! - `command.rs`: what a caller may ask ([`Command`], [`NewCommunity`]);
 //! - [`sight`]: which communities a dialect's caller may address at all
-//!   ([`Sight`], [`can_view`]), checked first by [`decide_in_sight`];
+//!   ([`Sight`], [`can_view`]), checked first by [`decide_in_sight`] for a
+//!   command and by [`view_in_sight`] for a read (and [`may_manage`]: who
+//!   sees the lists only a community's managers see);
 //! - [`decide`](mod@decide): the transition table (its module documentation) and
 //!   [`decide()`], one `match` over the command;
 //! - `community_text.rs`: what a name, a description and a ban's reason
@@ -23,6 +25,7 @@
 //!   verified, who sees private profile fields;
 //! - [`policy`]: the server-wide permission policy (the lowest rank allowed
 //!   per governed action), which `decide_under` reads;
+//! - `webhooks.rs`: who may subscribe to, manage and list webhooks;
 //! - `event.rs`: what an accepted command changed ([`Decision`], one
 //!   [`EventKind`]); `error.rs`: why one was refused ([`DomainError`]).
 //!
@@ -61,7 +64,9 @@ pub use model::{
     Actor, CommunityState, ContributionMode, Counters, JoinPolicy, ParseError, Role, Settings,
     Standing, Visibility,
 };
-pub use sight::{can_manage, can_view, decide_in_sight, in_sight, Sight};
+pub use sight::{
+    can_manage, can_view, decide_in_sight, in_sight, may_manage, view_in_sight, Sight,
+};
 pub use site::{decide_site_join, site_step, SiteStep};
 // Configurable permissions (issue 14).
 pub use decide::{decide_create_under, decide_under};
@@ -69,4 +74,4 @@ pub use policy::{decide_policy_change, Action, Level, Policy, PolicyChange, Rank
 pub use sight::decide_in_sight_under;
 // Webhooks (issue 16): who may subscribe and manage subscriptions.
 pub mod webhooks;
-pub use webhooks::{may_manage_webhook, may_subscribe};
+pub use webhooks::{may_manage_webhook, may_subscribe, webhooks_listed_for};

@@ -71,6 +71,33 @@ pub fn in_sight(sight: Sight, community: &CommunityState, admin: bool, standing:
     }
 }
 
+/// What a reader who addresses a community through `sight` is answered:
+/// nothing to refuse, or `CommunityNotFound` when the community is out of
+/// that sight (so that it reads as if it did not exist). Every dialect's
+/// reads ask this once, through the store's `community_in_sight`.
+pub fn view_in_sight(
+    sight: Sight,
+    community: &CommunityState,
+    admin: bool,
+    standing: Standing,
+) -> Result<(), DomainError> {
+    if in_sight(sight, community, admin, standing) {
+        Ok(())
+    } else {
+        Err(DomainError::CommunityNotFound)
+    }
+}
+
+/// May a reader see what only the people running a community see
+/// ([`can_manage`])? `NotPermitted` when not.
+pub fn may_manage(admin: bool, standing: Standing) -> Result<(), DomainError> {
+    if can_manage(admin, standing) {
+        Ok(())
+    } else {
+        Err(DomainError::NotPermitted)
+    }
+}
+
 /// Decide one command for an actor who addresses the community through
 /// `sight`: `CommunityNotFound` when the actor may not see it, otherwise
 /// [`decide`].

@@ -32,6 +32,16 @@ pub fn may_manage_webhook(
     }
 }
 
+/// Whose subscriptions a caller's list shows: every one for an admin
+/// (`None`), otherwise only the ones the caller created.
+pub fn webhooks_listed_for(admin: bool, caller: crate::UserId) -> Option<crate::UserId> {
+    if admin {
+        None
+    } else {
+        Some(caller)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

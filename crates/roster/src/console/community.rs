@@ -2,8 +2,8 @@
 //! update them), its members with search by username prefix and cursor
 //! paging (`Store::search_members`: one index range per page at any
 //! size), and, for its managers, pending requests, invitations and bans.
-//! Visibility is the APIs' (`can_view`): a private community out of
-//! sight is 404, like an unknown one.
+//! Visibility is the APIs' (`Store::community_in_sight`, which asks the
+//! engine): a private community out of sight is 404, like an unknown one.
 
 use super::actions;
 use super::members;
@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use roster_engine::offers::{may_invite_and_ban, may_update, own_offers};
 use roster_engine::{
-    can_manage, can_view, CommunityId, DomainError, JoinPolicy, Standing, UserId, Visibility,
+    can_manage, Actor, CommunityId, DomainError, JoinPolicy, Sight, Standing, UserId, Visibility,
 };
 use roster_store::{
     Community, CommunityKey, MemberQuery, MemberRow, MemberSearch, Paging, SearchPage,
@@ -74,7 +74,11 @@ async fn load(
     id: CommunityId,
     view: &View,
 ) -> Result<Loaded, Failure> {
-    let (user, admin) = (viewer.user.id, viewer.user.admin);
+    let admin = viewer.user.admin;
+    let actor = Actor {
+        user: viewer.user.id,
+        admin,
+    };
     let prefix: String = view
         .q
         .clone()
@@ -86,13 +90,13 @@ async fn load(
     let after = view.after.clone().filter(|a| a.len() <= 64);
     let loaded = state
         .run(move |store| {
-            let Some((community, standing)) = store.community(&CommunityKey::Id(id), Some(user))?
-            else {
-                return Ok(None);
+            let key = CommunityKey::Id(id);
+            let (community, standing) = match store.community_in_sight(Sight::Viewable, &key, actor)
+            {
+                Ok(seen) => seen,
+                Err(roster_store::Error::Domain(_)) => return Ok(None),
+                Err(fault) => return Err(fault),
             };
-            if !can_view(&community.state, admin, standing) {
-                return Ok(None);
-            }
             let search = MemberSearch {
                 prefix,
                 standings: Vec::new(),

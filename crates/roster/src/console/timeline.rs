@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use maud::{html, Markup};
-use roster_engine::{can_manage, can_view, DomainError, EventKind, UserId};
+use roster_engine::{Actor, DomainError, EventKind, Sight, UserId};
 use roster_store::{CommunityKey, EventRecord, UserKey};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -69,7 +69,11 @@ async fn render(
     before: Option<i64>,
 ) -> Result<(String, Markup), Failure> {
     let id = super::community::community_id(id)?;
-    let (user, admin) = (viewer.user.id, viewer.user.admin);
+    let admin = viewer.user.admin;
+    let actor = Actor {
+        user: viewer.user.id,
+        admin,
+    };
     let today = Utc::now().date_naive();
     let since = (today - Duration::days(chart::DAYS - 1))
         .and_hms_opt(0, 0, 0)
@@ -77,16 +81,18 @@ async fn render(
         .unwrap_or_else(Utc::now);
     let found = state
         .run(move |store| {
-            let Some((community, standing)) = store.community(&CommunityKey::Id(id), Some(user))?
-            else {
-                return Ok(Err(DomainError::CommunityNotFound));
+            // The engine decides: out of sight, or not one who runs it.
+            let seen = store
+                .community_in_sight(Sight::Viewable, &CommunityKey::Id(id), actor)
+                .and_then(|(community, standing)| {
+                    roster_engine::may_manage(admin, standing)?;
+                    Ok(community)
+                });
+            let community = match seen {
+                Ok(community) => community,
+                Err(roster_store::Error::Domain(refusal)) => return Ok(Err(refusal)),
+                Err(fault) => return Err(fault),
             };
-            if !can_view(&community.state, admin, standing) {
-                return Ok(Err(DomainError::CommunityNotFound));
-            }
-            if !can_manage(admin, standing) {
-                return Ok(Err(DomainError::NotPermitted));
-            }
             let events = store.recent_events(id, before, PAGE)?;
             let counts = store.daily_counts(id, since)?;
             let mut names = HashMap::new();

@@ -149,9 +149,7 @@ async fn staff_list(
     standing: Standing,
 ) -> Result<Json<Page<UserView>>, ApiError> {
     let course = course(state, &ask.caller, ask.num).await?;
-    if !roster_engine::can_manage(ask.caller.is_admin(), course.standing) {
-        return Err(DomainError::NotPermitted.into());
-    }
+    roster_engine::may_manage(ask.caller.is_admin(), course.standing)?;
     list(state, ask, &course, vec![standing]).await
 }
 

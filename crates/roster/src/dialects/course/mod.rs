@@ -32,7 +32,7 @@ use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use errors::ApiError;
-use roster_engine::{can_view, Actor, Command, Sight, Standing, UserId};
+use roster_engine::{Actor, Command, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome, UserKey};
 use serde_json::{Map, Value};
 
@@ -127,32 +127,17 @@ struct Course {
 }
 
 /// Load a course the caller may see; anything else is 404 (an unknown
-/// course, a secret one, or the site community, which is no course).
+/// course, a secret one, or the site community, which is no course): the
+/// engine decides, through [`Sight::Course`].
 async fn course(state: &AppState, caller: &Principal, num: i64) -> Result<Course, ApiError> {
-    let course = existing_course(state, caller, num).await?;
-    if can_view(&course.community.state, caller.is_admin(), course.standing) {
-        Ok(course)
-    } else {
-        Err(ApiError::not_found())
-    }
-}
-
-/// A course that exists, whether or not the caller may see it.
-async fn existing_course(
-    state: &AppState,
-    caller: &Principal,
-    num: i64,
-) -> Result<Course, ApiError> {
-    let found = state
-        .community(CommunityKey::Num(num), Some(caller.user.id))
+    let key = CommunityKey::Num(num);
+    let (community, standing) = state
+        .community_in_sight(Sight::Course, key, caller.actor())
         .await?;
-    match found {
-        Some((community, standing)) if !community.state.site => Ok(Course {
-            community,
-            standing,
-        }),
-        _ => Err(ApiError::not_found()),
-    }
+    Ok(Course {
+        community,
+        standing,
+    })
 }
 
 /// Run one command on a course, as the caller (the course's sight is

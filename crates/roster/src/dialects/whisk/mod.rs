@@ -40,7 +40,7 @@ use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use error::WhiskError;
-use roster_engine::{can_view, Command, CommunityId, Sight, Standing};
+use roster_engine::{Command, CommunityId, Sight, Standing};
 use roster_store::{Community, CommunityKey, Ruling};
 
 pub fn router() -> Router<AppState> {
@@ -146,21 +146,16 @@ impl FromRequestParts<AppState> for Id {
 
 /// The community and the caller's standing, or 404 when it does not exist
 /// or the caller may not see it (for reads; a command checks inside its
-/// transaction, through [`Sight::Viewable`]).
+/// transaction, through [`Sight::Viewable`]). The engine decides which.
 async fn visible<S>(
     state: &AppState,
     caller: &Caller<S>,
     id: CommunityId,
 ) -> Result<(Community, Standing), WhiskError> {
-    let found = state
-        .community(CommunityKey::Id(id), Some(caller.user.id))
-        .await?;
-    match found {
-        Some((community, standing)) if can_view(&community.state, caller.is_admin(), standing) => {
-            Ok((community, standing))
-        }
-        _ => Err(Failure::NotFound.into()),
-    }
+    let key = CommunityKey::Id(id);
+    Ok(state
+        .community_in_sight(Sight::Viewable, key, caller.actor())
+        .await?)
 }
 
 /// `fields` values must be ones Whisk documents; every field is rendered anyway.
