@@ -15,6 +15,7 @@
 use roster_engine::deletion::{decide_account_departure, may_delete_account, needs_successor};
 use roster_engine::{Actor, DomainError, Standing, UserId};
 
+use crate::nums::CommunityNum;
 use crate::write_flow::{self, CommandTx, Standings};
 use crate::CommunityKey;
 
@@ -49,13 +50,13 @@ pub(crate) fn delete_user<T: AccountTx>(
         return Err(DomainError::UserNotFound.into());
     };
     let mut events = 0;
-    for num in tx.standings_of(user_num)? {
+    for num in tx.standings_of(user_num.0)? {
         let Some(community) = tx.lock_community(&CommunityKey::Num(num))? else {
             continue;
         };
-        let standing = tx.standing(num, user_num)?;
+        let standing = tx.standing(CommunityNum(num), user_num)?;
         let successor = if needs_successor(&community.state, standing) {
-            tx.successor(num, user_num)?
+            tx.successor(num, user_num.0)?
         } else {
             None
         };
@@ -73,6 +74,6 @@ pub(crate) fn delete_user<T: AccountTx>(
             events += 1;
         }
     }
-    tx.delete_account(user_num, actor_num)?;
+    tx.delete_account(user_num.0, actor_num.0)?;
     Ok(events)
 }

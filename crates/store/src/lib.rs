@@ -15,7 +15,13 @@
 //!   [`Outcome`] of a command, the [`Ruling`] that carries a refusal with
 //!   the standing it was decided on, pages, idempotency records);
 //! - `write_flow.rs`: the write flow, once for both backends, over the
-//!   `CommandTx` primitives each backend implements;
+//!   `CommandTx` primitives each backend implements (their row keys typed
+//!   by `nums.rs`: `CommunityNum`, `UserNum`); beside it, also written
+//!   once, `user_flow.rs` (creating and patching users), `account_flow.rs`
+//!   (deleting one), `idempotency.rs` (what a held key means) and
+//!   `pages.rs` (paging, `clamp_limit`);
+//! - [`Store::community_in_sight`]: the one read of "this community as this
+//!   caller sees it", which asks the engine (`view_in_sight`);
 //! - [`sqlite`] (embedded, the default: one writer, `BEGIN IMMEDIATE`) and
 //!   [`postgres`] (several nodes on one database: row locks, retries,
 //!   advisory locks); in each, `communities.rs` holds the SQL of the write
@@ -34,6 +40,8 @@ mod account_flow;
 mod bulk;
 mod console;
 mod model;
+// Row-key newtypes of the write flow (issue 10).
+mod nums;
 mod pages;
 // Configurable permissions (issue 14).
 mod policy;
@@ -160,6 +168,22 @@ pub trait Store: Send + Sync + 'static {
         key: &CommunityKey,
         viewer: Option<UserId>,
     ) -> Result<Option<(Community, Standing)>>;
+    /// A community as `viewer` addresses it through `sight`: the community
+    /// and the viewer's standing, or `CommunityNotFound` when there is none
+    /// or the engine ([`roster_engine::view_in_sight`]) keeps it out of
+    /// that sight. The one read every dialect's visibility goes through.
+    fn community_in_sight(
+        &self,
+        sight: Sight,
+        key: &CommunityKey,
+        viewer: Actor,
+    ) -> Result<(Community, Standing)> {
+        let (community, standing) = self
+            .community(key, Some(viewer.user))?
+            .ok_or(DomainError::CommunityNotFound)?;
+        roster_engine::view_in_sight(sight, &community.state, viewer.admin, standing)?;
+        Ok((community, standing))
+    }
     /// The site community, once the first admin has been created.
     fn site_community(&self) -> Result<Option<Community>>;
     /// One user's standing in one community.

@@ -23,6 +23,7 @@ use roster_engine::{
     Decision, DomainError, Effect, NewCommunity, Policy, Sight, Standing, Transition, UserId,
 };
 
+use crate::nums::{CommunityNum, UserNum};
 use crate::{Community, CommunityKey, EventRecord, Outcome, Refusal, Ruling, User};
 
 /// The SQL primitives a command needs, on one backend's write transaction.
@@ -41,34 +42,36 @@ pub(crate) trait CommandTx {
     /// of it until the transaction ends.
     fn lock_community(&mut self, key: &CommunityKey) -> Result<Option<Community>, Self::Error>;
     /// A user's number, if the user exists.
-    fn user_num(&mut self, user: UserId) -> Result<Option<i64>, Self::Error>;
+    fn user_num(&mut self, user: UserId) -> Result<Option<UserNum>, Self::Error>;
     /// The standing of a user in a community, both by number.
-    fn standing(&mut self, community: i64, user: i64) -> Result<Standing, Self::Error>;
+    fn standing(&mut self, community: CommunityNum, user: UserNum)
+        -> Result<Standing, Self::Error>;
     /// Does another community (not `except`) have this name?
-    fn name_taken(&mut self, name: &str, except: Option<i64>) -> Result<bool, Self::Error>;
+    fn name_taken(&mut self, name: &str, except: Option<CommunityNum>)
+        -> Result<bool, Self::Error>;
     /// Does the site community exist? Asked only while creating one.
     fn site_exists(&mut self) -> Result<bool, Self::Error>;
     /// Insert a new community row with zero counters, and return it locked.
     fn insert_community(
         &mut self,
-        creator: i64,
+        creator: UserNum,
         new: &NewCommunity,
     ) -> Result<Community, Self::Error>;
     /// Write one membership row at `to` (delete it for `None`); `since` is
     /// kept when only the role of a member changes.
     fn write_standing(
         &mut self,
-        community: i64,
-        user: i64,
+        community: CommunityNum,
+        user: UserNum,
         to: Standing,
         now: DateTime<Utc>,
     ) -> Result<(), Self::Error>;
     /// Stamp a user's `updated_at`.
-    fn touch_user(&mut self, user: i64, now: DateTime<Utc>) -> Result<(), Self::Error>;
+    fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Result<(), Self::Error>;
     /// Write the community row: settings, archived flag, counters, `updated_at`.
     fn update_community(&mut self, community: &Community) -> Result<(), Self::Error>;
     /// Delete a community (its membership rows go with it).
-    fn delete_community(&mut self, community: i64) -> Result<(), Self::Error>;
+    fn delete_community(&mut self, community: CommunityNum) -> Result<(), Self::Error>;
     /// Append the event, as the transaction's last write; its `seq` is
     /// ignored and the one the backend assigned is returned.
     fn insert_event(&mut self, event: &EventRecord) -> Result<i64, Self::Error>;
@@ -96,13 +99,14 @@ pub(crate) fn execute<T: CommandTx>(
     let Some(actor_num) = tx.user_num(actor.user)? else {
         return Ok(refused(DomainError::UserNotFound, None, Standing::None));
     };
-    let actor_standing = tx.standing(community.num, actor_num)?;
+    let community_num = CommunityNum(community.num);
+    let actor_standing = tx.standing(community_num, actor_num)?;
     let mut people = vec![(actor.user, actor_num)];
     let subject_standing = match command.subject() {
         Some(subject) if subject != actor.user => match tx.user_num(subject)? {
             Some(subject_num) => {
                 people.push((subject, subject_num));
-                tx.standing(community.num, subject_num)?
+                tx.standing(community_num, subject_num)?
             }
             // An unknown subject of a community the actor may not see is
             // still the community's secret.
@@ -197,8 +201,12 @@ pub(crate) fn create<T: CommandTx>(
 
 /// A user created once the site community exists joins it, as
 /// [`decide_site_join`] rules.
-pub(crate) fn join_site<T: CommandTx>(tx: &mut T, site: i64, user: &User) -> Result<(), T::Error> {
-    let Some(community) = tx.lock_community(&CommunityKey::Num(site))? else {
+pub(crate) fn join_site<T: CommandTx>(
+    tx: &mut T,
+    site: CommunityNum,
+    user: &User,
+) -> Result<(), T::Error> {
+    let Some(community) = tx.lock_community(&CommunityKey::Num(site.0))? else {
         return Err(DomainError::CommunityNotFound.into());
     };
     let actor = Actor {
@@ -206,7 +214,7 @@ pub(crate) fn join_site<T: CommandTx>(tx: &mut T, site: i64, user: &User) -> Res
         admin: false,
     };
     let decision = decide_site_join(user.id);
-    apply_for_newcomer(tx, community, actor, user.num, &decision).map(drop)
+    apply_for_newcomer(tx, community, actor, UserNum(user.num), &decision).map(drop)
 }
 
 /// The actor and subject's standings, followed through the changes.
@@ -231,7 +239,7 @@ fn apply_for_newcomer<T: CommandTx>(
     tx: &mut T,
     community: Community,
     actor: Actor,
-    actor_num: i64,
+    actor_num: UserNum,
     decision: &Decision,
 ) -> Result<Outcome, T::Error> {
     let after = Standings {
@@ -250,7 +258,7 @@ pub(crate) fn apply<T: CommandTx>(
     tx: &mut T,
     before: Community,
     actor: Actor,
-    people: &[(UserId, i64)],
+    people: &[(UserId, UserNum)],
     decision: &Decision,
     mut after: Standings,
 ) -> Result<Outcome, T::Error> {
@@ -267,7 +275,7 @@ pub(crate) fn apply<T: CommandTx>(
                         None => return Err(DomainError::UserNotFound.into()),
                     },
                 };
-                move_standing(tx, community.num, user_num, transition, now)?;
+                move_standing(tx, CommunityNum(community.num), user_num, transition, now)?;
                 if community.state.site {
                     // Site membership is the member's privacy status (Wix's
                     // `privacyStatus`): a change of it is a change of the user.
@@ -280,14 +288,14 @@ pub(crate) fn apply<T: CommandTx>(
                 after.record(transition);
             }
             Change::Settings(settings) => {
-                if tx.name_taken(&settings.name, Some(community.num))? {
+                if tx.name_taken(&settings.name, Some(CommunityNum(community.num)))? {
                     return Err(DomainError::NameTaken.into());
                 }
                 community.state.settings = settings.clone();
             }
             Change::Archived(archived) => community.state.archived = *archived,
             Change::Delete => {
-                tx.delete_community(community.num)?;
+                tx.delete_community(CommunityNum(community.num))?;
                 deleted = true;
             }
         }
@@ -323,8 +331,8 @@ pub(crate) fn apply<T: CommandTx>(
 /// checking the row still says `from`.
 fn move_standing<T: CommandTx>(
     tx: &mut T,
-    community: i64,
-    user: i64,
+    community: CommunityNum,
+    user: UserNum,
     transition: &Transition,
     now: DateTime<Utc>,
 ) -> Result<(), T::Error> {

@@ -26,6 +26,7 @@ use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, St
 
 use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM};
+use crate::nums::{CommunityNum, UserNum};
 use crate::write_flow::{self, CommandTx};
 use crate::{Community, CommunityKey, EventRecord, Outcome, Ruling, User};
 
@@ -104,7 +105,7 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
 
 /// A user created once the site community exists joins it.
 pub(super) fn join_site(tx: &mut Transaction<'_>, site: i64, user: &User) -> Res<()> {
-    write_flow::join_site(tx, site, user)
+    write_flow::join_site(tx, CommunityNum(site), user)
 }
 
 /// A community by any of its keys, its row locked until the transaction
@@ -146,17 +147,18 @@ impl CommandTx for Transaction<'_> {
         lock_community(self, key)
     }
 
-    fn user_num(&mut self, user: UserId) -> Res<Option<i64>> {
-        rows::user_num(self, user)
+    fn user_num(&mut self, user: UserId) -> Res<Option<UserNum>> {
+        Ok(rows::user_num(self, user)?.map(UserNum))
     }
 
-    fn standing(&mut self, community: i64, user: i64) -> Res<Standing> {
-        rows::standing_by_num(self, community, user)
+    fn standing(&mut self, community: CommunityNum, user: UserNum) -> Res<Standing> {
+        rows::standing_by_num(self, community.0, user.0)
     }
 
     /// A name created by another node after this check is caught by the
     /// unique index at the INSERT or UPDATE (NameTaken as well).
-    fn name_taken(&mut self, name: &str, except: Option<i64>) -> Res<bool> {
+    fn name_taken(&mut self, name: &str, except: Option<CommunityNum>) -> Res<bool> {
+        let except = except.map(|num| num.0);
         name_taken(self, name, except)
     }
 
@@ -166,17 +168,19 @@ impl CommandTx for Transaction<'_> {
         Ok(site_num(self)?.is_some())
     }
 
-    fn insert_community(&mut self, creator: i64, new: &NewCommunity) -> Res<Community> {
+    fn insert_community(&mut self, creator: UserNum, new: &NewCommunity) -> Res<Community> {
+        let creator = creator.0;
         insert(self, creator, new)
     }
 
     fn write_standing(
         &mut self,
-        community: i64,
-        user: i64,
+        community: CommunityNum,
+        user: UserNum,
         to: Standing,
         now: DateTime<Utc>,
     ) -> Res<()> {
+        let (community, user) = (community.0, user.0);
         if to == Standing::None {
             self.execute(
                 "DELETE FROM memberships WHERE community_num = $1 AND user_num = $2",
@@ -200,7 +204,8 @@ impl CommandTx for Transaction<'_> {
         Ok(())
     }
 
-    fn touch_user(&mut self, user: i64, now: DateTime<Utc>) -> Res<()> {
+    fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Res<()> {
+        let user = user.0;
         self.execute(
             "UPDATE users SET updated_at = $2 WHERE num = $1",
             &[&user, &now],
@@ -235,7 +240,8 @@ impl CommandTx for Transaction<'_> {
         Ok(())
     }
 
-    fn delete_community(&mut self, community: i64) -> Res<()> {
+    fn delete_community(&mut self, community: CommunityNum) -> Res<()> {
+        let community = community.0;
         self.execute("DELETE FROM communities WHERE num = $1", &[&community])?;
         Ok(())
     }

@@ -12,6 +12,7 @@ use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, St
 
 use super::reads::load_community;
 use super::rows::{self, fmt_ts};
+use crate::nums::{CommunityNum, UserNum};
 use crate::write_flow::{self, CommandTx};
 use crate::{Community, CommunityKey, Error, EventRecord, Outcome, Result, Ruling, User};
 
@@ -69,7 +70,7 @@ pub(super) fn create_site(tx: &Connection, owner: &User) -> Result<()> {
 
 /// A user created once the site community exists joins it.
 pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
-    write_flow::join_site(&mut Writer(tx), site, user)
+    write_flow::join_site(&mut Writer(tx), CommunityNum(site), user)
 }
 
 /// The writer's transaction, as [`crate::write_flow`] drives it.
@@ -91,15 +92,16 @@ impl CommandTx for Writer<'_> {
         load_community(self.0, key)
     }
 
-    fn user_num(&mut self, user: UserId) -> Result<Option<i64>> {
-        rows::user_num(self.0, user)
+    fn user_num(&mut self, user: UserId) -> Result<Option<UserNum>> {
+        Ok(rows::user_num(self.0, user)?.map(UserNum))
     }
 
-    fn standing(&mut self, community: i64, user: i64) -> Result<Standing> {
-        rows::standing_by_num(self.0, community, user)
+    fn standing(&mut self, community: CommunityNum, user: UserNum) -> Result<Standing> {
+        rows::standing_by_num(self.0, community.0, user.0)
     }
 
-    fn name_taken(&mut self, name: &str, except: Option<i64>) -> Result<bool> {
+    fn name_taken(&mut self, name: &str, except: Option<CommunityNum>) -> Result<bool> {
+        let except = except.map(|num| num.0);
         name_taken(self.0, name, except)
     }
 
@@ -107,17 +109,19 @@ impl CommandTx for Writer<'_> {
         Ok(site_num(self.0)?.is_some())
     }
 
-    fn insert_community(&mut self, creator: i64, new: &NewCommunity) -> Result<Community> {
+    fn insert_community(&mut self, creator: UserNum, new: &NewCommunity) -> Result<Community> {
+        let creator = creator.0;
         insert(self.0, creator, new)
     }
 
     fn write_standing(
         &mut self,
-        community: i64,
-        user: i64,
+        community: CommunityNum,
+        user: UserNum,
         to: Standing,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let (community, user) = (community.0, user.0);
         if to == Standing::None {
             rows::exec(
                 self.0,
@@ -143,7 +147,8 @@ impl CommandTx for Writer<'_> {
         Ok(())
     }
 
-    fn touch_user(&mut self, user: i64, now: DateTime<Utc>) -> Result<()> {
+    fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Result<()> {
+        let user = user.0;
         rows::exec(
             self.0,
             "UPDATE users SET updated_at = ?2 WHERE num = ?1",
@@ -180,7 +185,8 @@ impl CommandTx for Writer<'_> {
         Ok(())
     }
 
-    fn delete_community(&mut self, community: i64) -> Result<()> {
+    fn delete_community(&mut self, community: CommunityNum) -> Result<()> {
+        let community = community.0;
         rows::exec(
             self.0,
             "DELETE FROM communities WHERE num = ?1",
