@@ -11,8 +11,10 @@ use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store, User, Us
 use std::sync::Arc;
 use std::time::Instant;
 
-// Typed async store reads for the handlers (issue 10).
+// Typed async store calls for the handlers (issue 10), by resource.
+mod admin;
 mod reads;
+mod webhooks;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -4,10 +4,10 @@
 //! [`AppState::run`].
 
 use super::AppState;
-use roster_engine::{Actor, CommunityId, NewCommunity, Standing, UserId};
+use roster_engine::{Actor, CommunityId, NewCommunity, Sight, Standing, UserId};
 use roster_store::{
-    Community, CommunityKey, MemberQuery, MemberRow, MembershipQuery, Outcome, Page, Result, User,
-    UserKey,
+    Community, CommunityKey, MemberQuery, MemberRow, MembershipQuery, Outcome, Page, Result,
+    RoomQuery, User, UserKey,
 };
 
 impl AppState {
@@ -18,6 +18,19 @@ impl AppState {
         viewer: Option<UserId>,
     ) -> Result<Option<(Community, Standing)>> {
         self.run(move |store| store.community(&key, viewer)).await
+    }
+
+    /// A community as `viewer` addresses it through `sight`, and their
+    /// standing; `CommunityNotFound` when absent or out of sight (the
+    /// engine decides, see [`roster_store::Store::community_in_sight`]).
+    pub async fn community_in_sight(
+        &self,
+        sight: Sight,
+        key: CommunityKey,
+        viewer: Actor,
+    ) -> Result<(Community, Standing)> {
+        self.run(move |store| store.community_in_sight(sight, &key, viewer))
+            .await
     }
 
     /// The site community, once the first admin exists.
@@ -59,6 +72,11 @@ impl AppState {
     pub async fn find_users(&self, keys: Vec<UserKey>) -> Result<Vec<Option<User>>> {
         self.run(move |store| keys.iter().map(|key| store.find_user(key)).collect())
             .await
+    }
+
+    /// Rooms of one visibility (Rocket.Chat's lists), one page.
+    pub async fn rooms(&self, query: RoomQuery) -> Result<Page<(Community, Standing)>> {
+        self.run(move |store| store.rooms(&query)).await
     }
 
     /// Create a community owned by `actor`.

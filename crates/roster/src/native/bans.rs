@@ -2,7 +2,7 @@
 //! membership, request or invitation) and unbanning. For managers, owners
 //! and admins; who may ban whom is the engine's rule.
 
-use super::extract::{self, Body, OnePath, TwoPaths};
+use super::extract::{self, Authenticated, Body, OnePath, TwoPaths};
 use super::members::{self, PageQuery};
 use super::problem::Problem;
 use super::views::{self, MemberPage, OutcomeView};
@@ -10,7 +10,6 @@ use crate::app::AppState;
 use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use roster_engine::{Command, Standing, UserId};
 use serde::Deserialize;
@@ -35,11 +34,11 @@ pub struct Ban {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    members::standing_page(state, headers, path, query, Standing::Banned).await
+    members::standing_page(state, caller, path, query, Standing::Banned).await
 }
 
 #[utoipa::path(
@@ -51,11 +50,11 @@ pub async fn list(
 )]
 pub async fn ban(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let community = extract::community_path(path)?;
     let input: Ban = extract::body(body)?;
     let subject = UserId(input.user_id);
@@ -78,8 +77,8 @@ pub async fn ban(
 )]
 pub async fn unban(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: TwoPaths,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &headers, path, |subject| Command::Unban { subject }).await
+    members::on_subject(&state, &caller, path, |subject| Command::Unban { subject }).await
 }

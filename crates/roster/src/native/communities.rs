@@ -3,14 +3,14 @@
 //! command; the rules (who may update, archive, delete) are the engine's.
 
 use super::constraints;
-use super::extract::{self, Body, OnePath};
+use super::extract::{self, Authenticated, Body, OnePath};
 use super::problem::Problem;
 use super::views::{self, CommunityPage, CommunityView, OutcomeView};
 use crate::app::AppState;
 use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roster_engine::{
@@ -93,10 +93,10 @@ pub struct MineQuery {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     body: Body,
 ) -> Result<Response, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let input: CreateCommunity = extract::body(body)?;
     let visibility = input.visibility.unwrap_or(Visibility::Public);
     let new = NewCommunity {
@@ -134,10 +134,10 @@ pub async fn create(
 )]
 pub async fn list_mine(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     query: Result<Query<MineQuery>, QueryRejection>,
 ) -> Result<Json<CommunityPage>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let query = extract::query(query)?;
     let user = query
         .user_id
@@ -175,10 +175,10 @@ pub async fn list_mine(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<Json<CommunityView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let id = extract::community_path(path)?;
     let (community, standing) = extract::visible(&state, &principal, id).await?;
     Ok(Json(views::community(&community, Some(standing))))
@@ -193,11 +193,11 @@ pub async fn get_one(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let id = extract::community_path(path)?;
     let input: UpdateCommunity = extract::body(body)?;
     let patch = SettingsPatch {
@@ -221,10 +221,10 @@ pub async fn update(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<StatusCode, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let id = extract::community_path(path)?;
     extract::execute(&state, principal.actor(), id, Command::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -239,10 +239,10 @@ pub async fn delete(
 )]
 pub async fn archive(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    simple(state, headers, path, Command::Archive).await
+    simple(state, caller, path, Command::Archive).await
 }
 
 #[utoipa::path(
@@ -253,20 +253,20 @@ pub async fn archive(
 )]
 pub async fn unarchive(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    simple(state, headers, path, Command::Unarchive).await
+    simple(state, caller, path, Command::Unarchive).await
 }
 
 /// A command about the community itself, by the caller.
 async fn simple(
     state: AppState,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     command: Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let id = extract::community_path(path)?;
     let actor = principal.actor();
     let outcome = extract::execute(&state, actor, id, command).await?;

@@ -1,14 +1,13 @@
 //! The change feed: `/v1/communities/{id}/events` (its managers and
 //! admins) and `/v1/events` (admins), oldest first, followed with `after=`.
 
-use super::extract::{self, OnePath};
+use super::extract::{self, Authenticated, OnePath};
 use super::problem::Problem;
 use super::views::{self, EventPage};
 use crate::app::AppState;
 use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use roster_engine::CommunityId;
 use roster_store::EventQuery;
@@ -39,7 +38,7 @@ async fn feed(
         after,
         limit,
     };
-    let events = state.run(move |store| store.events(&query)).await?;
+    let events = state.events(query).await?;
     Ok(Json(EventPage {
         next: events.last().map_or(after, |e| e.seq),
         items: events.iter().map(views::event).collect(),
@@ -54,11 +53,11 @@ async fn feed(
 )]
 pub async fn community(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     query: Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Json<EventPage>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let id = extract::community_path(path)?;
     let query = extract::query(query)?;
     let (_, standing) = extract::visible(&state, &principal, id).await?;
@@ -74,10 +73,10 @@ pub async fn community(
 )]
 pub async fn all(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     query: Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Json<EventPage>, Problem> {
-    extract::principal(&state, &headers, Scope::Admin).await?;
+    extract::principal(&caller, Scope::Admin)?;
     let query = extract::query(query)?;
     feed(&state, None, query).await
 }

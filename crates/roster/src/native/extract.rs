@@ -6,11 +6,12 @@
 
 use super::problem::Problem;
 use crate::app::AppState;
-use crate::auth::{self, Principal, Scope};
+use crate::auth::{self, AuthError, Principal, Scope};
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{Path, Query};
-use axum::http::{HeaderMap, StatusCode};
-use roster_engine::{can_view, Actor, Command, CommunityId, Sight, Standing, UserId};
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use roster_engine::{Actor, Command, CommunityId, Sight, Standing, UserId};
 use roster_store::{Community, CommunityKey, Outcome};
 use serde::de::DeserializeOwned;
 
@@ -23,13 +24,39 @@ pub use crate::http::body::Body;
 pub type OnePath = Result<Path<String>, PathRejection>;
 pub type TwoPaths = Result<Path<(String, String)>, PathRejection>;
 
-/// Authenticate the request and check that its token holds `scope`.
-pub async fn principal(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: Scope,
-) -> Result<Principal, Problem> {
-    Ok(auth::authorize(state, headers, scope).await?)
+/// The request's caller as authenticated once: by the idempotency layer,
+/// which hands over the principal it checked (a request extension), or
+/// else here, from the `Authorization` header. It never rejects: the
+/// handler asks [`principal`] where its route checks authentication, so
+/// that the order in which a bad request's faults are reported stays the
+/// route's.
+pub struct Authenticated(Result<Principal, AuthError>);
+
+/// What the idempotency layer leaves in the request for the handler.
+#[derive(Clone)]
+pub struct Authenticator(pub Principal);
+
+impl FromRequestParts<AppState> for Authenticated {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(Authenticator(principal)) = parts.extensions.remove::<Authenticator>() {
+            return Ok(Authenticated(Ok(principal)));
+        }
+        Ok(Authenticated(
+            auth::from_authorization(state, &parts.headers).await,
+        ))
+    }
+}
+
+/// The authenticated caller, if their token holds `scope`.
+pub fn principal(caller: &Authenticated, scope: Scope) -> Result<Principal, Problem> {
+    let principal = caller.0.clone()?;
+    principal.require(scope)?;
+    Ok(principal)
 }
 
 /// The JSON object body as `T`: 413 when over the limit, 400 when not
@@ -178,33 +205,21 @@ pub async fn execute(
 }
 
 /// A community the caller may see, and the caller's standing in it.
-/// Private communities are `community_not_found` to people without standing.
+/// Private communities are `community_not_found` to people without
+/// standing: the engine decides, through [`Sight::Viewable`].
 pub async fn visible(
     state: &AppState,
     principal: &Principal,
     community: CommunityId,
 ) -> Result<(Community, Standing), Problem> {
     let key = CommunityKey::Id(community);
-    let viewer = principal.user.id;
-    let found = state
-        .run(move |store| store.community(&key, Some(viewer)))
-        .await?;
-    match found {
-        Some((community, standing))
-            if can_view(&community.state, principal.is_admin(), standing) =>
-        {
-            Ok((community, standing))
-        }
-        _ => Err(roster_engine::DomainError::CommunityNotFound.into()),
-    }
+    Ok(state
+        .community_in_sight(Sight::Viewable, key, principal.actor())
+        .await?)
 }
 
 /// Lists that only the people who manage a community see (pending
 /// requests, invitations, bans, its event feed): managers, owners, admins.
 pub fn require_manager(principal: &Principal, standing: Standing) -> Result<(), Problem> {
-    if roster_engine::can_manage(principal.is_admin(), standing) {
-        Ok(())
-    } else {
-        Err(roster_engine::DomainError::NotPermitted.into())
-    }
+    Ok(roster_engine::may_manage(principal.is_admin(), standing)?)
 }

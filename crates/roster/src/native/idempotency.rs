@@ -82,7 +82,11 @@ pub async fn layer(State(state): State<AppState>, request: Request, next: Next) 
         return invalid_key(repeated).into_response();
     };
 
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
+    // The handler takes this caller rather than authenticating again.
+    parts
+        .extensions
+        .insert(super::extract::Authenticator(principal.clone()));
     let bytes = match collect(body, BODY_LIMIT).await {
         Ok(bytes) => bytes,
         Err(failure) => return failure.problem().into_response(),

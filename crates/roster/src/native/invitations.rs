@@ -2,14 +2,13 @@
 //! someone (inviting a requester approves the request), revoke an
 //! invitation. The list is for managers, owners and admins.
 
-use super::extract::{Body, OnePath, TwoPaths};
+use super::extract::{Authenticated, Body, OnePath, TwoPaths};
 use super::members::{self, PageQuery, Subject};
 use super::problem::Problem;
 use super::views::{MemberPage, OutcomeView};
 use crate::app::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use roster_engine::{Command, Standing};
 
@@ -22,11 +21,11 @@ use roster_engine::{Command, Standing};
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    members::standing_page(state, headers, path, query, Standing::Invited).await
+    members::standing_page(state, caller, path, query, Standing::Invited).await
 }
 
 #[utoipa::path(
@@ -38,11 +37,11 @@ pub async fn list(
 )]
 pub async fn invite(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_body_subject(&state, &headers, path, body, |subject| Command::Invite {
+    members::on_body_subject(&state, &caller, path, body, |subject| Command::Invite {
         subject,
     })
     .await
@@ -60,11 +59,11 @@ pub async fn invite(
 )]
 pub async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: TwoPaths,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &headers, path, |subject| {
-        Command::RevokeInvitation { subject }
+    members::on_subject(&state, &caller, path, |subject| Command::RevokeInvitation {
+        subject,
     })
     .await
 }

@@ -2,16 +2,15 @@
 //! people of a community, join, leave, add, remove, set a role, transfer
 //! ownership. Each write is one engine command.
 
-use super::extract::{self, Body, OnePath, TwoPaths};
+use super::extract::{self, Authenticated, Body, OnePath, TwoPaths};
 use super::problem::Problem;
 use super::views::{self, schemas, MemberPage, OutcomeView};
 use crate::app::AppState;
 use crate::auth::{Principal, Scope};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
-use roster_engine::{can_manage, can_view, Command, CommunityId, DomainError, Role, Standing};
+use roster_engine::{Command, CommunityId, Role, Sight, Standing};
 use roster_store::{CommunityKey, MemberQuery, Paging};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -75,12 +74,12 @@ pub struct SetRole {
 /// and ban lists): the body of those three list handlers.
 pub(super) async fn standing_page(
     state: AppState,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     query: Result<Query<PageQuery>, QueryRejection>,
     standing: Standing,
 ) -> Result<Json<MemberPage>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let community = extract::community_path(path)?;
     let query = extract::query(query)?;
     people(
@@ -106,7 +105,7 @@ pub(super) async fn people(
 ) -> Result<Json<MemberPage>, Problem> {
     let paging = Paging::After(extract::decode_cursor(after)?);
     let limit = extract::limit(limit)?;
-    let (admin, viewer) = (principal.is_admin(), principal.user.id);
+    let actor = principal.actor();
     let needs_manager = standings.iter().any(|s| !s.is_member());
     let query = MemberQuery {
         standings,
@@ -118,16 +117,13 @@ pub(super) async fn people(
     let page = state
         .run(move |store| {
             let key = CommunityKey::Id(community);
-            let standing = match store.community(&key, Some(viewer))? {
-                Some((found, standing)) if can_view(&found.state, admin, standing) => standing,
-                _ => return Ok(Err(DomainError::CommunityNotFound)),
-            };
-            if needs_manager && !can_manage(admin, standing) {
-                return Ok(Err(DomainError::NotPermitted));
+            let (_, standing) = store.community_in_sight(Sight::Viewable, &key, actor)?;
+            if needs_manager {
+                roster_engine::may_manage(actor.admin, standing)?;
             }
-            store.members(community, &query).map(Ok)
+            store.members(community, &query)
         })
-        .await??;
+        .await?;
     Ok(Json(MemberPage {
         items: page.items.iter().map(views::member).collect(),
         next: page.next.map(extract::encode_cursor),
@@ -138,11 +134,11 @@ pub(super) async fn people(
 /// Run a command about `subject` by the caller; the answer names the subject.
 pub(super) async fn on_subject(
     state: &AppState,
-    headers: &HeaderMap,
+    caller: &Authenticated,
     path: TwoPaths,
     command: impl FnOnce(roster_engine::UserId) -> Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(state, headers, Scope::Write).await?;
+    let principal = extract::principal(caller, Scope::Write)?;
     let (community, subject) = extract::member_path(path)?;
     let outcome = extract::execute(state, principal.actor(), community, command(subject)).await?;
     Ok(Json(views::outcome(&outcome, subject)))
@@ -151,12 +147,12 @@ pub(super) async fn on_subject(
 /// Run a command about the body's `user_id` by the caller.
 pub(super) async fn on_body_subject(
     state: &AppState,
-    headers: &HeaderMap,
+    caller: &Authenticated,
     path: OnePath,
     body: Body,
     command: impl FnOnce(roster_engine::UserId) -> Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(state, headers, Scope::Write).await?;
+    let principal = extract::principal(caller, Scope::Write)?;
     let community = extract::community_path(path)?;
     let input: Subject = extract::body(body)?;
     let subject = roster_engine::UserId(input.user_id);
@@ -172,11 +168,11 @@ pub(super) async fn on_body_subject(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     query: Result<Query<PeopleQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let community = extract::community_path(path)?;
     let query = extract::query(query)?;
     let standings = extract::standings(query.standing.as_deref())?;
@@ -201,11 +197,11 @@ pub async fn list(
 )]
 pub async fn add(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_body_subject(&state, &headers, path, body, |subject| Command::Add {
+    on_body_subject(&state, &caller, path, body, |subject| Command::Add {
         subject,
     })
     .await
@@ -221,11 +217,11 @@ pub async fn add(
 )]
 pub async fn join(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    self_service(state, headers, path, body, Command::Join).await
+    self_service(state, caller, path, body, Command::Join).await
 }
 
 #[utoipa::path(
@@ -239,21 +235,21 @@ pub async fn join(
 )]
 pub async fn leave(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    self_service(state, headers, path, body, Command::Leave).await
+    self_service(state, caller, path, body, Command::Leave).await
 }
 
 async fn self_service(
     state: AppState,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
     command: Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let community = extract::community_path(path)?;
     let input: SelfService = extract::body(body)?;
     let actor = extract::acting_for(&principal, input.user_id)?;
@@ -274,13 +270,10 @@ async fn self_service(
 )]
 pub async fn remove(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: TwoPaths,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_subject(&state, &headers, path, |subject| Command::Remove {
-        subject,
-    })
-    .await
+    on_subject(&state, &caller, path, |subject| Command::Remove { subject }).await
 }
 
 #[utoipa::path(
@@ -296,11 +289,11 @@ pub async fn remove(
 )]
 pub async fn set_role(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: TwoPaths,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let (community, subject) = extract::member_path(path)?;
     let input: SetRole = extract::body(body)?;
     let command = Command::SetRole {
@@ -322,11 +315,11 @@ pub async fn set_role(
 )]
 pub async fn transfer(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_body_subject(&state, &headers, path, body, |subject| {
+    on_body_subject(&state, &caller, path, body, |subject| {
         Command::TransferOwnership { subject }
     })
     .await

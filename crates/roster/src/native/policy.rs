@@ -6,12 +6,11 @@
 //! `policy_changed` event on the site community. Commands on this node
 //! follow a change at once, other nodes within `POLICY_REFRESH` (1 s).
 
-use super::extract::{self, Body};
+use super::extract::{self, Authenticated, Body};
 use super::problem::Problem;
 use crate::app::AppState;
 use crate::auth::Scope;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::Json;
 use roster_engine::{Action, Level, Policy};
 use serde::{Deserialize, Serialize};
@@ -127,10 +126,10 @@ fn optional_level_schema(action: Action) -> Schema {
 )]
 pub async fn get(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
 ) -> Result<Json<PolicyView>, Problem> {
-    extract::principal(&state, &headers, Scope::Admin).await?;
-    let policy = state.run(|store| store.policy()).await?;
+    extract::principal(&caller, Scope::Admin)?;
+    let policy = state.policy().await?;
     Ok(Json(view(&policy.policy)))
 }
 
@@ -146,15 +145,13 @@ pub async fn get(
 )]
 pub async fn set(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     body: Body,
 ) -> Result<Json<PolicyView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Admin).await?;
+    let principal = extract::principal(&caller, Scope::Admin)?;
     let patch: PolicyPatch = extract::body(body)?;
     let changes = changes(&patch);
     let actor = principal.actor();
-    let update = state
-        .run(move |store| store.set_policy(actor, &changes))
-        .await?;
+    let update = state.set_policy(actor, changes).await?;
     Ok(Json(view(&update.policy)))
 }

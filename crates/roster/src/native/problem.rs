@@ -2,12 +2,13 @@
 //! cause (the rules, authentication, a bad request), leaves as one
 //! `application/problem+json` body with a stable machine `code`.
 //!
-//! The two exhaustive matches here ([`from_domain`], [`from_auth`]) are the
-//! only places where the engine's and the authenticator's errors get their
-//! native wire form.
+//! The exhaustive matches here (the one over [`Failure`], and
+//! [`from_domain`], [`from_auth`] under it) are the only places where the
+//! engine's and the authenticator's errors get their native wire form.
 
 use crate::auth::AuthError;
 use crate::http::body::ReadError;
+use crate::http::error::Failure;
 use crate::http::json::BodyError;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -188,64 +189,60 @@ pub fn from_auth(error: &AuthError) -> Problem {
     Problem::new(status, code, title, detail)
 }
 
-impl From<DomainError> for Problem {
-    fn from(error: DomainError) -> Self {
-        from_domain(&error)
-    }
-}
-
-impl From<AuthError> for Problem {
-    fn from(error: AuthError) -> Self {
-        from_auth(&error)
-    }
-}
-
-impl From<roster_store::Error> for Problem {
-    fn from(error: roster_store::Error) -> Self {
-        match error {
-            roster_store::Error::Domain(error) => from_domain(&error),
-            roster_store::Error::Backend(error) => Problem::internal(&error),
+/// Every cause a handler fails for ([`Failure`], its conversions written
+/// once in `http/error.rs`), in one exhaustive match: a handler uses `?` on
+/// an authentication, a store call, a body read or parse.
+impl<E: Into<Failure>> From<E> for Problem {
+    fn from(error: E) -> Self {
+        match error.into() {
+            Failure::Auth(error) => from_auth(&error),
+            Failure::Refused(error) => from_domain(&error),
+            Failure::Store(cause) => Problem::internal(&cause),
+            Failure::Body(error) => unread(error),
+            Failure::Json(error) => malformed(error),
+            Failure::BadRequest(detail) => Problem::invalid_query(detail),
+            Failure::NotFound => Problem::not_found("no such resource"),
+            // The rate-limit layer answers before any handler runs (see
+            // [`throttled`], which adds `Retry-After`); this is its body.
+            Failure::Throttled(throttled) => throttle_problem(&throttled),
         }
     }
 }
 
 /// A body that could not be read, in one exhaustive match.
-impl From<ReadError> for Problem {
-    fn from(error: ReadError) -> Self {
-        let detail = error.to_string();
-        match error {
-            ReadError::TooLarge => Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                "Body too large",
-                detail,
-            ),
-            ReadError::Unreadable(_) => Problem::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable_body",
-                "Unreadable body",
-                detail,
-            ),
-        }
+fn unread(error: ReadError) -> Problem {
+    let detail = error.to_string();
+    match error {
+        ReadError::TooLarge => Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "Body too large",
+            detail,
+        ),
+        ReadError::Unreadable(_) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "unreadable_body",
+            "Unreadable body",
+            detail,
+        ),
     }
 }
 
-impl From<BodyError> for Problem {
-    fn from(error: BodyError) -> Self {
-        match error {
-            BodyError::Syntax(detail) => Problem::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                "Malformed JSON",
-                detail,
-            ),
-            BodyError::Shape(detail) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_body",
-                "Invalid body",
-                detail,
-            ),
-        }
+/// A body that is not the JSON the route takes.
+fn malformed(error: BodyError) -> Problem {
+    match error {
+        BodyError::Syntax(detail) => Problem::new(
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+            "Malformed JSON",
+            detail,
+        ),
+        BodyError::Shape(detail) => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_body",
+            "Invalid body",
+            detail,
+        ),
     }
 }
 
@@ -276,7 +273,11 @@ impl IntoResponse for Problem {
 /// A rate-limit (429 `too_many_requests`) or busy (503 `server_busy`)
 /// refusal, with `Retry-After`.
 pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
-    let problem = if throttled.busy {
+    throttled.finish(throttle_problem(throttled).into_response())
+}
+
+fn throttle_problem(throttled: &crate::ratelimit::Throttled) -> Problem {
+    if throttled.busy {
         Problem::new(
             throttled.status(),
             "server_busy",
@@ -290,6 +291,5 @@ pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
             "Too many requests",
             throttled.message(),
         )
-    };
-    throttled.finish(problem.into_response())
+    }
 }

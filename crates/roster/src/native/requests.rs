@@ -1,14 +1,13 @@
 //! `/v1/communities/{id}/requests`: pending join requests, and approving
 //! or rejecting one. For managers, owners and admins.
 
-use super::extract::{OnePath, TwoPaths};
+use super::extract::{Authenticated, OnePath, TwoPaths};
 use super::members::{self, PageQuery};
 use super::problem::Problem;
 use super::views::{MemberPage, OutcomeView};
 use crate::app::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use roster_engine::{Command, Standing};
 
@@ -20,11 +19,11 @@ use roster_engine::{Command, Standing};
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    members::standing_page(state, headers, path, query, Standing::Requested).await
+    members::standing_page(state, caller, path, query, Standing::Requested).await
 }
 
 #[utoipa::path(
@@ -39,10 +38,10 @@ pub async fn list(
 )]
 pub async fn approve(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: TwoPaths,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &headers, path, |subject| Command::Approve {
+    members::on_subject(&state, &caller, path, |subject| Command::Approve {
         subject,
     })
     .await
@@ -59,11 +58,8 @@ pub async fn approve(
 )]
 pub async fn reject(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: TwoPaths,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &headers, path, |subject| Command::Reject {
-        subject,
-    })
-    .await
+    members::on_subject(&state, &caller, path, |subject| Command::Reject { subject }).await
 }

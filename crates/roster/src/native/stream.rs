@@ -12,7 +12,7 @@
 //! (PostgreSQL) within `--webhook-poll`. Idle streams carry a comment line
 //! every `--stream-heartbeat`.
 
-use super::extract;
+use super::extract::{self, Authenticated};
 use super::problem::Problem;
 use super::views;
 use crate::app::AppState;
@@ -68,6 +68,7 @@ pub struct StreamMessage {
 )]
 pub async fn stream(
     State(state): State<AppState>,
+    caller: Authenticated,
     headers: HeaderMap,
     query: Result<Query<StreamQuery>, QueryRejection>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Problem> {
@@ -77,8 +78,8 @@ pub async fn stream(
         None => None,
     };
     let principal = match community {
-        Some(_) => extract::principal(&state, &headers, Scope::Read).await?,
-        None => extract::principal(&state, &headers, Scope::Admin).await?,
+        Some(_) => extract::principal(&caller, Scope::Read)?,
+        None => extract::principal(&caller, Scope::Admin)?,
     };
     if let Some(id) = community {
         let (_, standing) = extract::visible(&state, &principal, id).await?;

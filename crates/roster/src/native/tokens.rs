@@ -1,7 +1,7 @@
 //! `/v1/tokens`: trade a username and password for a token, list your
 //! tokens, revoke one. Tokens are opaque; only their hash is stored.
 
-use super::extract::{self, OnePath};
+use super::extract::{self, Authenticated, OnePath};
 use super::problem::{self, Problem};
 use super::views::{self, TokenList, TokenView};
 use crate::admin::{self, PasswordCheck};
@@ -9,7 +9,7 @@ use crate::app::AppState;
 use crate::auth::{self, Scope};
 use crate::ratelimit::ClientAddress;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::Utc;
@@ -142,11 +142,11 @@ pub async fn create(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
 ) -> Result<Json<TokenList>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let user = principal.user.id;
-    let records = state.run(move |store| store.list_tokens(user)).await?;
+    let records = state.list_tokens(user).await?;
     Ok(Json(TokenList {
         items: records.iter().map(|r| views::token(r, None)).collect(),
     }))
@@ -161,10 +161,10 @@ pub async fn list(
 )]
 pub async fn revoke(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<StatusCode, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let id = extract::uuid_path(path, "token id")?;
     let user = principal.user.id;
     if state.revoke_token(user, id).await? {

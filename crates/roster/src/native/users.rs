@@ -3,14 +3,14 @@
 //! `admin::create_user`, like the CLI's.
 
 use super::constraints;
-use super::extract::{self, Body, OnePath};
+use super::extract::{self, Authenticated, Body, OnePath};
 use super::problem::Problem;
 use super::views::{self, UserView};
 use crate::admin::{self, UserSpec};
 use crate::app::AppState;
 use crate::auth::{Principal, Scope};
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roster_engine::users::{self, may_see_private_fields};
@@ -85,10 +85,10 @@ pub struct UpdateMe {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     body: Body,
 ) -> Result<Response, Problem> {
-    extract::principal(&state, &headers, Scope::Admin).await?;
+    extract::principal(&caller, Scope::Admin)?;
     let input: CreateUser = extract::body(body)?;
     let profile = input.profile.unwrap_or_default();
     let spec = UserSpec {
@@ -119,9 +119,9 @@ pub async fn create(
 )]
 pub async fn me(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
 ) -> Result<Json<UserView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let user = crate::auth::current_user(&state, &principal).await?;
     Ok(Json(views::user(&user, true)))
 }
@@ -134,10 +134,10 @@ pub async fn me(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<Json<UserView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let id = extract::user_path(path)?;
     let user = admin::user(&state, UserKey::Id(id)).await?;
     let private = may_see_private_fields(principal.user.id, principal.is_admin(), user.id);
@@ -152,10 +152,10 @@ pub async fn get_one(
 )]
 pub async fn update_me(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     body: Body,
 ) -> Result<Json<UserView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let input: UpdateMe = extract::body(body)?;
     if let Some(email) = input.email.as_deref().filter(|e| !e.is_empty()) {
         users::validate_email(email)?;

@@ -4,7 +4,7 @@
 //! Who may subscribe and manage is the engine's rule (`may_subscribe`,
 //! `may_manage_webhook`); delivery itself is `crate::webhooks`.
 
-use super::extract::{self, Body, OnePath};
+use super::extract::{self, Authenticated, Body, OnePath};
 use super::problem::Problem;
 use crate::app::AppState;
 use crate::auth::{Principal, Scope};
@@ -12,7 +12,7 @@ use crate::http::timestamp;
 use crate::webhooks::{guard, send, signature};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roster_engine::{EventKind, Standing};
@@ -210,7 +210,7 @@ async fn managed(
     path: OnePath,
 ) -> Result<Webhook, Problem> {
     let id = extract::uuid_path(path, "webhook id")?;
-    let found = state.run(move |store| store.find_webhook(id)).await?;
+    let found = state.find_webhook(id).await?;
     match found {
         Some(webhook)
             if roster_engine::may_manage_webhook(
@@ -238,10 +238,10 @@ async fn managed(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     body: Body,
 ) -> Result<Response, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let input: CreateWebhook = extract::body(body)?;
     let kinds = parse_kinds(input.kinds)?;
     if input.after.is_some_and(|a| a < 0) {
@@ -266,7 +266,7 @@ pub async fn create(
         created_by: Some(principal.user.id),
         after: input.after,
     };
-    let webhook = state.run(move |store| store.create_webhook(new)).await?;
+    let webhook = state.create_webhook(new).await?;
     state.hooks.subscriptions.notify_one();
     let created = WebhookCreated {
         webhook: view(&webhook),
@@ -287,17 +287,11 @@ pub async fn create(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
 ) -> Result<Json<WebhookList>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
-    let webhooks = if principal.is_admin() {
-        state.run(|store| store.list_webhooks(None)).await?
-    } else {
-        let user = principal.user.id;
-        state
-            .run(move |store| store.list_webhooks(Some(user)))
-            .await?
-    };
+    let principal = extract::principal(&caller, Scope::Read)?;
+    let creator = roster_engine::webhooks_listed_for(principal.is_admin(), principal.user.id);
+    let webhooks = state.list_webhooks(creator).await?;
     Ok(Json(WebhookList {
         items: webhooks.iter().map(view).collect(),
     }))
@@ -312,10 +306,10 @@ pub async fn list(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<Json<WebhookView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let webhook = managed(&state, &principal, path).await?;
     Ok(Json(view(&webhook)))
 }
@@ -328,13 +322,13 @@ pub async fn get_one(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<StatusCode, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let webhook = managed(&state, &principal, path).await?;
     let id = webhook.id;
-    if state.run(move |store| store.delete_webhook(id)).await? {
+    if state.delete_webhook(id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(webhook_not_found())
@@ -350,14 +344,14 @@ pub async fn delete(
 )]
 pub async fn resume(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
 ) -> Result<Json<WebhookView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let webhook = managed(&state, &principal, path).await?;
     let id = webhook.id;
     let resumed = state
-        .run(move |store| store.resume_webhook(id))
+        .resume_webhook(id)
         .await?
         .ok_or_else(webhook_not_found)?;
     state.hooks.subscriptions.notify_one();
@@ -373,16 +367,16 @@ pub async fn resume(
 )]
 pub async fn deliveries(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     query: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Json<DeliveryList>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Read).await?;
+    let principal = extract::principal(&caller, Scope::Read)?;
     let query = extract::query(query)?;
     let limit = extract::limit(query.limit.as_deref())?;
     let webhook = managed(&state, &principal, path).await?;
     let id = webhook.id;
-    let records = state.run(move |store| store.deliveries(id, limit)).await?;
+    let records = state.deliveries(id, limit).await?;
     Ok(Json(DeliveryList {
         items: records.iter().map(delivery).collect(),
     }))
@@ -400,11 +394,11 @@ pub async fn deliveries(
 )]
 pub async fn redeliver(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    caller: Authenticated,
     path: OnePath,
     body: Body,
 ) -> Result<Json<DeliveryView>, Problem> {
-    let principal = extract::principal(&state, &headers, Scope::Write).await?;
+    let principal = extract::principal(&caller, Scope::Write)?;
     let input: Redeliver = extract::body(body)?;
     if input.seq < 1 {
         return Err(Problem::invalid("seq", "must be 1 or more"));
@@ -416,7 +410,7 @@ pub async fn redeliver(
         limit: 1,
     };
     let event = state
-        .run(move |store| store.events(&query))
+        .events(query)
         .await?
         .into_iter()
         .next()
@@ -430,10 +424,7 @@ pub async fn redeliver(
             )
         })?;
     let attempt = send::attempt(&state.hooks, &webhook, &event, true).await;
-    let recorded = attempt.clone();
-    state
-        .run(move |store| store.record_attempt(&recorded))
-        .await?;
+    state.record_attempt(attempt.clone()).await?;
     Ok(Json(delivery(&DeliveryRecord {
         num: 0,
         seq: attempt.seq,
