@@ -32,11 +32,22 @@
 //! 4. The handler renders the ruling: a `NotMember` refusal is Whisk's 200
 //!    with role `UNSET`, read from the refusal, with no second read.
 //!
-//! The other dialects: `dialects/rocketchat` (`groups.leave`),
-//! `dialects/course` (`DELETE …/join/`), `dialects/wix`
-//! (`leave-community`, the site community), `native` (`POST
-//! /v1/communities/{id}/leave`). [`cli`] is the `roster` binary: the server
-//! and the operator's commands ([`admin`]).
+//! The other dialects take the same hops: `dialects/rocketchat`
+//! (`groups.leave`: `room_members.rs::leave`, whose `rooms.rs::Call` reads
+//! the caller and the parameters, then `Call::execute` with `Sight::Group`),
+//! `dialects/course` (`DELETE …/join/`: `membership.rs`), `dialects/wix`
+//! (`leave-community`, the site community: `member.rs`), `native` (`POST
+//! /v1/communities/{id}/leave`: `members.rs::leave`, whose caller the
+//! idempotency layer, `idempotency.rs`, hands over when it authenticated
+//! it; failures are `problem.rs`'s RFC 9457 documents).
+//!
+//! A read asks the same question once: `AppState::community_in_sight`
+//! (`app/reads.rs`, over `Store::community_in_sight`) returns the community
+//! and the caller's standing, or `CommunityNotFound` as the engine's
+//! `view_in_sight` rules; no dialect holds that `if`. Every other store
+//! call is a typed method of [`app::AppState`] (`app/reads.rs`,
+//! `app/admin.rs`, `app/webhooks.rs`). [`cli`] is the `roster` binary: the
+//! server and the operator's commands ([`admin`]).
 
 pub mod admin;
 pub mod app;

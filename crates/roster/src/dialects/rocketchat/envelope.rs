@@ -11,7 +11,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roster_engine::{DomainError, Role};
-use serde_json::{json, Map, Value};
 
 /// What the 401 body says.
 const LOGGED_OUT: &str = "You must be logged in to do this.";
@@ -270,26 +269,40 @@ impl RcError {
     }
 }
 
+/// The failure envelope: `{"success":false,"error":…}`, with the error
+/// type and the method when the error has them.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Failed {
+    success: bool,
+    error: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    details: Option<Method>,
+}
+
+#[derive(serde::Serialize)]
+struct Method {
+    method: &'static str,
+}
+
 impl IntoResponse for RcError {
     fn into_response(self) -> Response {
         if self.logged_out {
             return unauthorized();
         }
-        let mut body = Map::new();
-        body.insert("success".into(), Value::Bool(false));
-        match self.kind {
-            Some(kind) => {
-                body.insert("error".into(), format!("{} [{kind}]", self.reason).into());
-                body.insert("errorType".into(), kind.into());
-            }
-            None => {
-                body.insert("error".into(), self.reason.into());
-            }
-        }
-        if let Some(method) = self.method {
-            body.insert("details".into(), json!({ "method": method }));
-        }
-        (self.status, Json(Value::Object(body))).into_response()
+        let error = match self.kind {
+            Some(kind) => format!("{} [{kind}]", self.reason),
+            None => self.reason,
+        };
+        let body = Failed {
+            success: false,
+            error,
+            error_type: self.kind,
+            details: self.method.map(|method| Method { method }),
+        };
+        (self.status, Json(body)).into_response()
     }
 }
 
@@ -311,38 +324,33 @@ pub fn ok<T: serde::Serialize>(body: T) -> Response {
         .into_response()
 }
 
-/// `{…fields, "success": true}` with status 200.
-pub fn success(mut body: Map<String, Value>) -> Response {
-    body.insert("success".into(), Value::Bool(true));
-    (StatusCode::OK, Json(Value::Object(body))).into_response()
+/// A 401 body: Rocket.Chat's REST layer and its login answer say it twice.
+#[derive(serde::Serialize)]
+struct Refused {
+    success: bool,
+    error: &'static str,
+    status: &'static str,
+    message: &'static str,
+}
+
+fn refused(words: &'static str) -> Response {
+    let body = Refused {
+        success: false,
+        error: words,
+        status: "error",
+        message: words,
+    };
+    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 
 /// The 401 of every authenticated route.
 pub fn unauthorized() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        Json(json!({
-            "success": false,
-            "error": LOGGED_OUT,
-            "status": "error",
-            "message": LOGGED_OUT,
-        })),
-    )
-        .into_response()
+    refused(LOGGED_OUT)
 }
 
 /// The 401 of a failed `login`.
 pub fn login_refused() -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        Json(json!({
-            "success": false,
-            "status": "error",
-            "error": "Unauthorized",
-            "message": "Unauthorized",
-        })),
-    )
-        .into_response()
+    refused("Unauthorized")
 }
 
 /// Every refusal of the engine in Rocket.Chat's words. `room` is the group's
@@ -462,11 +470,31 @@ pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
             format!("Error, too many requests. Please slow down. You must wait {seconds} seconds before trying this endpoint again."),
         )
     };
-    let body = json!({
-        "success": false,
-        "error": format!("{reason} [{kind}]"),
-        "errorType": kind,
-        "details": { "timeToReset": seconds.saturating_mul(1000), "seconds": seconds },
-    });
+    let body = Limited {
+        success: false,
+        error: format!("{reason} [{kind}]"),
+        error_type: kind,
+        details: Reset {
+            time_to_reset: seconds.saturating_mul(1000),
+            seconds,
+        },
+    };
     throttled.finish((throttled.status(), Json(body)).into_response())
+}
+
+/// The rate limiter's refusal.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Limited {
+    success: bool,
+    error: String,
+    error_type: &'static str,
+    details: Reset,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Reset {
+    time_to_reset: u64,
+    seconds: u64,
 }

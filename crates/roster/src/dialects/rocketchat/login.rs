@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use roster_engine::UserId;
 use roster_store::{Scopes, User, UserKey};
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 use std::net::IpAddr;
 
 /// Label of the tokens `login` issues.
@@ -106,18 +106,48 @@ async fn resume(state: &AppState, token: &str) -> Response {
     }
 }
 
+/// `login`'s answer: `{"status":"success","data":{…},"success":true}`.
+#[derive(serde::Serialize)]
+struct LoggedIn<'a> {
+    status: &'static str,
+    data: LoginData<'a>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LoginData<'a> {
+    user_id: String,
+    auth_token: &'a str,
+    me: views::Me,
+}
+
 fn logged_in(user: &User, token: &str) -> Response {
-    let mut body = Map::new();
-    body.insert("status".into(), "success".into());
-    body.insert(
-        "data".into(),
-        json!({
-            "userId": user.id.to_string(),
-            "authToken": token,
-            "me": Value::Object(views::me(user)),
-        }),
-    );
-    envelope::success(body)
+    envelope::ok(LoggedIn {
+        status: "success",
+        data: LoginData {
+            user_id: user.id.to_string(),
+            auth_token: token,
+            me: views::me(user),
+        },
+    })
+}
+
+/// `logout`'s answer (Rocket.Chat's has no `success`).
+#[derive(serde::Serialize)]
+struct LoggedOut {
+    status: &'static str,
+    data: LogoutMessage,
+}
+
+#[derive(serde::Serialize)]
+struct LogoutMessage {
+    message: &'static str,
+}
+
+/// `users.info`'s answer.
+#[derive(serde::Serialize)]
+struct Info {
+    user: views::UserInfo,
 }
 
 /// `POST|GET /api/v1/logout`: revokes the token of the request.
@@ -130,18 +160,20 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
     if let Err(e) = state.revoke_token(user, token).await {
         return RcError::store(e, Action::Login, "").into_response();
     }
-    (
-        StatusCode::OK,
-        Json(json!({ "status": "success", "data": { "message": "You've been logged out!" } })),
-    )
-        .into_response()
+    let body = LoggedOut {
+        status: "success",
+        data: LogoutMessage {
+            message: "You've been logged out!",
+        },
+    };
+    (StatusCode::OK, Json(body)).into_response()
 }
 
 /// `GET /api/v1/me`.
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match auth::principal(&state, &headers, Some(Scope::Read)).await {
         Ok(principal) => match crate::auth::current_user(&state, &principal).await {
-            Ok(user) => envelope::success(views::me(&user)),
+            Ok(user) => envelope::ok(views::me(&user)),
             Err(e) => RcError::internal(&e.to_string()).into_response(),
         },
         Err(response) => response,
@@ -158,11 +190,9 @@ pub async fn users_info(
         return response;
     }
     match find_user(&state, query.as_deref()).await {
-        Ok(user) => {
-            let mut body = Map::new();
-            body.insert("user".into(), views::user(&user));
-            envelope::success(body)
-        }
+        Ok(user) => envelope::ok(Info {
+            user: views::user(&user),
+        }),
         Err(e) => e.into_response(),
     }
 }
@@ -189,7 +219,7 @@ pub async fn subject(state: &AppState, params: &Params, action: Action) -> Resul
     } else {
         return Err(RcError::user_param_missing(action));
     };
-    match state.run(move |store| store.find_user(&key)).await {
+    match state.find_user(key).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(RcError::user_not_found(action)),
         Err(e) => Err(RcError::store(e, action, "")),

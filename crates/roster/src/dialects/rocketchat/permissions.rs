@@ -29,7 +29,8 @@ use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use roster_engine::{Action, Actor, DomainError, Level};
 use roster_store::StoredPolicy;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 /// The membership permissions Roster serves, and the action each one is.
 const PERMISSIONS: &[(&str, Action)] = &[
@@ -93,7 +94,7 @@ fn epoch() -> DateTime<Utc> {
 }
 
 /// Every served permission as Rocket.Chat lists it, updated after `since`.
-fn listing(stored: &StoredPolicy, since: Option<DateTime<Utc>>) -> Vec<Value> {
+fn listing(stored: &StoredPolicy, since: Option<DateTime<Utc>>) -> Vec<Permission> {
     PERMISSIONS
         .iter()
         .filter_map(|&(id, action)| {
@@ -105,24 +106,58 @@ fn listing(stored: &StoredPolicy, since: Option<DateTime<Utc>>) -> Vec<Value> {
             if since.is_some_and(|since| at <= since) {
                 return None;
             }
-            Some(json!({
-                "_id": id,
-                "roles": roles(action, stored.policy.level(action)),
-                "_updatedAt": crate::http::timestamp(at),
-            }))
+            Some(Permission {
+                id,
+                roles: roles(action, stored.policy.level(action)),
+                updated_at: crate::http::timestamp(at),
+            })
         })
         .collect()
 }
 
+/// One permission as Rocket.Chat lists it.
+#[derive(Serialize)]
+struct Permission {
+    #[serde(rename = "_id")]
+    id: &'static str,
+    roles: Vec<&'static str>,
+    #[serde(rename = "_updatedAt")]
+    updated_at: String,
+}
+
+/// `listAll`'s answer: the permissions changed since, none removed.
+#[derive(Serialize)]
+struct Listing {
+    update: Vec<Permission>,
+    remove: [Permission; 0],
+    success: bool,
+}
+
+/// `update`'s answer: every permission as it is now.
+#[derive(Serialize)]
+struct Updated {
+    permissions: Vec<Permission>,
+    success: bool,
+}
+
+/// `{"success": false, "error": …, "errorType": …}`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Failed<'a> {
+    success: bool,
+    error: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error_type: Option<&'a str>,
+}
+
 /// `{"success": false, "error": …, "errorType": …}` with `status`.
 fn failure(status: StatusCode, error: &str, kind: Option<&str>) -> Response {
-    let mut body = Map::new();
-    body.insert("success".into(), false.into());
-    body.insert("error".into(), error.into());
-    if let Some(kind) = kind {
-        body.insert("errorType".into(), kind.into());
-    }
-    (status, Json(Value::Object(body))).into_response()
+    let body = Failed {
+        success: false,
+        error,
+        error_type: kind,
+    };
+    (status, Json(body)).into_response()
 }
 
 fn bad_request(error: &str, kind: &str) -> Response {
@@ -153,11 +188,6 @@ fn forbidden() -> Response {
         "User does not have the permissions required for this action [error-unauthorized]",
         None,
     )
-}
-
-fn success(mut body: Map<String, Value>) -> Response {
-    body.insert("success".into(), true.into());
-    (StatusCode::OK, Json(Value::Object(body))).into_response()
 }
 
 /// `updatedSince`: RFC 3339, or a plain date (midnight UTC).
@@ -195,13 +225,13 @@ pub async fn list_all(
             }
         }
     }
-    match state.run(|store| store.policy()).await {
-        Ok(stored) => {
-            let mut body = Map::new();
-            body.insert("update".into(), listing(&stored, since).into());
-            body.insert("remove".into(), Value::Array(Vec::new()));
-            success(body)
-        }
+    match state.policy().await {
+        Ok(stored) => Json(Listing {
+            update: listing(&stored, since),
+            remove: [],
+            success: true,
+        })
+        .into_response(),
         Err(error) => store_failure(error),
     }
 }
@@ -289,18 +319,13 @@ pub async fn update(State(state): State<AppState>, headers: HeaderMap, body: Bod
         user: principal.user.id,
         admin: principal.user.admin,
     };
-    let result = state
-        .run(move |store| {
-            store.set_policy(actor, &changes)?;
-            store.policy()
-        })
-        .await;
+    let result = state.set_policy_and_read(actor, changes).await;
     match result {
-        Ok(stored) => {
-            let mut body = Map::new();
-            body.insert("permissions".into(), listing(&stored, None).into());
-            success(body)
-        }
+        Ok(stored) => Json(Updated {
+            permissions: listing(&stored, None),
+            success: true,
+        })
+        .into_response(),
         Err(error) => store_failure(error),
     }
 }

@@ -91,7 +91,7 @@ async fn invitees(call: &Call) -> Result<Vec<UserId>, RcError> {
     };
     let mut people = Vec::with_capacity(keys.len());
     for key in keys {
-        match call.store(move |store| store.find_user(&key)).await? {
+        match call.state.find_user(key).await.map_err(|e| call.fault(e))? {
             Some(user) if !people.contains(&user.id) => people.push(user.id),
             Some(_) => {}
             None => return Err(RcError::user_not_found(action)),

@@ -22,7 +22,6 @@ use axum::response::Response;
 use roster_engine::{Role, Standing};
 use roster_store::{MemberQuery, Paging, RoomQuery};
 use serde::Serialize;
-use serde_json::Value;
 
 /// Most owners and moderators `roles` and `moderators` list.
 const MAX_ROLES: u32 = 1000;
@@ -44,7 +43,7 @@ pub async fn info<K: Kind>(
 /// `{"members": […], "count", "offset", "total", "success": true}`.
 #[derive(Serialize)]
 struct MembersPage {
-    members: Vec<Value>,
+    members: Vec<views::Member>,
     count: usize,
     offset: u64,
     total: u64,
@@ -73,8 +72,13 @@ pub async fn members<K: Kind>(
             paging: Paging::Offset(offset),
             limit: count as u32,
         };
-        let page = call.store(move |store| store.members(id, &query)).await?;
-        let members: Vec<Value> = page.items.iter().map(|m| views::member(&m.user)).collect();
+        let page = call
+            .state
+            .members(id, query)
+            .await
+            .map_err(|e| call.fault(e))?;
+        let members: Vec<views::Member> =
+            page.items.iter().map(|m| views::member(&m.user)).collect();
         Ok(envelope::ok(MembersPage {
             count: members.len(),
             members,
@@ -95,18 +99,32 @@ async fn rooms_page(call: &Call, joined: bool) -> Result<Response, RcError> {
         offset,
         limit: count as u32,
     };
-    let page = call.store(move |store| store.rooms(&query)).await?;
-    let rooms: Vec<Value> = page.items.iter().map(|(c, _)| room(c)).collect();
-    let mut body = serde_json::Map::new();
-    body.insert("count".into(), rooms.len().into());
-    let key = match call.family {
-        super::rooms::Family::Group => "groups",
-        super::rooms::Family::Channel => "channels",
+    let page = call.state.rooms(query).await.map_err(|e| call.fault(e))?;
+    let rooms: Vec<views::Room> = page.items.iter().map(|(c, _)| room(c)).collect();
+    let count = rooms.len();
+    let (groups, channels) = match call.family {
+        super::rooms::Family::Group => (Some(rooms), None),
+        super::rooms::Family::Channel => (None, Some(rooms)),
     };
-    body.insert(key.into(), rooms.into());
-    body.insert("offset".into(), offset.into());
-    body.insert("total".into(), page.total.into());
-    Ok(envelope::success(body))
+    Ok(envelope::ok(RoomsPage {
+        groups,
+        channels,
+        count,
+        offset,
+        total: page.total,
+    }))
+}
+
+/// `{"groups"|"channels": […], "count", "offset", "total", "success": true}`.
+#[derive(Serialize)]
+struct RoomsPage {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    groups: Option<Vec<views::Room>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    channels: Option<Vec<views::Room>>,
+    count: usize,
+    offset: u64,
+    total: u64,
 }
 
 /// `GET groups.list` and `GET channels.list.joined`.
@@ -174,7 +192,11 @@ async fn holders(
         paging: Paging::Offset(0),
         limit: MAX_ROLES,
     };
-    let page = call.store(move |store| store.members(id, &query)).await?;
+    let page = call
+        .state
+        .members(id, query)
+        .await
+        .map_err(|e| call.fault(e))?;
     let people = page
         .items
         .iter()

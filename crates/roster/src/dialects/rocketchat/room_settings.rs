@@ -64,7 +64,7 @@ pub async fn create<K: Kind>(
         let mut members = Vec::with_capacity(usernames.len());
         for username in usernames {
             let key = UserKey::Username(username);
-            match call.store(move |store| store.find_user(&key)).await? {
+            match call.state.find_user(key).await.map_err(|e| call.fault(e))? {
                 Some(user) => members.push(user.id),
                 None => return Err(RcError::user_not_found(call.action)),
             }
@@ -78,7 +78,7 @@ pub async fn create<K: Kind>(
         let actor = call.principal.actor();
         let created = call
             .state
-            .run(move |store| store.create_community(actor, new))
+            .create_community(actor, new)
             .await
             .map_err(|e| RcError::store(e, Action::Create, &name))?;
         Ok(call.room_reply(room(&created.community)))

@@ -17,9 +17,8 @@ use crate::auth::{Principal, Scope};
 use crate::http::body::Body;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use roster_engine::{in_sight, Command, CommunityId, Sight, Standing, Visibility};
+use roster_engine::{Command, CommunityId, Sight, Standing, Visibility};
 use roster_store::{Community, CommunityKey, MemberQuery, Outcome, Paging, Ruling, User};
-use serde_json::{Map, Value};
 
 /// Page size when the request gives no `count`, and the largest served.
 const DEFAULT_COUNT: u64 = 50;
@@ -48,14 +47,6 @@ impl Family {
         match self {
             Family::Group => Visibility::Private,
             Family::Channel => Visibility::Public,
-        }
-    }
-
-    /// The key a single room is answered under: `group` or `channel`.
-    pub fn field(self) -> &'static str {
-        match self {
-            Family::Group => "group",
-            Family::Channel => "channel",
         }
     }
 
@@ -143,16 +134,9 @@ impl Call {
         })
     }
 
-    /// A storage call, its failure in Rocket.Chat's words.
-    pub async fn store<T, F>(&self, call: F) -> Result<T, RcError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&dyn roster_store::Store) -> roster_store::Result<T> + Send + 'static,
-    {
-        self.state
-            .run(call)
-            .await
-            .map_err(|e| RcError::store(e, self.action, ""))
+    /// A store failure in Rocket.Chat's words, for this call's action.
+    pub fn fault(&self, error: roster_store::Error) -> RcError {
+        RcError::store(error, self.action, "")
     }
 
     /// The room named by `roomId` (which wins) or `roomName`.
@@ -175,23 +159,11 @@ impl Call {
     /// it is of this family and in the caller's sight.
     pub async fn resolve(&self) -> Result<(Community, Standing), RcError> {
         let key = self.key()?;
-        let viewer = self.principal.user.id;
-        let found = self
-            .store(move |store| store.community(&key, Some(viewer)))
-            .await?;
-        match found {
-            Some((community, standing))
-                if in_sight(
-                    self.family.sight(),
-                    &community.state,
-                    self.principal.is_admin(),
-                    standing,
-                ) =>
-            {
-                Ok((community, standing))
-            }
-            Some(_) | None => Err(RcError::room_not_found(self.action)),
-        }
+        let (sight, actor) = (self.family.sight(), self.principal.actor());
+        self.state
+            .community_in_sight(sight, key, actor)
+            .await
+            .map_err(|e| self.fault(e))
     }
 
     /// Run one command on the room `key` names, in one transaction that
@@ -245,26 +217,43 @@ impl Call {
             paging: Paging::Offset(0),
             limit: USERNAMES_LIMIT as u32,
         };
-        let page = self.store(move |store| store.members(id, &query)).await?;
+        let page = self
+            .state
+            .members(id, query)
+            .await
+            .map_err(|e| self.fault(e))?;
         Ok(Some(
             page.items.into_iter().map(|m| m.user.username).collect(),
         ))
     }
 
     /// `{"group"|"channel": room, "success": true}`.
-    pub fn room_reply(&self, room: Value) -> Response {
-        let mut body = Map::new();
-        body.insert(self.family.field().into(), room);
-        super::envelope::success(body)
+    pub fn room_reply(&self, room: views::Room) -> Response {
+        super::envelope::ok(match self.family {
+            Family::Group => RoomReply::Group(room),
+            Family::Channel => RoomReply::Channel(room),
+        })
     }
 
     /// `{"success": true}`.
     pub fn done(&self) -> Response {
-        super::envelope::success(Map::new())
+        super::envelope::ok(Done {})
     }
 }
 
+/// One room under its family's key.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+enum RoomReply {
+    Group(views::Room),
+    Channel(views::Room),
+}
+
+/// Nothing beside `"success": true`.
+#[derive(serde::Serialize)]
+pub struct Done {}
+
 /// The room document of a community, as every family's route shows it.
-pub fn room(c: &Community) -> Value {
+pub fn room(c: &Community) -> views::Room {
     views::group(c)
 }

@@ -170,7 +170,7 @@ pub async fn list(
             Some(n) => n.min(MAX_COUNT),
         };
         let page = state
-            .run(move |store| store.users_page(offset, count as u32))
+            .users_page(offset, count as u32)
             .await
             .map_err(|e| RcError::store(e, action, ""))?;
         let viewer = principal.user.id;
@@ -255,12 +255,12 @@ pub async fn delete(State(state): State<AppState>, headers: HeaderMap, body: Bod
         let actor = principal.actor();
         let id = user.id;
         state
-            .run(move |store| store.delete_user(actor, id, relinquish))
+            .delete_user(actor, id, relinquish)
             .await
             .map_err(|e| deletion_error(e, action))?;
         // Its cached tokens stop working on this node at once.
         state.tokens.forget_user(id);
-        Ok(envelope::success(serde_json::Map::new()))
+        Ok(envelope::ok(super::rooms::Done {}))
     };
     result.await.unwrap_or_else(|e: RcError| e.into_response())
 }

@@ -1,11 +1,12 @@
 //! Roster's records as Rocket.Chat documents: a room (a private group of
 //! type `p`, or a public channel of type `c`), a user, a member of a room.
-//! Ids are the hyphenated UUIDs.
+//! Ids are the hyphenated UUIDs. Each document is a typed struct, so that a
+//! misspelt wire key is a compile error.
 
 use crate::http::timestamp;
 use roster_engine::{ContributionMode, Visibility};
 use roster_store::{Community, User};
-use serde_json::{json, Map, Value};
+use serde::Serialize;
 
 /// Above this many members a group is shown without `usernames`, so that no
 /// response costs O(members).
@@ -20,45 +21,77 @@ pub fn room_type(c: &Community) -> &'static str {
     }
 }
 
+/// A user as a room names its creator (`u`).
+#[derive(Serialize)]
+pub struct Creator {
+    #[serde(rename = "_id")]
+    id: String,
+    username: String,
+}
+
+/// A room document.
+#[derive(Serialize)]
+pub struct Room {
+    #[serde(rename = "_id")]
+    id: String,
+    name: String,
+    /// Shown by every rendering but `groups.leave`'s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fname: Option<String>,
+    t: &'static str,
+    #[serde(rename = "usersCount")]
+    users_count: i64,
+    msgs: u64,
+    u: Creator,
+    ts: String,
+    ro: bool,
+    #[serde(rename = "sysMes")]
+    sys_mes: bool,
+    #[serde(rename = "_updatedAt")]
+    updated_at: String,
+    /// Only in `groups.leave`'s answer, and only for a small room.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    usernames: Option<Vec<String>>,
+}
+
 /// The fields every rendering of a group shares.
-fn group_base(c: &Community) -> Map<String, Value> {
+fn group_base(c: &Community) -> Room {
     let state = &c.state;
-    let mut map = Map::new();
-    map.insert("_id".into(), c.id().to_string().into());
-    map.insert("name".into(), state.settings.name.clone().into());
-    map.insert("t".into(), room_type(c).into());
-    map.insert("usersCount".into(), state.counters.members.into());
-    map.insert("msgs".into(), 0.into());
-    map.insert(
-        "u".into(),
-        json!({ "_id": c.creator.id.to_string(), "username": c.creator.username }),
-    );
-    map.insert("ts".into(), timestamp(c.created_at).into());
-    map.insert(
-        "ro".into(),
-        (state.settings.contribution_mode == ContributionMode::Managers).into(),
-    );
-    map.insert("sysMes".into(), true.into());
-    map.insert("_updatedAt".into(), timestamp(c.updated_at).into());
-    map
+    Room {
+        id: c.id().to_string(),
+        name: state.settings.name.clone(),
+        fname: None,
+        t: room_type(c),
+        users_count: state.counters.members,
+        msgs: 0,
+        u: Creator {
+            id: c.creator.id.to_string(),
+            username: c.creator.username.clone(),
+        },
+        ts: timestamp(c.created_at),
+        ro: state.settings.contribution_mode == ContributionMode::Managers,
+        sys_mes: true,
+        updated_at: timestamp(c.updated_at),
+        usernames: None,
+    }
 }
 
 /// The group as `groups.leave` documents it: with the members' usernames
 /// when they were fetched (at most [`USERNAMES_LIMIT`] members).
-pub fn group_after_leave(c: &Community, usernames: Option<Vec<String>>) -> Value {
-    let mut map = group_base(c);
-    if let Some(usernames) = usernames {
-        map.insert("usernames".into(), usernames.into());
+pub fn group_after_leave(c: &Community, usernames: Option<Vec<String>>) -> Room {
+    Room {
+        usernames,
+        ..group_base(c)
     }
-    Value::Object(map)
 }
 
 /// The group as `groups.create`, `groups.info`, `groups.invite` and
 /// `groups.list` show it.
-pub fn group(c: &Community) -> Value {
-    let mut map = group_base(c);
-    map.insert("fname".into(), c.state.settings.name.clone().into());
-    Value::Object(map)
+pub fn group(c: &Community) -> Room {
+    Room {
+        fname: Some(c.state.settings.name.clone()),
+        ..group_base(c)
+    }
 }
 
 /// The name Rocket.Chat shows: the nickname, else first and last name, else
@@ -76,44 +109,83 @@ pub fn display_name(user: &User) -> String {
 }
 
 /// A member in `groups.members`.
-pub fn member(user: &User) -> Value {
-    json!({
-        "_id": user.id.to_string(),
-        "username": user.username,
-        "name": display_name(user),
-        "status": "offline",
-    })
+#[derive(Serialize)]
+pub struct Member {
+    #[serde(rename = "_id")]
+    id: String,
+    username: String,
+    name: String,
+    status: &'static str,
+}
+
+pub fn member(user: &User) -> Member {
+    Member {
+        id: user.id.to_string(),
+        username: user.username.clone(),
+        name: display_name(user),
+        status: "offline",
+    }
 }
 
 /// A user in `users.info`.
-pub fn user(user: &User) -> Value {
-    json!({
-        "_id": user.id.to_string(),
-        "username": user.username,
-        "name": display_name(user),
-        "status": "offline",
-        "active": true,
-    })
+#[derive(Serialize)]
+pub struct UserInfo {
+    #[serde(rename = "_id")]
+    id: String,
+    username: String,
+    name: String,
+    status: &'static str,
+    active: bool,
+}
+
+pub fn user(user: &User) -> UserInfo {
+    UserInfo {
+        id: user.id.to_string(),
+        username: user.username.clone(),
+        name: display_name(user),
+        status: "offline",
+        active: true,
+    }
+}
+
+/// One address of `me`'s `emails`.
+#[derive(Serialize)]
+pub struct Email {
+    address: String,
+    verified: bool,
 }
 
 /// The caller in `me` and in `login`'s `data.me`.
-pub fn me(user: &User) -> Map<String, Value> {
+#[derive(Serialize)]
+pub struct Me {
+    #[serde(rename = "_id")]
+    id: String,
+    username: String,
+    name: String,
+    status: &'static str,
+    active: bool,
+    roles: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    emails: Option<[Email; 1]>,
+}
+
+pub fn me(user: &User) -> Me {
     let mut roles = vec!["user"];
     if user.admin {
         roles.push("admin");
     }
-    let mut map = Map::new();
-    map.insert("_id".into(), user.id.to_string().into());
-    map.insert("username".into(), user.username.clone().into());
-    map.insert("name".into(), display_name(user).into());
-    map.insert("status".into(), "offline".into());
-    map.insert("active".into(), true.into());
-    map.insert("roles".into(), roles.into());
-    if let Some(email) = &user.email {
-        map.insert(
-            "emails".into(),
-            json!([{ "address": email, "verified": user.email_verified }]),
-        );
+    Me {
+        id: user.id.to_string(),
+        username: user.username.clone(),
+        name: display_name(user),
+        status: "offline",
+        active: true,
+        roles,
+        emails: user.email.as_ref().map(|address| {
+            [Email {
+                address: address.clone(),
+                verified: user.email_verified,
+            }]
+        }),
     }
-    map
 }
