@@ -9,8 +9,9 @@ mod support;
 use roster_engine::site::{new_site, site_name, SITE_NAME};
 use roster_engine::users::{email_or_none, email_stays_verified, may_see_private_fields};
 use roster_engine::{
-    decide_in_sight, decide_site_join, in_sight, site_step, Actor, Command, DomainError, Effect,
-    EventKind, JoinPolicy, Sight, SiteStep, Standing, Visibility,
+    decide_in_sight, decide_site_join, in_sight, may_manage, site_step, view_in_sight,
+    webhooks_listed_for, Actor, Command, DomainError, Effect, EventKind, JoinPolicy, Role, Sight,
+    SiteStep, Standing, UserId, Visibility,
 };
 use support::*;
 
@@ -66,6 +67,42 @@ fn the_site_community_is_no_group_and_no_course_not_even_for_an_admin() {
     }
     assert!(in_sight(Sight::Viewable, &site, false, Standing::None));
     assert!(in_sight(Sight::Any, &site, false, Standing::None));
+}
+
+#[test]
+fn a_read_out_of_sight_is_community_not_found_and_in_sight_is_shown() {
+    let secret = community().private().policy(JoinPolicy::Invite).build();
+    for standing in OUTSIDERS {
+        assert_eq!(
+            view_in_sight(Sight::Viewable, &secret, false, standing),
+            Err(DomainError::CommunityNotFound),
+        );
+        assert_eq!(view_in_sight(Sight::Viewable, &secret, true, standing), Ok(()));
+    }
+    assert_eq!(view_in_sight(Sight::Course, &secret, false, MEMBER), Ok(()));
+    let site = community().site().build();
+    assert_eq!(
+        view_in_sight(Sight::Course, &site, true, OWNER),
+        Err(DomainError::CommunityNotFound),
+    );
+}
+
+#[test]
+fn only_managers_owners_and_admins_see_what_runs_a_community() {
+    for standing in [Standing::Member(Role::Manager), OWNER] {
+        assert_eq!(may_manage(false, standing), Ok(()));
+    }
+    for standing in OUTSIDERS.into_iter().chain([Standing::Invited, MEMBER]) {
+        assert_eq!(may_manage(false, standing), Err(DomainError::NotPermitted));
+        assert_eq!(may_manage(true, standing), Ok(()));
+    }
+}
+
+#[test]
+fn an_admin_lists_every_webhook_anyone_else_their_own() {
+    let caller = UserId(uuid::Uuid::from_u128(7));
+    assert_eq!(webhooks_listed_for(true, caller), None);
+    assert_eq!(webhooks_listed_for(false, caller), Some(caller));
 }
 
 #[test]
