@@ -52,9 +52,9 @@
 pub mod admin;
 pub mod app;
 pub mod auth;
-pub mod auth_cache;
+pub(crate) mod auth_cache;
 // roster import / export / backup (issue 15).
-pub mod bulk;
+pub(crate) mod bulk;
 pub mod cli;
 mod community_cli;
 pub mod config;
@@ -69,7 +69,7 @@ pub mod ratelimit;
 pub mod server;
 pub mod tls;
 // Webhooks and the live event stream (issue 16).
-pub mod webhook_cli;
+pub(crate) mod webhook_cli;
 pub mod webhooks;
 // Configurable permissions (issue 14): `roster policy show|set`.
-pub mod policy_cli;
+pub(crate) mod policy_cli;

@@ -3,9 +3,9 @@
 //! (one issued by `login` or by an operator); failures take Rocket.Chat's
 //! 401 shape.
 
-use super::envelope::RcError;
+use super::envelope::{Action, RcError};
 use crate::app::AppState;
-use crate::auth::{self, AuthError, Principal, Scope};
+use crate::auth::{self, Principal, Scope};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use roster_engine::UserId;
@@ -37,25 +37,16 @@ pub async fn caller(
     let (Some(user_id), Some(token)) = (header("x-user-id"), header("x-auth-token")) else {
         return Err(RcError::logged_out());
     };
-    let principal = auth::authenticate(state, token).await.map_err(refusal)?;
+    let principal = auth::authenticate(state, token)
+        .await
+        .map_err(|error| RcError::failed(error.into(), Action::Login, ""))?;
     if UserId::parse(user_id) != Some(principal.user.id) {
         return Err(RcError::logged_out());
     }
     if let Some(scope) = scope {
-        principal.require(scope).map_err(refusal)?;
+        principal
+            .require(scope)
+            .map_err(|error| RcError::failed(error.into(), Action::Login, ""))?;
     }
     Ok(principal)
-}
-
-/// Every authentication failure in Rocket.Chat's words.
-fn refusal(error: AuthError) -> RcError {
-    match error {
-        AuthError::Missing
-        | AuthError::Malformed
-        | AuthError::Unknown
-        | AuthError::Expired
-        | AuthError::Revoked => RcError::logged_out(),
-        AuthError::MissingScope(scope) => RcError::forbidden(scope.as_str()),
-        AuthError::Backend(detail) => RcError::internal(&detail),
-    }
 }

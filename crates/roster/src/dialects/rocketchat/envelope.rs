@@ -6,7 +6,11 @@
 //! envelope with the type `error-payload-too-large` (Roster's name;
 //! Rocket.Chat's own server answers that case outside its API).
 
+use crate::auth::AuthError;
 use crate::http::body::ReadError;
+use crate::http::error::Failure;
+use crate::http::json::BodyError;
+use crate::ratelimit::Throttled;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -102,6 +106,8 @@ pub struct RcError {
     method: Option<&'static str>,
     /// The 401 body of a caller who is not logged in.
     logged_out: bool,
+    /// A refusal for load, answered by [`throttled`] (with `Retry-After`).
+    throttle: Option<Throttled>,
 }
 
 impl RcError {
@@ -113,6 +119,7 @@ impl RcError {
             reason: reason.into(),
             method: Some(action.method()),
             logged_out: false,
+            throttle: None,
         }
     }
 
@@ -124,6 +131,7 @@ impl RcError {
             reason: reason.into(),
             method: None,
             logged_out: false,
+            throttle: None,
         }
     }
 
@@ -164,6 +172,7 @@ impl RcError {
             reason: format!("The token lacks the scope {scope}"),
             method: None,
             logged_out: false,
+            throttle: None,
         }
     }
 
@@ -176,15 +185,42 @@ impl RcError {
             reason: "Internal server error".to_owned(),
             method: None,
             logged_out: false,
+            throttle: None,
+        }
+    }
+
+    /// Every cause a handler fails for ([`Failure`], converted once in
+    /// `http/error.rs`), in Rocket.Chat's words for `action`, in one
+    /// exhaustive match; `room` is the room's name, for the messages that
+    /// quote it.
+    pub fn failed(failure: Failure, action: Action, room: &str) -> Self {
+        match failure {
+            Failure::Auth(error) => auth_refusal(&error),
+            Failure::Refused(error) => domain(&error, action, room),
+            Failure::Store(detail) => RcError::internal(&detail),
+            Failure::Body(error) => unread(&error, action),
+            Failure::Json(BodyError::Shape(_)) => {
+                RcError::invalid(action, "The body must be a JSON object")
+            }
+            Failure::Json(error @ BodyError::Syntax(_)) => {
+                RcError::invalid(action, &error.to_string())
+            }
+            Failure::BadRequest(reason) => RcError::invalid(action, &reason),
+            Failure::NotFound => RcError::room_not_found(action),
+            Failure::Throttled(throttle) => RcError {
+                status: throttle.status(),
+                kind: None,
+                reason: throttle.message(),
+                method: None,
+                logged_out: false,
+                throttle: Some(throttle),
+            },
         }
     }
 
     /// A store failure: a refusal by the rules, or a backend fault.
     pub fn store(error: roster_store::Error, action: Action, room: &str) -> Self {
-        match error {
-            roster_store::Error::Domain(e) => domain(&e, action, room),
-            roster_store::Error::Backend(detail) => RcError::internal(&detail),
-        }
+        RcError::failed(error.into(), action, room)
     }
 
     /// A command that changed nothing, where Rocket.Chat reports that as an
@@ -236,6 +272,7 @@ impl RcError {
             reason: LOGGED_OUT.to_owned(),
             method: None,
             logged_out: true,
+            throttle: None,
         }
     }
 
@@ -252,6 +289,7 @@ impl RcError {
             reason: reason.into(),
             method: None,
             logged_out: false,
+            throttle: None,
         }
     }
 
@@ -291,6 +329,9 @@ impl IntoResponse for RcError {
     fn into_response(self) -> Response {
         if self.logged_out {
             return unauthorized();
+        }
+        if let Some(throttle) = self.throttle {
+            return throttled(&throttle);
         }
         let error = match self.kind {
             Some(kind) => format!("{} [{kind}]", self.reason),
@@ -409,8 +450,21 @@ pub fn domain(error: &DomainError, action: Action, room: &str) -> RcError {
     }
 }
 
+/// Every authentication failure in Rocket.Chat's words.
+fn auth_refusal(error: &AuthError) -> RcError {
+    match error {
+        AuthError::Missing
+        | AuthError::Malformed
+        | AuthError::Unknown
+        | AuthError::Expired
+        | AuthError::Revoked => RcError::logged_out(),
+        AuthError::MissingScope(scope) => RcError::forbidden(scope.as_str()),
+        AuthError::Backend(detail) => RcError::internal(detail),
+    }
+}
+
 /// A body that could not be read, for `action`.
-pub fn unread(error: &ReadError, action: Action) -> RcError {
+fn unread(error: &ReadError, action: Action) -> RcError {
     match error {
         ReadError::TooLarge => RcError {
             status: StatusCode::PAYLOAD_TOO_LARGE,
@@ -421,6 +475,7 @@ pub fn unread(error: &ReadError, action: Action) -> RcError {
             ),
             method: Some(action.method()),
             logged_out: false,
+            throttle: None,
         },
         ReadError::Unreadable(_) => RcError::invalid(action, "The request body could not be read"),
     }
@@ -457,7 +512,7 @@ fn not_moderator(action: Action) -> RcError {
 /// A rate-limit refusal as Rocket.Chat's REST rate limiter answers it (429,
 /// `error-too-many-requests`, `details.timeToReset` in ms); a busy server
 /// is the same envelope with 503 and `error-server-busy`.
-pub fn throttled(throttled: &crate::ratelimit::Throttled) -> Response {
+pub fn throttled(throttled: &Throttled) -> Response {
     let seconds = throttled.seconds();
     let (kind, reason) = if throttled.busy {
         (

@@ -35,7 +35,7 @@ mod permissions;
 
 use crate::app::AppState;
 use crate::http::body::Body;
-use crate::http::json::BodyError;
+use crate::http::error::Failure;
 use axum::http::{header, HeaderMap};
 use axum::routing::{get, post};
 use axum::Router;
@@ -66,7 +66,8 @@ impl Params {
     /// A POST body: a form when the client says so, otherwise a JSON
     /// object (an empty body reads as `{}`). Over the size limit: 413.
     fn from_body(headers: &HeaderMap, body: Body, action: Action) -> Result<Params, RcError> {
-        let body = crate::http::body::read(body).map_err(|e| envelope::unread(&e, action))?;
+        let fail = |failure: Failure| RcError::failed(failure, action, "");
+        let body = crate::http::body::read(body).map_err(|e| fail(e.into()))?;
         let is_form = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -74,13 +75,9 @@ impl Params {
         if is_form {
             return Params::from_pairs(&body, action);
         }
-        match crate::http::json::parse::<Map<String, Value>>(&body) {
-            Ok(map) => Ok(Params(map)),
-            Err(BodyError::Shape(_)) => {
-                Err(RcError::invalid(action, "The body must be a JSON object"))
-            }
-            Err(e @ BodyError::Syntax(_)) => Err(RcError::invalid(action, &e.to_string())),
-        }
+        crate::http::json::parse::<Map<String, Value>>(&body)
+            .map(Params)
+            .map_err(|e| fail(e.into()))
     }
 
     /// A GET's query string.
