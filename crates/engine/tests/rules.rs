@@ -77,7 +77,10 @@ fn a_read_out_of_sight_is_community_not_found_and_in_sight_is_shown() {
             view_in_sight(Sight::Viewable, &secret, false, standing),
             Err(DomainError::CommunityNotFound),
         );
-        assert_eq!(view_in_sight(Sight::Viewable, &secret, true, standing), Ok(()));
+        assert_eq!(
+            view_in_sight(Sight::Viewable, &secret, true, standing),
+            Ok(())
+        );
     }
     assert_eq!(view_in_sight(Sight::Course, &secret, false, MEMBER), Ok(()));
     let site = community().site().build();
