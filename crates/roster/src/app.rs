@@ -13,6 +13,7 @@ use std::time::Instant;
 
 // Typed async store calls for the handlers (issue 10), by resource.
 mod admin;
+mod console;
 mod reads;
 mod webhooks;
 

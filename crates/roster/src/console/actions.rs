@@ -90,9 +90,7 @@ async fn by_username(
     if username.is_empty() || username.len() > 320 {
         return Ok(Err(DomainError::UserNotFound));
     }
-    let found = state
-        .run(move |store| store.find_user(&UserKey::Username(username)))
-        .await?;
+    let found = state.find_user(UserKey::Username(username)).await?;
     Ok(found.map(|user| user.id).ok_or(DomainError::UserNotFound))
 }
 

@@ -41,9 +41,7 @@ async fn render(
         paging: Paging::After(after),
         limit: PAGE,
     };
-    let page = state
-        .run(move |store| store.communities_of(user, &query))
-        .await?;
+    let page = state.communities_of(user, query).await?;
     Ok(html! {
         h1 { "My communities" }
         section aria-labelledby="mine" {
@@ -146,10 +144,7 @@ pub async fn create(
         members: Vec::new(),
     };
     let actor = viewer.actor();
-    match state
-        .run(move |store| store.create_community(actor, new))
-        .await
-    {
+    match state.create_community(actor, new).await {
         Ok(outcome) => Ok(Redirect::to(&format!(
             "/console/communities/{}",
             outcome.community.id()

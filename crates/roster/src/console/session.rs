@@ -72,7 +72,7 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<View
         return Ok(None);
     };
     let hash = hash(secret);
-    let found = state.run(move |store| store.console_session(&hash)).await?;
+    let found = state.console_session(hash).await?;
     Ok(match found {
         Some((session, user)) if session.is_live(Utc::now()) => Some(Viewer {
             user,
@@ -238,9 +238,7 @@ pub async fn sign_in(
         csrf: csrf::fresh_token(),
         expires_at: Utc::now() + chrono::Duration::seconds(LIFETIME_SECONDS),
     };
-    state
-        .run(move |store| store.create_console_session(new))
-        .await?;
+    state.create_console_session(new).await?;
     let mut response = Redirect::to("/console/communities").into_response();
     let headers = response.headers_mut();
     if let Some(value) = set_cookie(COOKIE, &secret, LIFETIME_SECONDS, &uri) {
@@ -261,9 +259,7 @@ pub async fn sign_out(
     let form = Form::read(&headers, &body)?;
     let viewer = acting(&state, &headers, &uri, &form).await?;
     let hash = viewer.hash;
-    state
-        .run(move |store| store.end_console_session(&hash))
-        .await?;
+    state.end_console_session(hash).await?;
     let mut response = Redirect::to("/console/sign-in").into_response();
     if let Some(value) = set_cookie(COOKIE, "", 0, &uri) {
         response.headers_mut().append(header::SET_COOKIE, value);

@@ -113,9 +113,7 @@ pub async fn create(
         members: Vec::new(),
     };
     let actor = principal.actor();
-    let outcome = state
-        .run(move |store| store.create_community(actor, new))
-        .await?;
+    let outcome = state.create_community(actor, new).await?;
     let view = views::outcome(&outcome, actor.user);
     let mut response = (StatusCode::CREATED, Json(view)).into_response();
     let location = format!("/v1/communities/{}", outcome.community.id());
@@ -152,9 +150,7 @@ pub async fn list_mine(
         paging: Paging::After(extract::decode_cursor(query.after.as_deref())?),
         limit: extract::limit(query.limit.as_deref())?,
     };
-    let page = state
-        .run(move |store| store.communities_of(actor.user, &membership))
-        .await?;
+    let page = state.communities_of(actor.user, membership).await?;
     Ok(Json(CommunityPage {
         items: page
             .items

@@ -120,7 +120,7 @@ async fn feed(
             after,
             limit: PAGE,
         };
-        let events = match state.run(move |store| store.events(&query)).await {
+        let events = match state.events(query).await {
             Ok(events) => events,
             Err(error) => {
                 tracing::warn!(%error, "event stream: cannot read the feed; closing");

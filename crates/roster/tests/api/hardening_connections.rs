@@ -34,10 +34,7 @@ impl Process {
     /// Start the binary with these extra `serve` flags and wait until ready.
     async fn start(flags: &[&str]) -> Process {
         let dir = tempfile::tempdir().expect("temp dir");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
+        let port = crate::common::binary::free_port();
         let child = Command::new(env!("CARGO_BIN_EXE_roster"))
             .arg("--database")
             .arg(format!("sqlite://{}", dir.path().join("r.db").display()))

@@ -222,11 +222,7 @@ async fn concurrent_wrong_password_logins_keep_the_peak_rss_bounded() {
         .output()
         .unwrap();
     assert!(created.status.success(), "{created:?}");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::common::binary::free_port();
     let child = roster(&db)
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         // Only the pool bounds the work here: no login limit refuses first.

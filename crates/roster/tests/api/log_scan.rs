@@ -63,13 +63,7 @@ impl Drop for Server {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::common::binary::free_port;
 
 #[tokio::test]
 async fn no_secret_reaches_the_logs() {

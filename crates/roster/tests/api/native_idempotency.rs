@@ -511,15 +511,8 @@ async fn a_request_cut_by_the_timeout_still_completes_and_replays() {
     let ann = s.user("ann").await;
     let token = s.token(&ann).await;
     // A second server on the same database, whose requests time out at once.
-    let impatient = roster::server::router(s.state.clone(), Duration::from_nanos(1));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(roster::server::serve(listener, impatient, async move {
-        let _ = stopped.await;
-    }));
+    let (base, stop) =
+        crate::common::serve_timing_out(s.state.clone(), Duration::from_nanos(1)).await;
     let body = json!({"name": "Patience"});
     let cut = s
         .client

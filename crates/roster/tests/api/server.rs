@@ -249,13 +249,7 @@ fn mismatched_key_and_certificate_are_refused() {
 
 const BIN: &str = env!("CARGO_BIN_EXE_roster");
 
-/// A free port on 127.0.0.1 (released for the child to take).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
+use crate::common::binary::free_port;
 
 fn database(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("roster.db").display())

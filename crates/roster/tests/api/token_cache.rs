@@ -17,15 +17,7 @@ impl SecondNode {
     async fn start(first: &TestServer) -> SecondNode {
         let store = roster::cli::open_store(&first.database_url()).expect("open the same database");
         let state = roster::app::AppState::new(store);
-        let app = roster::server::router(state, Duration::from_secs(30));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(roster::server::serve(listener, app, async move {
-            let _ = rx.await;
-        }));
+        let (base, tx) = crate::common::serve(state).await;
         SecondNode {
             base,
             _shutdown: tx,

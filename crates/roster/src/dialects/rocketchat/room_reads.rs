@@ -20,7 +20,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use roster_engine::{Role, Standing};
-use roster_store::{MemberQuery, Paging, RoomQuery};
+use roster_store::RoomQuery;
 use serde::Serialize;
 
 /// Most owners and moderators `roles` and `moderators` list.
@@ -66,17 +66,9 @@ pub async fn members<K: Kind>(
         .await?;
         let (community, _) = call.resolve().await?;
         let (offset, count) = call.page()?;
-        let id = community.id();
-        let query = MemberQuery {
-            standings: Vec::new(),
-            paging: Paging::Offset(offset),
-            limit: count as u32,
-        };
         let page = call
-            .state
-            .members(id, query)
-            .await
-            .map_err(|e| call.fault(e))?;
+            .members(&community, Vec::new(), offset, count as u32)
+            .await?;
         let members: Vec<views::Member> =
             page.items.iter().map(|m| views::member(&m.user)).collect();
         Ok(envelope::ok(MembersPage {
@@ -187,16 +179,7 @@ async fn holders(
 ) -> Result<(String, Vec<(RoleUser, &'static str)>), RcError> {
     let (community, _) = call.resolve().await?;
     let id = community.id();
-    let query = MemberQuery {
-        standings,
-        paging: Paging::Offset(0),
-        limit: MAX_ROLES,
-    };
-    let page = call
-        .state
-        .members(id, query)
-        .await
-        .map_err(|e| call.fault(e))?;
+    let page = call.members(&community, standings, 0, MAX_ROLES).await?;
     let people = page
         .items
         .iter()

@@ -18,7 +18,9 @@ use crate::http::body::Body;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use roster_engine::{Command, CommunityId, Sight, Standing, Visibility};
-use roster_store::{Community, CommunityKey, MemberQuery, Outcome, Paging, Ruling, User};
+use roster_store::{
+    Community, CommunityKey, MemberQuery, MemberRow, Outcome, Page, Paging, Ruling, User,
+};
 
 /// Page size when the request gives no `count`, and the largest served.
 const DEFAULT_COUNT: u64 = 50;
@@ -106,13 +108,7 @@ impl Call {
     ) -> Result<Call, RcError> {
         let principal = auth::caller(state, headers, Some(Scope::Write)).await?;
         let params = Params::from_body(headers, body, action)?;
-        Ok(Call {
-            state: state.clone(),
-            principal,
-            params,
-            action,
-            family,
-        })
+        Ok(Call::new(state, principal, params, action, family))
     }
 
     /// A GET: the caller must hold `community:read`.
@@ -125,13 +121,24 @@ impl Call {
     ) -> Result<Call, RcError> {
         let principal = auth::caller(state, headers, Some(Scope::Read)).await?;
         let params = Params::from_query(query, action)?;
-        Ok(Call {
-            state: state.clone(),
+        Ok(Call::new(state, principal, params, action, family))
+    }
+
+    fn new(
+        state: &AppState,
+        principal: Principal,
+        params: Params,
+        action: Action,
+        family: Family,
+    ) -> Call {
+        let state = state.clone();
+        Call {
+            state,
             principal,
             params,
             action,
             family,
-        })
+        }
     }
 
     /// A store failure in Rocket.Chat's words, for this call's action.
@@ -211,20 +218,33 @@ impl Call {
         if community.state.counters.members > USERNAMES_LIMIT {
             return Ok(None);
         }
-        let id = community.id();
-        let query = MemberQuery {
-            standings: Vec::new(),
-            paging: Paging::Offset(0),
-            limit: USERNAMES_LIMIT as u32,
-        };
         let page = self
-            .state
-            .members(id, query)
-            .await
-            .map_err(|e| self.fault(e))?;
+            .members(community, Vec::new(), 0, USERNAMES_LIMIT as u32)
+            .await?;
         Ok(Some(
             page.items.into_iter().map(|m| m.user.username).collect(),
         ))
+    }
+
+    /// One page of the room's people holding `standings` (members of any
+    /// role when empty), by offset.
+    pub async fn members(
+        &self,
+        community: &Community,
+        standings: Vec<Standing>,
+        offset: u64,
+        limit: u32,
+    ) -> Result<Page<MemberRow>, RcError> {
+        let query = MemberQuery {
+            standings,
+            paging: Paging::Offset(offset),
+            limit,
+        };
+        let id = community.id();
+        self.state
+            .members(id, query)
+            .await
+            .map_err(|e| self.fault(e))
     }
 
     /// `{"group"|"channel": room, "success": true}`.

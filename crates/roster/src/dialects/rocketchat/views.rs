@@ -127,23 +127,17 @@ pub fn member(user: &User) -> Member {
     }
 }
 
-/// A user in `users.info`.
+/// A user in `users.info`: a member's fields, and `active`.
 #[derive(Serialize)]
 pub struct UserInfo {
-    #[serde(rename = "_id")]
-    id: String,
-    username: String,
-    name: String,
-    status: &'static str,
+    #[serde(flatten)]
+    member: Member,
     active: bool,
 }
 
 pub fn user(user: &User) -> UserInfo {
     UserInfo {
-        id: user.id.to_string(),
-        username: user.username.clone(),
-        name: display_name(user),
-        status: "offline",
+        member: member(user),
         active: true,
     }
 }
@@ -155,37 +149,31 @@ pub struct Email {
     verified: bool,
 }
 
-/// The caller in `me` and in `login`'s `data.me`.
+/// The caller in `me` and in `login`'s `data.me`: `users.info`'s fields,
+/// the roles and the address.
 #[derive(Serialize)]
 pub struct Me {
-    #[serde(rename = "_id")]
-    id: String,
-    username: String,
-    name: String,
-    status: &'static str,
-    active: bool,
+    #[serde(flatten)]
+    user: UserInfo,
     roles: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     emails: Option<[Email; 1]>,
 }
 
-pub fn me(user: &User) -> Me {
+pub fn me(account: &User) -> Me {
     let mut roles = vec!["user"];
-    if user.admin {
+    if account.admin {
         roles.push("admin");
     }
+    let emails = account.email.as_ref().map(|address| {
+        [Email {
+            address: address.clone(),
+            verified: account.email_verified,
+        }]
+    });
     Me {
-        id: user.id.to_string(),
-        username: user.username.clone(),
-        name: display_name(user),
-        status: "offline",
-        active: true,
+        user: user(account),
         roles,
-        emails: user.email.as_ref().map(|address| {
-            [Email {
-                address: address.clone(),
-                verified: user.email_verified,
-            }]
-        }),
+        emails,
     }
 }

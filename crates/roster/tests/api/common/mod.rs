@@ -47,6 +47,29 @@ pub struct TestServer {
     database: Option<roster_store::postgres::scratch::ScratchDatabase>,
 }
 
+/// Serve `state` on a free local port: the base URL, and the sender that
+/// stops the server when it is dropped or sent on.
+pub async fn serve(state: AppState) -> (String, tokio::sync::oneshot::Sender<()>) {
+    serve_timing_out(state, Duration::from_secs(30)).await
+}
+
+/// [`serve`] with requests timing out after `timeout`.
+pub async fn serve_timing_out(
+    state: AppState,
+    timeout: Duration,
+) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let app = roster::server::router(state, timeout);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(roster::server::serve(listener, app, async move {
+        let _ = rx.await;
+    }));
+    (base, tx)
+}
+
 impl TestServer {
     /// Start a fresh server with an empty database.
     pub async fn start() -> TestServer {
@@ -58,15 +81,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let (store, database) = open_store(&dir.path().join("roster.db"));
         let state = configure(AppState::new(store));
-        let app = roster::server::router(state.clone(), Duration::from_secs(30));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        tokio::spawn(roster::server::serve(listener, app, async move {
-            let _ = rx.await;
-        }));
+        let (base, tx) = serve(state.clone()).await;
         TestServer {
             base,
             state,
