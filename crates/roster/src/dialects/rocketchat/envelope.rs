@@ -23,78 +23,7 @@ const ROOM_NOT_FOUND: &str =
 const USER_NOT_FOUND: &str =
     "The required \"userId\" or \"username\" param provided does not match any users";
 
-/// The Rocket.Chat operation a request performs; its Meteor method name goes
-/// into `details.method`, and some errors read differently per operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    Login,
-    UsersInfo,
-    Create,
-    Invite,
-    Leave,
-    Kick,
-    AddOwner,
-    RemoveOwner,
-    AddModerator,
-    RemoveModerator,
-    Archive,
-    Unarchive,
-    Info,
-    Members,
-    List,
-    // feature `rooms`: the rest of the groups/channels/users surface.
-    Delete,
-    Rename,
-    SetDescription,
-    SetType,
-    SetReadOnly,
-    Roles,
-    Moderators,
-    Counters,
-    Open,
-    Close,
-    Hide,
-    Join,
-    UsersCreate,
-    UsersList,
-    UsersUpdate,
-    UsersDelete,
-}
-
-impl Action {
-    /// The Rocket.Chat server method behind the REST route.
-    pub fn method(self) -> &'static str {
-        match self {
-            Action::Login => "login",
-            Action::UsersInfo => "getFullUserData",
-            Action::Create => "createPrivateGroup",
-            Action::Invite => "addUsersToRoom",
-            Action::Leave => "leaveRoom",
-            Action::Kick => "removeUserFromRoom",
-            Action::AddOwner => "addRoomOwner",
-            Action::RemoveOwner => "removeRoomOwner",
-            Action::AddModerator => "addRoomModerator",
-            Action::RemoveModerator => "removeRoomModerator",
-            Action::Archive => "archiveRoom",
-            Action::Unarchive => "unarchiveRoom",
-            Action::Info => "getRoomById",
-            Action::Members => "getUsersOfRoom",
-            Action::List => "rooms/get",
-            Action::Delete => "eraseRoom",
-            Action::Rename | Action::SetDescription | Action::SetType | Action::SetReadOnly => {
-                "saveRoomSettings"
-            }
-            Action::Roles | Action::Moderators => "getRoomRoles",
-            Action::Counters => "getRoomCounters",
-            Action::Open => "openRoom",
-            Action::Close | Action::Hide => "hideRoom",
-            Action::Join => "joinRoom",
-            Action::UsersCreate | Action::UsersUpdate => "insertOrUpdateUser",
-            Action::UsersList => "users.list",
-            Action::UsersDelete => "deleteUser",
-        }
-    }
-}
+pub use super::action::Action;
 
 /// A failure in Rocket.Chat's shape.
 #[derive(Debug)]

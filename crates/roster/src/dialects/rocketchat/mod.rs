@@ -16,6 +16,7 @@
 //! `room_reads.rs`); a path under `/api/v1/` that no route serves answers
 //! Rocket.Chat's 404 envelope (`not_found.rs`).
 
+mod action;
 mod auth;
 mod envelope;
 pub use envelope::throttled;
