@@ -65,7 +65,7 @@ pub use model::{
     Standing, Visibility,
 };
 pub use sight::{
-    can_manage, can_view, decide_in_sight, in_sight, may_manage, view_in_sight, Sight,
+    can_manage, can_view, decide_in_sight, in_sight, may_list, may_manage, view_in_sight, Sight,
 };
 pub use site::{decide_site_join, site_step, SiteStep};
 // Configurable permissions (issue 14).

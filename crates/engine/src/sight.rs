@@ -98,6 +98,21 @@ pub fn may_manage(admin: bool, standing: Standing) -> Result<(), DomainError> {
     }
 }
 
+/// May a reader who sees a community list its people holding `standings`?
+/// Members of any role (or no filter): yes; the invited, the requesters
+/// and the banned only for those who [`may_manage`] it.
+pub fn may_list(
+    admin: bool,
+    standing: Standing,
+    standings: &[Standing],
+) -> Result<(), DomainError> {
+    if standings.iter().all(|s| s.is_member()) {
+        Ok(())
+    } else {
+        may_manage(admin, standing)
+    }
+}
+
 /// Decide one command for an actor who addresses the community through
 /// `sight`: `CommunityNotFound` when the actor may not see it, otherwise
 /// [`decide`].

@@ -9,7 +9,7 @@ mod support;
 use roster_engine::site::{new_site, site_name, SITE_NAME};
 use roster_engine::users::{email_or_none, email_stays_verified, may_see_private_fields};
 use roster_engine::{
-    decide_in_sight, decide_site_join, in_sight, may_manage, site_step, view_in_sight,
+    decide_in_sight, decide_site_join, in_sight, may_list, may_manage, site_step, view_in_sight,
     webhooks_listed_for, Actor, Command, DomainError, Effect, EventKind, JoinPolicy, Role, Sight,
     SiteStep, Standing, UserId, Visibility,
 };
@@ -98,6 +98,23 @@ fn only_managers_owners_and_admins_see_what_runs_a_community() {
     for standing in OUTSIDERS.into_iter().chain([Standing::Invited, MEMBER]) {
         assert_eq!(may_manage(false, standing), Err(DomainError::NotPermitted));
         assert_eq!(may_manage(true, standing), Ok(()));
+    }
+}
+
+#[test]
+fn anyone_who_sees_a_community_lists_its_members_only_managers_the_rest() {
+    assert_eq!(may_list(false, Standing::None, &[]), Ok(()));
+    assert_eq!(may_list(false, Standing::None, &[MEMBER, OWNER]), Ok(()));
+    for pending in [Standing::Invited, Standing::Requested, Standing::Banned] {
+        assert_eq!(
+            may_list(false, MEMBER, &[MEMBER, pending]),
+            Err(DomainError::NotPermitted)
+        );
+        assert_eq!(
+            may_list(false, Standing::Member(Role::Manager), &[pending]),
+            Ok(())
+        );
+        assert_eq!(may_list(true, Standing::None, &[pending]), Ok(()));
     }
 }
 

@@ -184,6 +184,23 @@ pub trait Store: Send + Sync + 'static {
         roster_engine::view_in_sight(sight, &community.state, viewer.admin, standing)?;
         Ok((community, standing))
     }
+    /// People of a community `viewer` addresses through `sight`, holding
+    /// the query's standings, one page: [`community_in_sight`]'s refusal
+    /// when out of sight, `NotPermitted` when the engine
+    /// ([`roster_engine::may_list`]) keeps those standings from the viewer.
+    ///
+    /// [`community_in_sight`]: Store::community_in_sight
+    fn members_in_sight(
+        &self,
+        sight: Sight,
+        key: &CommunityKey,
+        viewer: Actor,
+        query: &MemberQuery,
+    ) -> Result<Page<MemberRow>> {
+        let (community, standing) = self.community_in_sight(sight, key, viewer)?;
+        roster_engine::may_list(viewer.admin, standing, &query.standings)?;
+        self.members(community.id(), query)
+    }
     /// The site community, once the first admin has been created.
     fn site_community(&self) -> Result<Option<Community>>;
     /// One user's standing in one community.

@@ -33,6 +33,19 @@ impl AppState {
             .await
     }
 
+    /// People of a community as `viewer` may list them (see
+    /// [`roster_store::Store::members_in_sight`]), one page, in one hand-off.
+    pub async fn members_in_sight(
+        &self,
+        sight: Sight,
+        key: CommunityKey,
+        viewer: Actor,
+        query: MemberQuery,
+    ) -> Result<Page<MemberRow>> {
+        self.run(move |store| store.members_in_sight(sight, &key, viewer, &query))
+            .await
+    }
+
     /// The site community, once the first admin exists.
     pub async fn site_community(&self) -> Result<Option<Community>> {
         self.run(|store| store.site_community()).await

@@ -105,24 +105,16 @@ pub(super) async fn people(
 ) -> Result<Json<MemberPage>, Problem> {
     let paging = Paging::After(extract::decode_cursor(after)?);
     let limit = extract::limit(limit)?;
-    let actor = principal.actor();
-    let needs_manager = standings.iter().any(|s| !s.is_member());
     let query = MemberQuery {
         standings,
         paging,
         limit,
     };
-    // One hand-off for the visibility check and the page (as
-    // `extract::visible` and `extract::require_manager` would decide).
+    // One hand-off for the visibility check and the page; the engine
+    // decides both (`view_in_sight`, `may_list`).
+    let key = CommunityKey::Id(community);
     let page = state
-        .run(move |store| {
-            let key = CommunityKey::Id(community);
-            let (_, standing) = store.community_in_sight(Sight::Viewable, &key, actor)?;
-            if needs_manager {
-                roster_engine::may_manage(actor.admin, standing)?;
-            }
-            store.members(community, &query)
-        })
+        .members_in_sight(Sight::Viewable, key, principal.actor(), query)
         .await?;
     Ok(Json(MemberPage {
         items: page.items.iter().map(views::member).collect(),
