@@ -13,17 +13,16 @@ use crate::http::json::BodyError;
 use crate::ratelimit::Throttled;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use roster_engine::{DomainError, Role};
 
-/// What the 401 body says.
-const LOGGED_OUT: &str = "You must be logged in to do this.";
+use super::reply::LOGGED_OUT;
 const ROOM_NOT_FOUND: &str =
     "The required \"roomId\" or \"roomName\" param provided does not match any group";
 const USER_NOT_FOUND: &str =
     "The required \"userId\" or \"username\" param provided does not match any users";
 
 pub use super::action::Action;
+pub use super::reply::{login_refused, ok, reply, sorted, unauthorized};
 
 /// A failure in Rocket.Chat's shape.
 #[derive(Debug)]
@@ -272,55 +271,8 @@ impl IntoResponse for RcError {
             error_type: self.kind,
             details: self.method.map(|method| Method { method }),
         };
-        (self.status, Json(body)).into_response()
+        (self.status, sorted(&body)).into_response()
     }
-}
-
-/// A typed body with `"success": true` beside its fields (status 200).
-pub fn ok<T: serde::Serialize>(body: T) -> Response {
-    #[derive(serde::Serialize)]
-    struct Success<T> {
-        #[serde(flatten)]
-        body: T,
-        success: bool,
-    }
-    (
-        StatusCode::OK,
-        Json(Success {
-            body,
-            success: true,
-        }),
-    )
-        .into_response()
-}
-
-/// A 401 body: Rocket.Chat's REST layer and its login answer say it twice.
-#[derive(serde::Serialize)]
-struct Refused {
-    success: bool,
-    error: &'static str,
-    status: &'static str,
-    message: &'static str,
-}
-
-fn refused(words: &'static str) -> Response {
-    let body = Refused {
-        success: false,
-        error: words,
-        status: "error",
-        message: words,
-    };
-    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
-}
-
-/// The 401 of every authenticated route.
-pub fn unauthorized() -> Response {
-    refused(LOGGED_OUT)
-}
-
-/// The 401 of a failed `login`.
-pub fn login_refused() -> Response {
-    refused("Unauthorized")
 }
 
 /// Every refusal of the engine in Rocket.Chat's words. `room` is the group's
@@ -463,7 +415,7 @@ pub fn throttled(throttled: &Throttled) -> Response {
             seconds,
         },
     };
-    throttled.finish((throttled.status(), Json(body)).into_response())
+    throttled.finish((throttled.status(), sorted(&body)).into_response())
 }
 
 /// The rate limiter's refusal.
@@ -481,4 +433,30 @@ struct Limited {
 struct Reset {
     time_to_reset: u64,
     seconds: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_failure_envelope_writes_its_keys_in_order() {
+        let error = RcError::room_not_found(Action::Leave);
+        let body = Failed {
+            success: false,
+            error: format!("{} [error-room-not-found]", error.reason),
+            error_type: error.kind,
+            details: error.method.map(|method| Method { method }),
+        };
+        let text = serde_json::to_string(&sorted(&body).0).unwrap();
+        assert_eq!(
+            text,
+            format!(
+                "{{\"details\":{{\"method\":\"leaveRoom\"}},\"error\":\"{ROOM_NOT_FOUND} \
+                 [error-room-not-found]\",\"errorType\":\"error-room-not-found\",\"success\":false}}"
+            )
+            .replace("\"roomId\"", "\\\"roomId\\\"")
+            .replace("\"roomName\"", "\\\"roomName\\\"")
+        );
+    }
 }

@@ -14,7 +14,7 @@ use crate::ratelimit::ClientAddress;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::{Extension, Json};
+use axum::Extension;
 use roster_engine::UserId;
 use roster_store::{Scopes, User, UserKey};
 use serde_json::Value;
@@ -122,7 +122,7 @@ struct LoginData<'a> {
 }
 
 fn logged_in(user: &User, token: &str) -> Response {
-    envelope::ok(LoggedIn {
+    envelope::reply(LoggedIn {
         status: "success",
         data: LoginData {
             user_id: user.id.to_string(),
@@ -166,14 +166,14 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Respon
             message: "You've been logged out!",
         },
     };
-    (StatusCode::OK, Json(body)).into_response()
+    (StatusCode::OK, envelope::sorted(&body)).into_response()
 }
 
 /// `GET /api/v1/me`.
 pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
     match auth::principal(&state, &headers, Some(Scope::Read)).await {
         Ok(principal) => match crate::auth::current_user(&state, &principal).await {
-            Ok(user) => envelope::ok(views::me(&user)),
+            Ok(user) => envelope::reply(views::me(&user)),
             Err(e) => RcError::internal(&e.to_string()).into_response(),
         },
         Err(response) => response,
@@ -190,7 +190,7 @@ pub async fn users_info(
         return response;
     }
     match find_user(&state, query.as_deref()).await {
-        Ok(user) => envelope::ok(Info {
+        Ok(user) => envelope::reply(Info {
             user: views::user(&user),
         }),
         Err(e) => e.into_response(),

@@ -22,6 +22,7 @@ mod envelope;
 pub use envelope::throttled;
 mod groups;
 mod login;
+mod reply;
 mod views;
 // feature `rooms`: both families of rooms, users, the 404 envelope.
 mod channels;

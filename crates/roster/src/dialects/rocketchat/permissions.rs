@@ -25,7 +25,6 @@ use crate::http::body::{Body, ReadError};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use roster_engine::{Action, Actor, DomainError, Level};
 use roster_store::StoredPolicy;
@@ -157,7 +156,7 @@ fn failure(status: StatusCode, error: &str, kind: Option<&str>) -> Response {
         error,
         error_type: kind,
     };
-    (status, Json(body)).into_response()
+    (status, super::envelope::sorted(&body)).into_response()
 }
 
 fn bad_request(error: &str, kind: &str) -> Response {
@@ -226,7 +225,7 @@ pub async fn list_all(
         }
     }
     match state.policy().await {
-        Ok(stored) => Json(Listing {
+        Ok(stored) => super::envelope::sorted(&Listing {
             update: listing(&stored, since),
             remove: [],
             success: true,
@@ -321,7 +320,7 @@ pub async fn update(State(state): State<AppState>, headers: HeaderMap, body: Bod
     };
     let result = state.set_policy_and_read(actor, changes).await;
     match result {
-        Ok(stored) => Json(Updated {
+        Ok(stored) => super::envelope::sorted(&Updated {
             permissions: listing(&stored, None),
             success: true,
         })

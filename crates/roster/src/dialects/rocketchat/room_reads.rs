@@ -98,7 +98,7 @@ async fn rooms_page(call: &Call, joined: bool) -> Result<Response, RcError> {
         super::rooms::Family::Group => (Some(rooms), None),
         super::rooms::Family::Channel => (None, Some(rooms)),
     };
-    Ok(envelope::ok(RoomsPage {
+    Ok(envelope::reply(RoomsPage {
         groups,
         channels,
         count,

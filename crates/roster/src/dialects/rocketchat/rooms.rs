@@ -249,7 +249,7 @@ impl Call {
 
     /// `{"group"|"channel": room, "success": true}`.
     pub fn room_reply(&self, room: views::Room) -> Response {
-        super::envelope::ok(match self.family {
+        super::envelope::reply(match self.family {
             Family::Group => RoomReply::Group(room),
             Family::Channel => RoomReply::Channel(room),
         })
@@ -257,7 +257,7 @@ impl Call {
 
     /// `{"success": true}`.
     pub fn done(&self) -> Response {
-        super::envelope::ok(Done {})
+        super::envelope::reply(Done {})
     }
 }
 

@@ -108,14 +108,15 @@ pub fn display_name(user: &User) -> String {
     }
 }
 
-/// A member in `groups.members`.
+/// A member in `groups.members`. Its keys are declared in the order the
+/// `json!` map it replaced wrote them (`groups.members` is not re-sorted).
 #[derive(Serialize)]
 pub struct Member {
     #[serde(rename = "_id")]
     id: String,
-    username: String,
     name: String,
     status: &'static str,
+    username: String,
 }
 
 pub fn member(user: &User) -> Member {
