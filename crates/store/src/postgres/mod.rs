@@ -8,11 +8,21 @@
 //! them, while commands on different communities run in parallel. Races
 //! that no existing row can lock (two nodes creating one username, one
 //! community name, or the site community) are settled by unique indexes and
-//! a transaction-level advisory lock; the event feed is kept in commit
-//! order by another (see `communities.rs`). A deadlock or serialization
+//! a transaction-level advisory lock. A deadlock or serialization
 //! failure, which PostgreSQL resolves by rolling one transaction back, is
 //! retried from the start a few times. Reads run in REPEATABLE READ, READ
 //! ONLY transactions: one snapshot per call, no locks.
+//!
+//! No lock is shared by all writes. The event feed, which followers page
+//! with `after=<seq>` and must never see out of order, is numbered after
+//! commit (`feed.rs`): a write inserts its event unnumbered and commits;
+//! then one stamper at a time in the cluster numbers every committed,
+//! unnumbered event, above every number given before, and commits before
+//! the next stamper starts. Readers see only numbered events, so an event
+//! committed late is numbered late, and a follower never skips one. The
+//! stamp is one short statement, batched (a writer whose event a
+//! concurrent stamp already numbered does not wait), holding no row lock:
+//! commands on different communities commit in parallel.
 //!
 //! The driver is the synchronous `postgres` crate; each connection drives
 //! its socket with a small private tokio runtime, which may not be started
@@ -27,6 +37,7 @@ mod connect;
 use connect::{describe_target, on_own_thread, open_pool};
 mod console;
 mod errors;
+mod feed;
 mod idempotency;
 mod migrate;
 mod policy;
@@ -160,10 +171,26 @@ impl PgStore {
     /// Run `f` in one READ COMMITTED transaction: commit when it returns
     /// `Ok`, roll back (write nothing) when it returns `Err`. A deadlock or
     /// serialization failure runs it again from the start.
+    ///
+    /// Once a transaction that appended an event has committed, the event
+    /// is numbered ([`feed::stamp`]); its number is then put into the
+    /// returned value's event by `number` (given `None` when the stamp
+    /// failed: the change is committed all the same, and the next stamp
+    /// numbers the event).
     fn write<T>(&self, f: impl Fn(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
+        self.write_numbered(f, |_, _| {})
+    }
+
+    /// [`Self::write`] for a value that carries the appended event.
+    fn write_numbered<T>(
+        &self,
+        f: impl Fn(&mut Transaction<'_>) -> Res<T>,
+        number: impl FnOnce(&mut T, Option<i64>),
+    ) -> Result<T> {
         let mut conn = self.connection()?;
         let mut attempt = 1;
-        loop {
+        let mut value = loop {
+            feed::forget();
             let result: Res<T> = (|| {
                 let mut tx = conn.transaction()?;
                 let value = f(&mut tx)?; // dropping `tx` on error rolls back
@@ -175,9 +202,24 @@ impl PgStore {
                     tracing::debug!(attempt, ?fault, "postgres: transaction retried");
                     attempt += 1;
                 }
-                result => return result.map_err(Error::from),
+                Err(fault) => {
+                    feed::forget();
+                    return Err(Error::from(fault));
+                }
+                Ok(value) => break value,
             }
+        };
+        if let Some(id) = feed::take_inserted() {
+            let seq = match feed::stamp(&mut *conn, Some(id)) {
+                Ok(seq) => seq,
+                Err(fault) => {
+                    tracing::warn!(?fault, "postgres: committed event not numbered yet");
+                    None
+                }
+            };
+            number(&mut value, seq);
         }
+        Ok(value)
     }
 
     /// Run `f` in one REPEATABLE READ, READ ONLY transaction, so that its
@@ -212,6 +254,14 @@ impl Drop for PgStore {
         if let Some(pool) = self.pool.take() {
             on_own_thread(move || drop(pool));
         }
+    }
+}
+
+/// Put the number the stamp gave into the event a write returns (0 when it
+/// is not numbered yet).
+fn number_event(event: &mut Option<EventRecord>, seq: Option<i64>) {
+    if let Some(event) = event {
+        event.seq = seq.unwrap_or(0);
     }
 }
 
@@ -263,10 +313,13 @@ impl Store for PgStore {
     }
 
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
-        self.write(|tx| {
-            let policy = self.policy.get(|| policy::load(tx))?;
-            communities::create(tx, &policy, actor, &new)
-        })
+        self.write_numbered(
+            |tx| {
+                let policy = self.policy.get(|| policy::load(tx))?;
+                communities::create(tx, &policy, actor, &new)
+            },
+            |outcome, seq| number_event(&mut outcome.event, seq),
+        )
     }
 
     fn execute_in_sight(
@@ -276,10 +329,17 @@ impl Store for PgStore {
         community: &CommunityKey,
         command: Command,
     ) -> Result<Ruling> {
-        let result = self.write(|tx| {
-            let policy = self.policy.get(|| policy::load(tx))?;
-            communities::execute(tx, &policy, sight, actor, community, &command)
-        });
+        let result = self.write_numbered(
+            |tx| {
+                let policy = self.policy.get(|| policy::load(tx))?;
+                communities::execute(tx, &policy, sight, actor, community, &command)
+            },
+            |ruling, seq| {
+                if let Ruling::Accepted(outcome) = ruling {
+                    number_event(&mut outcome.event, seq);
+                }
+            },
+        );
         if let Err(Error::Backend(error)) = &result {
             tracing::error!(command = command.name(), %error, "postgres: command failed");
         }
@@ -340,7 +400,10 @@ impl Store for PgStore {
     }
 
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {
-        let update = self.write(|tx| crate::policy::set_policy(tx, actor, changes))?;
+        let update = self.write_numbered(
+            |tx| crate::policy::set_policy(tx, actor, changes),
+            |update, seq| number_event(&mut update.event, seq),
+        )?;
         // Committed: this node's commands decide under it from now on.
         self.policy.put(update.policy.clone());
         Ok(update)

@@ -19,6 +19,7 @@ mod console;
 mod env;
 mod group_commit;
 mod idempotency;
+mod pg_feed;
 mod policy;
 mod postgres_only;
 mod reads;
