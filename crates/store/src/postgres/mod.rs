@@ -41,9 +41,12 @@ mod feed;
 mod idempotency;
 mod migrate;
 mod policy;
+mod pool;
+pub use pool::{default_pool_size, PgOptions, PoolStats};
 mod reads;
 mod rooms;
 mod rows;
+mod run;
 #[cfg(feature = "test-support")]
 pub mod scratch;
 mod tokens;
@@ -54,7 +57,7 @@ mod webhooks;
 
 use std::time::Duration;
 
-use postgres::{Config, IsolationLevel, NoTls, Transaction};
+use postgres::{Config, NoTls};
 use r2d2_postgres::PostgresConnectionManager;
 use roster_engine::{
     Action, Actor, Command, CommunityId, Level, NewCommunity, Sight, Standing, UserId,
@@ -71,10 +74,6 @@ use crate::{
     Ruling, Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
 };
 
-/// Connections per node. Each store call holds one for its transaction;
-/// with N nodes the server needs N × this many (PostgreSQL's default
-/// `max_connections` is 100).
-const POOL_SIZE: u32 = 16;
 /// Connections kept open while idle.
 const POOL_IDLE: u32 = 2;
 /// How long a store call waits for a free connection before failing.
@@ -102,6 +101,8 @@ pub struct PgStore {
     /// write transaction once older than `POLICY_REFRESH`: a change made
     /// on another node is followed within that bound.
     policy: PolicyCache,
+    /// How long checkouts waited (`/metrics`).
+    waits: pool::Waits,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -119,6 +120,11 @@ impl PgStore {
     /// bring its schema up to date. Fails at once, with the server's reason,
     /// when the server cannot be reached.
     pub fn open_url(url: &str) -> Result<PgStore> {
+        PgStore::open_url_with(url, &PgOptions::default())
+    }
+
+    /// [`Self::open_url`] with the pool's size and statement timeout.
+    pub fn open_url_with(url: &str, options: &PgOptions) -> Result<PgStore> {
         let config: Config = url.parse().map_err(|e: postgres::Error| {
             // The parser's message names the bad parameter, not the URL.
             Error::Backend(format!(
@@ -126,124 +132,36 @@ impl PgStore {
                 errors::describe(&e)
             ))
         })?;
-        PgStore::open(config)
+        PgStore::open_with(config, options)
     }
 
     /// Open the database a parsed configuration names (see [`Self::open_url`]).
-    pub fn open(mut config: Config) -> Result<PgStore> {
+    pub fn open(config: Config) -> Result<PgStore> {
+        PgStore::open_with(config, &PgOptions::default())
+    }
+
+    /// [`Self::open`] with the pool's size and statement timeout.
+    pub fn open_with(mut config: Config, options: &PgOptions) -> Result<PgStore> {
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         if config.get_application_name().is_none() {
             config.application_name("roster");
         }
+        if !options.statement_timeout.is_zero() {
+            let all = pool::with_statement_timeout(config.get_options(), options.statement_timeout);
+            config.options(&all);
+        }
         let target = describe_target(&config);
+        let options = options.clone();
         // Connections own a private runtime: create them off any async
         // worker thread the caller may be on.
-        on_own_thread(move || open_pool(config, target))
+        on_own_thread(move || open_pool(config, target, &options))
     }
 
     /// `user@host:port/dbname` (no password).
     pub fn target(&self) -> &str {
         &self.target
-    }
-
-    fn pool(&self) -> Result<&Pool> {
-        self.pool
-            .as_ref()
-            .ok_or_else(|| Error::Backend("postgres: the store is closed".into()))
-    }
-
-    fn connection(&self) -> Result<Pooled> {
-        self.connection_within(CHECKOUT_TIMEOUT)
-    }
-
-    fn connection_within(&self, timeout: Duration) -> Result<Pooled> {
-        self.pool()?.get_timeout(timeout).map_err(|e| {
-            Error::Backend(format!(
-                "postgres: no connection to {} within {}s: {e}",
-                self.target,
-                timeout.as_secs()
-            ))
-        })
-    }
-
-    /// Run `f` in one READ COMMITTED transaction: commit when it returns
-    /// `Ok`, roll back (write nothing) when it returns `Err`. A deadlock or
-    /// serialization failure runs it again from the start.
-    ///
-    /// Once a transaction that appended an event has committed, the event
-    /// is numbered ([`feed::stamp`]); its number is then put into the
-    /// returned value's event by `number` (given `None` when the stamp
-    /// failed: the change is committed all the same, and the next stamp
-    /// numbers the event).
-    fn write<T>(&self, f: impl Fn(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
-        self.write_numbered(f, |_, _| {})
-    }
-
-    /// [`Self::write`] for a value that carries the appended event.
-    fn write_numbered<T>(
-        &self,
-        f: impl Fn(&mut Transaction<'_>) -> Res<T>,
-        number: impl FnOnce(&mut T, Option<i64>),
-    ) -> Result<T> {
-        let mut conn = self.connection()?;
-        let mut attempt = 1;
-        let mut value = loop {
-            feed::forget();
-            let result: Res<T> = (|| {
-                let mut tx = conn.transaction()?;
-                let value = f(&mut tx)?; // dropping `tx` on error rolls back
-                tx.commit()?;
-                Ok(value)
-            })();
-            match result {
-                Err(fault) if fault.is_transient() && attempt < ATTEMPTS => {
-                    tracing::debug!(attempt, ?fault, "postgres: transaction retried");
-                    attempt += 1;
-                }
-                Err(fault) => {
-                    feed::forget();
-                    return Err(Error::from(fault));
-                }
-                Ok(value) => break value,
-            }
-        };
-        if let Some(id) = feed::take_inserted() {
-            let seq = match feed::stamp(&mut *conn, Some(id)) {
-                Ok(seq) => seq,
-                Err(fault) => {
-                    tracing::warn!(?fault, "postgres: committed event not numbered yet");
-                    None
-                }
-            };
-            number(&mut value, seq);
-        }
-        Ok(value)
-    }
-
-    /// Run `f` in one REPEATABLE READ, READ ONLY transaction, so that its
-    /// queries (a page and its total) see one snapshot.
-    fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        let result: Res<T> = (|| {
-            let mut tx = conn
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
-            let value = f(&mut tx)?;
-            tx.commit()?;
-            Ok(value)
-        })();
-        result.map_err(Error::from)
-    }
-
-    /// Run one statement outside any explicit transaction (its own
-    /// snapshot): the hot single-query look-ups, such as a token per request.
-    fn single<T>(&self, f: impl FnOnce(&mut postgres::Client) -> Res<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        f(&mut conn).map_err(Error::from)
     }
 }
 
@@ -269,6 +187,15 @@ fn number_event(event: &mut Option<EventRecord>, seq: Option<i64>) {
 use crate::pages::clamp_limit;
 
 impl Store for PgStore {
+    fn pool_stats(&self) -> Option<PoolStats> {
+        let pool = self.pool.as_ref()?;
+        let state = pool.state();
+        Some(
+            self.waits
+                .stats(pool.max_size(), state.connections, state.idle_connections),
+        )
+    }
+
     fn ping(&self) -> Result<()> {
         let mut conn = self.connection_within(PING_TIMEOUT)?;
         conn.query_one("SELECT 1", &[])

@@ -20,6 +20,7 @@ mod env;
 mod group_commit;
 mod idempotency;
 mod pg_feed;
+mod pg_pool;
 mod policy;
 mod postgres_only;
 mod reads;
