@@ -2,9 +2,10 @@
 //! then build the pool; and the helpers that keep the sync driver's
 //! private runtime off async threads and passwords out of messages.
 
-use postgres::{Config, NoTls};
+use postgres::Config;
 use r2d2_postgres::PostgresConnectionManager;
 
+use super::tls::RustlsConnect;
 use super::{errors, migrate, PgOptions, PgStore, CHECKOUT_TIMEOUT, POOL_IDLE};
 use crate::policy::PolicyCache;
 use crate::{Error, Result};
@@ -12,8 +13,13 @@ use crate::{Error, Result};
 /// Migrate over one direct connection (so that an unreachable server fails
 /// here at once, where the pool would retry until its timeout), then build
 /// the pool.
-pub(super) fn open_pool(config: Config, target: String, options: &PgOptions) -> Result<PgStore> {
-    let mut client = config.connect(NoTls).map_err(|e| {
+pub(super) fn open_pool(
+    config: Config,
+    tls: RustlsConnect,
+    target: String,
+    options: &PgOptions,
+) -> Result<PgStore> {
+    let mut client = config.connect(tls.clone()).map_err(|e| {
         Error::Backend(format!(
             "postgres: cannot connect to {target}: {}",
             errors::describe(&e)
@@ -21,7 +27,7 @@ pub(super) fn open_pool(config: Config, target: String, options: &PgOptions) -> 
     })?;
     migrate::run(&mut client).map_err(Error::from)?;
     drop(client);
-    let manager = PostgresConnectionManager::new(config, NoTls);
+    let manager = PostgresConnectionManager::new(config, tls);
     // Health checks: a connection is tested (an empty query) when checked
     // out, and one found closed on its return is discarded.
     let pool = r2d2::Pool::builder()

@@ -43,12 +43,14 @@ mod migrate;
 mod policy;
 mod pool;
 pub use pool::{default_pool_size, PgOptions, PoolStats};
+mod run;
+// TLS to the server (issue 13).
 mod reads;
 mod rooms;
 mod rows;
-mod run;
 #[cfg(feature = "test-support")]
 pub mod scratch;
+mod tls;
 mod tokens;
 mod users;
 // Bulk import and export (issue 15).
@@ -57,7 +59,7 @@ mod webhooks;
 
 use std::time::Duration;
 
-use postgres::{Config, NoTls};
+use postgres::Config;
 use r2d2_postgres::PostgresConnectionManager;
 use roster_engine::{
     Action, Actor, Command, CommunityId, Level, NewCommunity, Sight, Standing, UserId,
@@ -87,8 +89,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// deadlock or serialization failure.
 const ATTEMPTS: u32 = 3;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<PostgresConnectionManager<tls::RustlsConnect>>;
+type Pooled = r2d2::PooledConnection<PostgresConnectionManager<tls::RustlsConnect>>;
 
 /// The PostgreSQL store: one connection pool to a database that other
 /// nodes may share.
@@ -125,6 +127,9 @@ impl PgStore {
 
     /// [`Self::open_url`] with the pool's size and statement timeout.
     pub fn open_url_with(url: &str, options: &PgOptions) -> Result<PgStore> {
+        // `sslmode=verify-*` and `sslrootcert`, which the driver does not
+        // parse, are taken out first (see `tls.rs`).
+        let (url, wish) = tls::split(url);
         let config: Config = url.parse().map_err(|e: postgres::Error| {
             // The parser's message names the bad parameter, not the URL.
             Error::Backend(format!(
@@ -132,7 +137,7 @@ impl PgStore {
                 errors::describe(&e)
             ))
         })?;
-        PgStore::open_with(config, options)
+        PgStore::open_tls(config, options, &wish)
     }
 
     /// Open the database a parsed configuration names (see [`Self::open_url`]).
@@ -141,7 +146,16 @@ impl PgStore {
     }
 
     /// [`Self::open`] with the pool's size and statement timeout.
-    pub fn open_with(mut config: Config, options: &PgOptions) -> Result<PgStore> {
+    pub fn open_with(config: Config, options: &PgOptions) -> Result<PgStore> {
+        let wish = tls::TlsWish {
+            verify: tls::Verify::Nothing,
+            root_cert: None,
+        };
+        PgStore::open_tls(config, options, &wish)
+    }
+
+    fn open_tls(mut config: Config, options: &PgOptions, wish: &tls::TlsWish) -> Result<PgStore> {
+        let connector = tls::connector(wish)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
@@ -156,7 +170,7 @@ impl PgStore {
         let options = options.clone();
         // Connections own a private runtime: create them off any async
         // worker thread the caller may be on.
-        on_own_thread(move || open_pool(config, target, &options))
+        on_own_thread(move || open_pool(config, connector, target, &options))
     }
 
     /// `user@host:port/dbname` (no password).

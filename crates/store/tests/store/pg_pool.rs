@@ -94,3 +94,101 @@ fn connections_the_server_closed_are_replaced_not_reported() {
         roster_engine::Standing::Member(roster_engine::Role::Member)
     );
 }
+
+/// `url` with one more query parameter.
+fn with_param(url: &str, param: &str) -> String {
+    let joiner = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{joiner}{param}")
+}
+
+/// Do the store's connections to this database use TLS?
+/// (sessions, encrypted sessions) of the store opened as `application`.
+fn store_sessions_encrypted(env: &Env, application: &str) -> (i64, i64) {
+    let all = env.scalar(&format!(
+        "SELECT count(*) FROM pg_stat_activity
+         WHERE datname = current_database() AND application_name = '{application}'"
+    ));
+    let encrypted = env.scalar(&format!(
+        "SELECT count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+         WHERE a.datname = current_database() AND a.application_name = '{application}'
+           AND s.ssl"
+    ));
+    (all, encrypted)
+}
+
+fn refused(url: &str, what: &str) -> String {
+    match PgStore::open_url(url) {
+        Err(Error::Backend(message)) => {
+            assert!(message.contains("cannot connect"), "{what}: {message}");
+            message
+        }
+        Err(other) => panic!("{what}: expected a backend error, got {other:?}"),
+        Ok(_) => panic!("{what}: opened"),
+    }
+}
+
+#[test]
+fn sslmode_is_honoured() {
+    // The local cluster is shared and is not restarted for a test: what is
+    // shown depends on whether it has `ssl = on` (Debian's default, with
+    // its self-signed "snakeoil" certificate) or not.
+    let Some(env) = Env::postgres() else { return };
+    let url = url(&env);
+    let ssl_on = env.texts("SHOW ssl") == ["on"];
+    let plain = with_param(&url, "sslmode=disable&application_name=plain");
+    let plain = PgStore::open_url(&plain).expect("disable");
+    plain.ping().expect("disable");
+    let (all, encrypted) = store_sessions_encrypted(&env, "plain");
+    assert!(all >= 1 && encrypted == 0, "sslmode=disable: no TLS");
+    drop(plain);
+    let preferred = PgStore::open_url(&with_param(&url, "sslmode=prefer")).expect("prefer");
+    preferred.ping().expect("prefer");
+    drop(preferred);
+    if !ssl_on {
+        for mode in [
+            "sslmode=require",
+            "sslmode=verify-full",
+            "sslmode=verify-ca",
+        ] {
+            let message = refused(&with_param(&url, mode), mode);
+            assert!(message.contains("TLS"), "{mode}: {message}");
+        }
+        return;
+    }
+    // require: encrypted, the certificate not checked (as libpq).
+    let required = with_param(&url, "sslmode=require&application_name=required");
+    let required = PgStore::open_url(&required).expect("require");
+    required.ping().expect("require");
+    let (all, encrypted) = store_sessions_encrypted(&env, "required");
+    assert!(
+        all >= 1 && encrypted == all,
+        "every session encrypted: {encrypted} of {all}"
+    );
+    drop(required);
+    // verify-full against the built-in roots: a self-signed certificate
+    // is refused, with the reason.
+    let message = refused(&with_param(&url, "sslmode=verify-full"), "verify-full");
+    eprintln!("verify-full against the built-in roots: {message}");
+    assert!(message.to_lowercase().contains("certificate"), "{message}");
+    // With the server's own certificate as the root (when this process
+    // may read it), verify-ca accepts it.
+    let cert = env.texts("SHOW ssl_cert_file").concat();
+    if std::fs::read(&cert).is_ok() {
+        let pinned = with_param(&url, &format!("sslmode=verify-ca&sslrootcert={cert}"));
+        match PgStore::open_url(&pinned) {
+            Ok(store) => store.ping().expect("verify-ca"),
+            // A certificate webpki will not take as its own root (a
+            // version 1 or CA:TRUE one) is refused with the reason.
+            Err(Error::Backend(message)) => {
+                eprintln!("verify-ca with the server's certificate: {message}");
+                assert!(message.to_lowercase().contains("certificate"), "{message}")
+            }
+            Err(other) => panic!("verify-ca: {other:?}"),
+        }
+    }
+    let missing = with_param(&url, "sslmode=verify-full&sslrootcert=/nonexistent.pem");
+    match PgStore::open_url(&missing) {
+        Err(Error::Backend(message)) => assert!(message.contains("sslrootcert"), "{message}"),
+        other => panic!("a missing root file: {other:?}"),
+    }
+}
