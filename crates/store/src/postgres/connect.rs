@@ -43,6 +43,7 @@ pub(super) fn open_pool(
         target,
         policy: PolicyCache::default(),
         waits: super::pool::Waits::default(),
+        turns: super::turns::Turns::default(),
     })
 }
 

@@ -43,15 +43,17 @@ mod migrate;
 mod policy;
 mod pool;
 pub use pool::{default_pool_size, PgOptions, PoolStats};
-mod run;
-// TLS to the server (issue 13).
 mod reads;
 mod rooms;
 mod rows;
 #[cfg(feature = "test-support")]
 pub mod scratch;
+// Issue 13: how calls run on the pool, TLS to the server, and one
+// command in flight per community per node.
+mod run;
 mod tls;
 mod tokens;
+mod turns;
 mod users;
 // Bulk import and export (issue 15).
 mod bulk;
@@ -105,6 +107,8 @@ pub struct PgStore {
     policy: PolicyCache,
     /// How long checkouts waited (`/metrics`).
     waits: pool::Waits,
+    /// Commands queue per community here before taking a connection.
+    turns: turns::Turns,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -270,6 +274,9 @@ impl Store for PgStore {
         community: &CommunityKey,
         command: Command,
     ) -> Result<Ruling> {
+        // Queue behind this node's command on the same community, if any,
+        // before taking a connection (see `turns.rs`).
+        let _turn = self.turns.take(community);
         let result = self.write_numbered(
             |tx| {
                 let policy = self.policy.get(|| policy::load(tx))?;
