@@ -69,6 +69,8 @@ pub struct Fixture {
     pub population: Option<Population>,
     /// Baseline 1's own database.
     pub storage: storage::Target,
+    /// The server's database URL (`--nodes` starts more servers on it).
+    pub database: String,
     _dir: tempfile::TempDir,
     _scratch: Vec<ScratchDatabase>,
 }
@@ -195,6 +197,7 @@ impl Fixture {
             big,
             population,
             storage,
+            database: url,
             _dir: dir,
             _scratch: scratch,
         })
@@ -341,7 +344,7 @@ async fn account(state: &AppState, user: User) -> Result<Account> {
     Ok(Account { user, token })
 }
 
-async fn community(
+pub async fn community(
     state: &AppState,
     owner: &User,
     name: &str,

@@ -13,6 +13,8 @@
 mod bulk;
 mod fixture;
 mod load;
+// `--nodes N` (issue 13): several servers on one PostgreSQL database.
+mod nodes;
 mod report;
 mod rows;
 mod server;
@@ -55,6 +57,11 @@ struct Args {
     /// Print JSON instead of Markdown.
     #[arg(long)]
     json: bool,
+    /// With --postgres: instead of the rows, writes and reads against 1 to
+    /// N `roster serve` processes on one database, beside the same SQL sent
+    /// straight through a connection per client (see `nodes.rs`).
+    #[arg(long, requires = "postgres", value_parser = clap::value_parser!(u16).range(1..=8))]
+    nodes: Option<u16>,
 }
 
 fn main() -> ExitCode {
@@ -89,6 +96,9 @@ async fn bench(args: Args) -> Result<()> {
     }
     if !(1..=3600).contains(&args.max_seconds) {
         bail!("--max-seconds must be between 1 and 3600");
+    }
+    if let Some(nodes) = args.nodes {
+        return bench_nodes(&args, usize::from(nodes)).await;
     }
     let mut selected: Vec<Row> = if args.rows.is_empty() {
         Row::ALL.to_vec()
@@ -153,6 +163,25 @@ async fn bench(args: Args) -> Result<()> {
     if !report.ok() {
         bail!("some requests failed or a check did not hold; see the report");
     }
+    Ok(())
+}
+
+/// `--nodes`: the fixture without the big communities, then `nodes::run`.
+async fn bench_nodes(args: &Args, nodes: usize) -> Result<()> {
+    let needs = Needs {
+        bench_users: args.concurrency,
+        small: None,
+        big: None,
+        postgres: args.postgres.clone(),
+    };
+    eprintln!("roster-bench: setting up for --nodes {nodes}");
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.concurrency)
+        .build()?;
+    let fixture = Fixture::start(&needs, &client).await?;
+    let limit = Duration::from_secs(args.max_seconds);
+    let table = nodes::run(&fixture, &client, nodes, args.requests, limit).await?;
+    print!("{table}");
     Ok(())
 }
 

@@ -57,6 +57,11 @@ impl Server {
         }
     }
 
+    /// The server process's id (`--nodes` reads its CPU time).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

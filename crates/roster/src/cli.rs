@@ -35,6 +35,9 @@ pub struct Cli {
     /// argon2 cost and password pool (every command that hashes uses them).
     #[command(flatten)]
     pub hashing: crate::password::HashingArgs,
+    /// The PostgreSQL connection pool (issue 13).
+    #[command(flatten)]
+    pub pool: config::PoolArgs,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -238,9 +241,15 @@ fn init_logging(format: LogFormat) {
 /// a libpq key=value string for PostgreSQL (several nodes may share it),
 /// anything else for SQLite.
 pub fn open_store(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+    open_store_with(url, &config::PoolArgs::default())
+}
+
+/// [`open_store`] with the PostgreSQL pool's settings.
+pub fn open_store_with(url: &str, pool: &config::PoolArgs) -> anyhow::Result<Arc<dyn Store>> {
     let context = || format!("cannot open database {}", config::mask_url(url));
     if roster_store::backend_of(url) == roster_store::Backend::Postgres {
-        let store = roster_store::postgres::PgStore::open_url(url).with_context(context)?;
+        let store = roster_store::postgres::PgStore::open_url_with(url, &pool.options())
+            .with_context(context)?;
         return Ok(Arc::new(store));
     }
     let store = roster_store::sqlite::SqliteStore::open_url(url).with_context(context)?;
@@ -252,7 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Backup(args) = cli.command {
         return crate::bulk::backup(&cli.database, args, cli.json).await;
     }
-    let store = open_store(&cli.database)?;
+    let store = open_store_with(&cli.database, &cli.pool)?;
     let state = AppState::new(store).with_passwords(cli.hashing.pool()?);
     let json = cli.json;
     match cli.command {

@@ -77,6 +77,41 @@ impl ConnectionArgs {
     }
 }
 
+/// The PostgreSQL pool (issue 13); SQLite ignores these. Global flags, so
+/// that every command that opens the database sizes its pool the same way.
+#[derive(Args, Debug, Clone)]
+pub struct PoolArgs {
+    /// Connections this node opens to PostgreSQL at most (default: 2 per
+    /// core, at least 4). N nodes open up to N times this many.
+    #[arg(long, global = true, env = "ROSTER_POOL_SIZE", value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub pool_size: Option<u32>,
+    /// Longest time one SQL statement may run before PostgreSQL cancels it
+    /// (sent as `statement_timeout`; `0` for none).
+    #[arg(long, global = true, env = "ROSTER_STATEMENT_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    pub statement_timeout: Duration,
+}
+
+impl Default for PoolArgs {
+    fn default() -> Self {
+        let defaults = roster_store::postgres::PgOptions::default();
+        PoolArgs {
+            pool_size: None,
+            statement_timeout: defaults.statement_timeout,
+        }
+    }
+}
+
+impl PoolArgs {
+    pub fn options(&self) -> roster_store::postgres::PgOptions {
+        roster_store::postgres::PgOptions {
+            pool_size: self
+                .pool_size
+                .unwrap_or_else(roster_store::postgres::default_pool_size),
+            statement_timeout: self.statement_timeout,
+        }
+    }
+}
+
 fn positive_duration(text: &str) -> Result<Duration, String> {
     match parse_duration(text)? {
         Duration::ZERO => Err(format!("'{text}' must be at least one second")),

@@ -63,8 +63,10 @@ pub(crate) mod console;
 pub(crate) mod dialects;
 pub mod http;
 pub(crate) mod metrics;
+// The PostgreSQL pool on /metrics (issue 13).
 pub(crate) mod native;
 pub mod password;
+mod pool_metrics;
 pub mod ratelimit;
 pub mod server;
 pub mod tls;

@@ -17,6 +17,7 @@
 //! | `roster_store_calls_in_flight` | gauge | |
 //! | `roster_store_write_queue_depth` | gauge | |
 //! | `roster_store_write_batch_size` | histogram | |
+//! | `roster_store_pool_*` | see `pool_metrics` | |
 //!
 //! `outcome` is `changed`, `unchanged`, the refusal (the `DomainError`
 //! variant in snake_case, e.g. `last_owner`) or `error` (a backend failure).
@@ -149,7 +150,10 @@ impl Metrics {
     /// Show the store's write queue (depth, batch sizes), if it has one.
     pub fn watch_store(&mut self, store: Arc<dyn Store>) {
         self.registry
-            .register_collector(Box::new(StoreWriteQueue(store)));
+            .register_collector(Box::new(StoreWriteQueue(Arc::clone(&store))));
+        // The PostgreSQL pool's occupancy and waits (issue 13).
+        self.registry
+            .register_collector(Box::new(crate::pool_metrics::PoolCollector(store)));
     }
 
     /// The metrics in the Prometheus text format.

@@ -247,6 +247,12 @@ pub trait Store: Send + Sync + 'static {
         None
     }
 
+    /// The connection pool's occupancy and checkout waits, for a backend
+    /// with one (PostgreSQL, issue 13).
+    fn pool_stats(&self) -> Option<crate::postgres::PoolStats> {
+        None
+    }
+
     // --- the permission policy (issue 14) ---------------------------------
 
     /// The stored policy, read now (not the commands' cached copy, which

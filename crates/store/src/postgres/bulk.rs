@@ -15,7 +15,6 @@ use roster_engine::import::{Existing, ExistingCommunity};
 use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
 use uuid::Uuid;
 
-use super::communities::EVENT_LOCK;
 use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM, USER_COLUMNS};
 use crate::{
@@ -302,11 +301,16 @@ pub(super) fn import(
         }
     }
     summary.memberships = copy.finish()?;
-    // The feed's lock last, as every write takes it (see communities.rs).
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENT_LOCK])?;
+    // The import numbers its events itself, holding the stamp lock to its
+    // commit (see feed.rs): taken last, so never while waiting for a row.
+    let mut seq = super::feed::lock_for_numbering(tx)?;
+    let mut next_seq = || {
+        seq += 1;
+        seq.to_string()
+    };
     let mut copy = Copy::start(
         tx,
-        "COPY events (at, community_id, actor_id, subject_id, kind, reason) FROM STDIN",
+        "COPY events (seq, at, community_id, actor_id, subject_id, kind, reason) FROM STDIN",
     )?;
     for (community, (_, actor)) in batch.communities.iter().zip(&targets) {
         let id = community.id.to_string();
@@ -315,6 +319,7 @@ pub(super) fn import(
             ImportEvents::PerCommunity => {
                 let decision = roster_engine::import::decide_import(None, community.members.len());
                 copy.row(&[
+                    Some(&next_seq()),
                     Some(&now_text),
                     Some(&id),
                     Some(&actor),
@@ -328,6 +333,7 @@ pub(super) fn import(
                     let decision = roster_engine::import::decide_import(Some(member.user), 1);
                     let subject = member.user.to_string();
                     copy.row(&[
+                        Some(&next_seq()),
                         Some(&now_text),
                         Some(&id),
                         Some(&actor),

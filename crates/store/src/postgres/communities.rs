@@ -16,7 +16,8 @@
 //! Races that no row lock covers (two nodes creating the same community
 //! name, or the single site community) are settled by unique indexes, whose
 //! violations become the same refusals SQLite gives (see `errors.rs`), and
-//! by the transaction-level advisory lock [`SITE_LOCK`].
+//! by the transaction-level advisory lock [`SITE_LOCK`]. The event is
+//! inserted unnumbered and numbered after commit (see `feed.rs`).
 
 use chrono::{DateTime, Utc};
 use postgres::types::ToSql;
@@ -36,10 +37,6 @@ use crate::{Community, CommunityKey, EventRecord, Outcome, Ruling, User};
 /// in it. Only taken while no site community exists, so it costs nothing
 /// once the server is set up.
 pub(super) const SITE_LOCK: i64 = 0x726f_7374_6572_0002; // "roster" 2
-
-/// Advisory lock (transaction-level) taken just before an event is
-/// appended and held until commit. See [`insert_event`].
-pub(super) const EVENT_LOCK: i64 = 0x726f_7374_6572_0003; // "roster" 3
 
 /// Run one command on one community.
 pub(super) fn execute(
@@ -251,47 +248,10 @@ impl CommandTx for Transaction<'_> {
     }
 }
 
-/// Append the decision's event, as the transaction's last write.
-///
-/// Followers page the feed with `after=<seq>`, so an event must never
-/// become visible after one with a higher seq: a follower that has read
-/// seq 11 would never go back for seq 10. In PostgreSQL, seq order is NOT
-/// commit order when writers run concurrently: `nextval` hands out numbers
-/// when rows are inserted, and transactions commit in whatever order they
-/// finish (node A takes 10, node B takes 11, B commits first; a follower
-/// reading then sees 11 and skips 10 for ever).
-///
-/// So the sequence is drawn under the transaction-level advisory lock
-/// [`EVENT_LOCK`], which PostgreSQL releases only after the commit is
-/// visible: whoever draws the next number waits until the previous drawer
-/// has committed (or rolled back, leaving a harmless gap). Events therefore
-/// become visible in seq order, across every node.
-///
-/// The cost: the tail of every write transaction, from this insert to the
-/// commit's WAL flush, runs one at a time across the whole database, so
-/// the cluster's write throughput is bounded by roughly one commit flush
-/// per accepted change, whatever the number of nodes. Everything before it
-/// (locking the community, deciding, writing rows) still runs in parallel
-/// across communities, and refusals and unchanged commands never take the
-/// lock. The lock is taken last so that it is never held while waiting for
-/// a row lock (no deadlock with the community locks).
+/// Append the decision's event, unnumbered: it is numbered after commit,
+/// in commit order (see `feed.rs`). Returns the placeholder `-id`.
 fn insert_event(tx: &mut Transaction<'_>, event: &EventRecord) -> Res<i64> {
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&EVENT_LOCK])?;
-    let subject = event.subject.map(|s| s.0);
-    let row = tx.query_one(
-        "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING seq",
-        &[
-            &event.at,
-            &event.community.0,
-            &event.actor.0,
-            &subject,
-            &event.kind.as_str(),
-            &event.reason,
-        ],
-    )?;
-    Ok(row.try_get(0)?)
+    super::feed::insert(tx, event)
 }
 
 /// Insert a new community row with zero counters (the caller applies the

@@ -2,18 +2,24 @@
 //! then build the pool; and the helpers that keep the sync driver's
 //! private runtime off async threads and passwords out of messages.
 
-use postgres::{Config, NoTls};
+use postgres::Config;
 use r2d2_postgres::PostgresConnectionManager;
 
-use super::{errors, migrate, PgStore, CHECKOUT_TIMEOUT, POOL_IDLE, POOL_SIZE};
+use super::tls::RustlsConnect;
+use super::{errors, migrate, PgOptions, PgStore, CHECKOUT_TIMEOUT, POOL_IDLE};
 use crate::policy::PolicyCache;
 use crate::{Error, Result};
 
 /// Migrate over one direct connection (so that an unreachable server fails
 /// here at once, where the pool would retry until its timeout), then build
 /// the pool.
-pub(super) fn open_pool(config: Config, target: String) -> Result<PgStore> {
-    let mut client = config.connect(NoTls).map_err(|e| {
+pub(super) fn open_pool(
+    config: Config,
+    tls: RustlsConnect,
+    target: String,
+    options: &PgOptions,
+) -> Result<PgStore> {
+    let mut client = config.connect(tls.clone()).map_err(|e| {
         Error::Backend(format!(
             "postgres: cannot connect to {target}: {}",
             errors::describe(&e)
@@ -21,10 +27,13 @@ pub(super) fn open_pool(config: Config, target: String) -> Result<PgStore> {
     })?;
     migrate::run(&mut client).map_err(Error::from)?;
     drop(client);
-    let manager = PostgresConnectionManager::new(config, NoTls);
+    let manager = PostgresConnectionManager::new(config, tls);
+    // Health checks: a connection is tested (an empty query) when checked
+    // out, and one found closed on its return is discarded.
     let pool = r2d2::Pool::builder()
-        .max_size(POOL_SIZE)
-        .min_idle(Some(POOL_IDLE))
+        .max_size(options.pool_size.max(1))
+        .min_idle(Some(POOL_IDLE.min(options.pool_size.max(1))))
+        .test_on_check_out(true)
         .connection_timeout(CHECKOUT_TIMEOUT)
         .build(manager)
         .map_err(|e| Error::Backend(format!("postgres: pool for {target}: {e}")))?;
@@ -33,6 +42,8 @@ pub(super) fn open_pool(config: Config, target: String) -> Result<PgStore> {
         pool: Some(pool),
         target,
         policy: PolicyCache::default(),
+        waits: super::pool::Waits::default(),
+        turns: super::turns::Turns::default(),
     })
 }
 

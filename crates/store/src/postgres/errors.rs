@@ -66,6 +66,24 @@ impl Fault {
         }
     }
 
+    /// The connection is gone (closed, an I/O failure, or the server
+    /// shutting it down): whatever transaction was open on it is rolled
+    /// back by the server.
+    pub(super) fn is_lost(&self) -> bool {
+        let Fault::Db(error) = self else {
+            return false;
+        };
+        if error.is_closed() {
+            return true;
+        }
+        if let Some(code) = error.code() {
+            return *code == SqlState::ADMIN_SHUTDOWN
+                || *code == SqlState::CRASH_SHUTDOWN
+                || *code == SqlState::CANNOT_CONNECT_NOW;
+        }
+        std::error::Error::source(error).is_some_and(|cause| cause.is::<std::io::Error>())
+    }
+
     /// Is this a violation of the unique constraint or index `name`?
     pub(super) fn violates(&self, name: &str) -> bool {
         match self {

@@ -27,6 +27,12 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (4, "policy", include_str!("migrations/0004_policy.sql")),
     // The web console's sessions and member-search index (issue 17).
     (5, "console", include_str!("migrations/0005_console.sql")),
+    // The event feed numbered after commit (issue 13, postgres/feed.rs).
+    (
+        6,
+        "event_stamps",
+        include_str!("migrations/0006_event_stamps.sql"),
+    ),
 ];
 
 /// Advisory lock key serialising migrations across nodes.

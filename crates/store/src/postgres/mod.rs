@@ -8,11 +8,21 @@
 //! them, while commands on different communities run in parallel. Races
 //! that no existing row can lock (two nodes creating one username, one
 //! community name, or the site community) are settled by unique indexes and
-//! a transaction-level advisory lock; the event feed is kept in commit
-//! order by another (see `communities.rs`). A deadlock or serialization
+//! a transaction-level advisory lock. A deadlock or serialization
 //! failure, which PostgreSQL resolves by rolling one transaction back, is
 //! retried from the start a few times. Reads run in REPEATABLE READ, READ
 //! ONLY transactions: one snapshot per call, no locks.
+//!
+//! No lock is shared by all writes. The event feed, which followers page
+//! with `after=<seq>` and must never see out of order, is numbered after
+//! commit (`feed.rs`): a write inserts its event unnumbered and commits;
+//! then one stamper at a time in the cluster numbers every committed,
+//! unnumbered event, above every number given before, and commits before
+//! the next stamper starts. Readers see only numbered events, so an event
+//! committed late is numbered late, and a follower never skips one. The
+//! stamp is one short statement, batched (a writer whose event a
+//! concurrent stamp already numbered does not wait), holding no row lock:
+//! commands on different communities commit in parallel.
 //!
 //! The driver is the synchronous `postgres` crate; each connection drives
 //! its socket with a small private tokio runtime, which may not be started
@@ -27,15 +37,23 @@ mod connect;
 use connect::{describe_target, on_own_thread, open_pool};
 mod console;
 mod errors;
+mod feed;
 mod idempotency;
 mod migrate;
 mod policy;
+mod pool;
+pub use pool::{default_pool_size, PgOptions, PoolStats};
 mod reads;
 mod rooms;
 mod rows;
 #[cfg(feature = "test-support")]
 pub mod scratch;
+// Issue 13: how calls run on the pool, TLS to the server, and one
+// command in flight per community per node.
+mod run;
+mod tls;
 mod tokens;
+mod turns;
 mod users;
 // Bulk import and export (issue 15).
 mod bulk;
@@ -43,7 +61,7 @@ mod webhooks;
 
 use std::time::Duration;
 
-use postgres::{Config, IsolationLevel, NoTls, Transaction};
+use postgres::Config;
 use r2d2_postgres::PostgresConnectionManager;
 use roster_engine::{
     Action, Actor, Command, CommunityId, Level, NewCommunity, Sight, Standing, UserId,
@@ -60,10 +78,6 @@ use crate::{
     Ruling, Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
 };
 
-/// Connections per node. Each store call holds one for its transaction;
-/// with N nodes the server needs N × this many (PostgreSQL's default
-/// `max_connections` is 100).
-const POOL_SIZE: u32 = 16;
 /// Connections kept open while idle.
 const POOL_IDLE: u32 = 2;
 /// How long a store call waits for a free connection before failing.
@@ -77,8 +91,8 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// deadlock or serialization failure.
 const ATTEMPTS: u32 = 3;
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
-type Pooled = r2d2::PooledConnection<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<PostgresConnectionManager<tls::RustlsConnect>>;
+type Pooled = r2d2::PooledConnection<PostgresConnectionManager<tls::RustlsConnect>>;
 
 /// The PostgreSQL store: one connection pool to a database that other
 /// nodes may share.
@@ -91,6 +105,10 @@ pub struct PgStore {
     /// write transaction once older than `POLICY_REFRESH`: a change made
     /// on another node is followed within that bound.
     policy: PolicyCache,
+    /// How long checkouts waited (`/metrics`).
+    waits: pool::Waits,
+    /// Commands queue per community here before taking a connection.
+    turns: turns::Turns,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -108,6 +126,14 @@ impl PgStore {
     /// bring its schema up to date. Fails at once, with the server's reason,
     /// when the server cannot be reached.
     pub fn open_url(url: &str) -> Result<PgStore> {
+        PgStore::open_url_with(url, &PgOptions::default())
+    }
+
+    /// [`Self::open_url`] with the pool's size and statement timeout.
+    pub fn open_url_with(url: &str, options: &PgOptions) -> Result<PgStore> {
+        // `sslmode=verify-*` and `sslrootcert`, which the driver does not
+        // parse, are taken out first (see `tls.rs`).
+        let (url, wish) = tls::split(url);
         let config: Config = url.parse().map_err(|e: postgres::Error| {
             // The parser's message names the bad parameter, not the URL.
             Error::Backend(format!(
@@ -115,93 +141,45 @@ impl PgStore {
                 errors::describe(&e)
             ))
         })?;
-        PgStore::open(config)
+        PgStore::open_tls(config, options, &wish)
     }
 
     /// Open the database a parsed configuration names (see [`Self::open_url`]).
-    pub fn open(mut config: Config) -> Result<PgStore> {
+    pub fn open(config: Config) -> Result<PgStore> {
+        PgStore::open_with(config, &PgOptions::default())
+    }
+
+    /// [`Self::open`] with the pool's size and statement timeout.
+    pub fn open_with(config: Config, options: &PgOptions) -> Result<PgStore> {
+        let wish = tls::TlsWish {
+            verify: tls::Verify::Nothing,
+            root_cert: None,
+        };
+        PgStore::open_tls(config, options, &wish)
+    }
+
+    fn open_tls(mut config: Config, options: &PgOptions, wish: &tls::TlsWish) -> Result<PgStore> {
+        let connector = tls::connector(wish)?;
         if config.get_connect_timeout().is_none() {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         if config.get_application_name().is_none() {
             config.application_name("roster");
         }
+        if !options.statement_timeout.is_zero() {
+            let all = pool::with_statement_timeout(config.get_options(), options.statement_timeout);
+            config.options(&all);
+        }
         let target = describe_target(&config);
+        let options = options.clone();
         // Connections own a private runtime: create them off any async
         // worker thread the caller may be on.
-        on_own_thread(move || open_pool(config, target))
+        on_own_thread(move || open_pool(config, connector, target, &options))
     }
 
     /// `user@host:port/dbname` (no password).
     pub fn target(&self) -> &str {
         &self.target
-    }
-
-    fn pool(&self) -> Result<&Pool> {
-        self.pool
-            .as_ref()
-            .ok_or_else(|| Error::Backend("postgres: the store is closed".into()))
-    }
-
-    fn connection(&self) -> Result<Pooled> {
-        self.connection_within(CHECKOUT_TIMEOUT)
-    }
-
-    fn connection_within(&self, timeout: Duration) -> Result<Pooled> {
-        self.pool()?.get_timeout(timeout).map_err(|e| {
-            Error::Backend(format!(
-                "postgres: no connection to {} within {}s: {e}",
-                self.target,
-                timeout.as_secs()
-            ))
-        })
-    }
-
-    /// Run `f` in one READ COMMITTED transaction: commit when it returns
-    /// `Ok`, roll back (write nothing) when it returns `Err`. A deadlock or
-    /// serialization failure runs it again from the start.
-    fn write<T>(&self, f: impl Fn(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        let mut attempt = 1;
-        loop {
-            let result: Res<T> = (|| {
-                let mut tx = conn.transaction()?;
-                let value = f(&mut tx)?; // dropping `tx` on error rolls back
-                tx.commit()?;
-                Ok(value)
-            })();
-            match result {
-                Err(fault) if fault.is_transient() && attempt < ATTEMPTS => {
-                    tracing::debug!(attempt, ?fault, "postgres: transaction retried");
-                    attempt += 1;
-                }
-                result => return result.map_err(Error::from),
-            }
-        }
-    }
-
-    /// Run `f` in one REPEATABLE READ, READ ONLY transaction, so that its
-    /// queries (a page and its total) see one snapshot.
-    fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        let result: Res<T> = (|| {
-            let mut tx = conn
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
-            let value = f(&mut tx)?;
-            tx.commit()?;
-            Ok(value)
-        })();
-        result.map_err(Error::from)
-    }
-
-    /// Run one statement outside any explicit transaction (its own
-    /// snapshot): the hot single-query look-ups, such as a token per request.
-    fn single<T>(&self, f: impl FnOnce(&mut postgres::Client) -> Res<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        f(&mut conn).map_err(Error::from)
     }
 }
 
@@ -215,10 +193,27 @@ impl Drop for PgStore {
     }
 }
 
+/// Put the number the stamp gave into the event a write returns (0 when it
+/// is not numbered yet).
+fn number_event(event: &mut Option<EventRecord>, seq: Option<i64>) {
+    if let Some(event) = event {
+        event.seq = seq.unwrap_or(0);
+    }
+}
+
 /// A caller's page size, clamped (written once, in `pages.rs`).
 use crate::pages::clamp_limit;
 
 impl Store for PgStore {
+    fn pool_stats(&self) -> Option<PoolStats> {
+        let pool = self.pool.as_ref()?;
+        let state = pool.state();
+        Some(
+            self.waits
+                .stats(pool.max_size(), state.connections, state.idle_connections),
+        )
+    }
+
     fn ping(&self) -> Result<()> {
         let mut conn = self.connection_within(PING_TIMEOUT)?;
         conn.query_one("SELECT 1", &[])
@@ -263,10 +258,13 @@ impl Store for PgStore {
     }
 
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
-        self.write(|tx| {
-            let policy = self.policy.get(|| policy::load(tx))?;
-            communities::create(tx, &policy, actor, &new)
-        })
+        self.write_numbered(
+            |tx| {
+                let policy = self.policy.get(|| policy::load(tx))?;
+                communities::create(tx, &policy, actor, &new)
+            },
+            |outcome, seq| number_event(&mut outcome.event, seq),
+        )
     }
 
     fn execute_in_sight(
@@ -276,10 +274,20 @@ impl Store for PgStore {
         community: &CommunityKey,
         command: Command,
     ) -> Result<Ruling> {
-        let result = self.write(|tx| {
-            let policy = self.policy.get(|| policy::load(tx))?;
-            communities::execute(tx, &policy, sight, actor, community, &command)
-        });
+        // Queue behind this node's command on the same community, if any,
+        // before taking a connection (see `turns.rs`).
+        let _turn = self.turns.take(community);
+        let result = self.write_numbered(
+            |tx| {
+                let policy = self.policy.get(|| policy::load(tx))?;
+                communities::execute(tx, &policy, sight, actor, community, &command)
+            },
+            |ruling, seq| {
+                if let Ruling::Accepted(outcome) = ruling {
+                    number_event(&mut outcome.event, seq);
+                }
+            },
+        );
         if let Err(Error::Backend(error)) = &result {
             tracing::error!(command = command.name(), %error, "postgres: command failed");
         }
@@ -340,7 +348,10 @@ impl Store for PgStore {
     }
 
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {
-        let update = self.write(|tx| crate::policy::set_policy(tx, actor, changes))?;
+        let update = self.write_numbered(
+            |tx| crate::policy::set_policy(tx, actor, changes),
+            |update, seq| number_event(&mut update.event, seq),
+        )?;
         // Committed: this node's commands decide under it from now on.
         self.policy.put(update.policy.clone());
         Ok(update)

@@ -193,7 +193,8 @@ pub(super) fn communities_of(
 }
 
 /// The feed, oldest first. Safe to follow with `after=` the last seq read:
-/// events become visible in seq order (see `communities.rs`, insert_event).
+/// events are numbered after commit, in commit order, and an unnumbered
+/// one (`seq` NULL) is not in the feed yet (see `feed.rs`).
 pub(super) fn events(client: &mut impl GenericClient, query: &EventQuery) -> Res<Vec<EventRecord>> {
     let limit = clamp_limit(query.limit);
     let rows = match query.community {

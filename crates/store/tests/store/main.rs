@@ -19,6 +19,8 @@ mod console;
 mod env;
 mod group_commit;
 mod idempotency;
+mod pg_feed;
+mod pg_pool;
 mod policy;
 mod postgres_only;
 mod reads;

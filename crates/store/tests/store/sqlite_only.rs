@@ -43,9 +43,10 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
         vec![
             (1, "init".to_owned()),
             (2, "idempotency".to_owned()),
-            (3, "webhooks".to_owned()), // issue 16
-            (4, "policy".to_owned()),   // issue 14
-            (5, "console".to_owned()),  // issue 17
+            (3, "webhooks".to_owned()),     // issue 16
+            (4, "policy".to_owned()),       // issue 14
+            (5, "console".to_owned()),      // issue 17
+            (6, "event_stamps".to_owned()), // issue 13
         ]
     );
     drop(store);
@@ -63,7 +64,7 @@ fn open_creates_the_file_sets_wal_and_migrates_once() {
     }
     assert_eq!(
         scalar(&raw(&path), "SELECT count(*) FROM schema_migrations"),
-        5 // 1, 2, 3 webhooks, 4 policy, 5 console
+        6 // 1, 2, 3 webhooks, 4 policy, 5 console, 6 event stamps
     );
 
     assert!(matches!(

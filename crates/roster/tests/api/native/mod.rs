@@ -10,6 +10,8 @@ mod events;
 mod invitations;
 mod members;
 mod openapi;
+// /readyz and /metrics on the pool (issue 13).
+mod pool;
 mod requests;
 mod tokens;
 mod users;

@@ -1,0 +1,108 @@
+//! The event feed's numbering, without a lock held by every write
+//! transaction (issue 13): events are numbered after commit, by one
+//! stamper at a time.
+//!
+//! Followers page the feed with `after=<seq>`, so an event must never
+//! become visible after one with a higher seq: a follower that has read
+//! seq 11 never goes back for 10. Numbers drawn while rows are inserted
+//! (`nextval`) break that as soon as writers run concurrently, since
+//! transactions commit in whatever order they finish. Until issue 13 every
+//! write therefore drew its number under one database-wide advisory lock
+//! held to its commit, so the whole cluster committed one change at a time.
+//!
+//! Now a write transaction inserts its event unnumbered (`seq` NULL, an
+//! internal `id` from a plain sequence) and commits without waiting for
+//! anyone but the holders of the rows it locks. Once committed, the writer
+//! asks for its event to be numbered ([`stamp`], the SQL function
+//! `roster_stamp_events`, migration 0006): if another stamper has already
+//! numbered it, that is the answer; otherwise it takes the stamp lock
+//! ([`STAMP_LOCK`], transaction-level) and, in a fresh snapshot, numbers
+//! every committed, unnumbered event in id order after the highest number
+//! given, then commits, which releases the lock. One stamp numbers every
+//! event committed before it (a batch: under load most writers find theirs
+//! numbered and never wait for the lock), and a stamp that writes nothing
+//! commits without a WAL flush.
+//!
+//! Why a follower never skips: the stamper that numbers a batch holds the
+//! lock until its commit is visible, so the next stamper's snapshot
+//! includes it and its numbers are all higher; a reader's snapshot that
+//! sees a batch therefore sees every earlier one. Events of one community
+//! keep their commit order: its writers run one after another under the
+//! community's row lock, so a later event has a higher id and is never
+//! visible without the earlier one. Readers only ever see numbered events
+//! (`seq > $1` excludes NULL), so an unnumbered event is simply not in the
+//! feed yet; a writer that dies between its commit and its stamp leaves its
+//! event for the next stamp (any write's) to number.
+//!
+//! The stamp is one short statement after commit, serialized across the
+//! cluster, but it holds no row lock and does not wait for in-flight write
+//! transactions: commands on different communities commit in parallel.
+//! SQLite needs none of this: its single writer commits in seq order.
+
+use std::cell::Cell;
+
+use postgres::GenericClient;
+
+use super::errors::Res;
+
+/// Advisory lock (transaction-level) held by the one stamper at a time,
+/// from before it reads the highest number to its commit.
+pub(super) const STAMP_LOCK: i64 = 0x726f_7374_6572_0004; // "roster" 4
+
+thread_local! {
+    /// The id of the newest event the write transaction running on this
+    /// thread inserted (the synchronous driver runs a whole transaction on
+    /// its caller's thread); taken by the runner after commit.
+    static INSERTED: Cell<Option<i64>> = const { Cell::new(None) };
+}
+
+/// Insert an event unnumbered; its id, as a placeholder `seq` of `-id`
+/// until [`stamp`] numbers it after commit.
+pub(super) fn insert(client: &mut impl GenericClient, event: &crate::EventRecord) -> Res<i64> {
+    let subject = event.subject.map(|s| s.0);
+    let row = client.query_one(
+        "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         RETURNING id",
+        &[
+            &event.at,
+            &event.community.0,
+            &event.actor.0,
+            &subject,
+            &event.kind.as_str(),
+            &event.reason,
+        ],
+    )?;
+    let id: i64 = row.try_get(0)?;
+    INSERTED.with(|cell| cell.set(Some(id)));
+    Ok(-id)
+}
+
+/// Forget what an attempt that did not commit inserted.
+pub(super) fn forget() {
+    INSERTED.with(|cell| cell.set(None));
+}
+
+/// The id of the event the transaction just committed inserted, if any.
+pub(super) fn take_inserted() -> Option<i64> {
+    INSERTED.with(Cell::take)
+}
+
+/// Number committed events (see the module doc), outside any transaction;
+/// `mine`'s number, or `None` when `mine` is `None`.
+pub(super) fn stamp(client: &mut impl GenericClient, mine: Option<i64>) -> Res<Option<i64>> {
+    let row = client.query_one("SELECT roster_stamp_events($1, $2)", &[&mine, &STAMP_LOCK])?;
+    Ok(row.try_get(0)?)
+}
+
+/// Inside a transaction that numbers its own events as it inserts them
+/// (the bulk import): take the stamp lock, held to its commit, number
+/// what other writers committed, and return the highest number, after
+/// which the caller's events go.
+pub(super) fn lock_for_numbering(client: &mut impl GenericClient) -> Res<i64> {
+    client.execute("SELECT pg_advisory_xact_lock($1)", &[&STAMP_LOCK])?;
+    client.execute("SELECT roster_stamp_pending()", &[])?;
+    Ok(client
+        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM events", &[])?
+        .try_get(0)?)
+}

@@ -1,0 +1,4 @@
+-- Issue 13 numbers PostgreSQL's events after commit (postgres/feed.rs).
+-- SQLite has one writer, so its events are numbered in commit order
+-- already: nothing to change, the version is recorded to keep the two
+-- backends' schema versions in step.
