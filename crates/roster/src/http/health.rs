@@ -13,7 +13,7 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match state.run(|store| store.ping()).await {
+    match state.read_now(|store| store.ping()).await {
         Ok(()) => (StatusCode::OK, "ready\n"),
         Err(error) => {
             tracing::warn!(%error, "readiness check failed");

@@ -116,7 +116,7 @@ pub(super) async fn people(
     // One hand-off for the visibility check and the page (as
     // `extract::visible` and `extract::require_manager` would decide).
     let page = state
-        .run(move |store| {
+        .read_now(move |store| {
             let key = CommunityKey::Id(community);
             let standing = match store.community(&key, Some(viewer))? {
                 Some((found, standing)) if can_view(&found.state, admin, standing) => standing,
