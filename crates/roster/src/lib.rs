@@ -38,13 +38,6 @@
 //! /v1/communities/{id}/leave`). [`cli`] is the `roster` binary: the server
 //! and the operator's commands ([`admin`]).
 
-/// mimalloc, for every binary that links the server (the `roster` binary,
-/// the benchmark that re-executes itself as the server, the tests): a
-/// profile of the member list under load (issue 11) spent about a fifth of
-/// the server's CPU in glibc malloc (`_int_malloc`, `malloc_consolidate`).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 pub mod admin;
 pub mod app;
 pub mod auth;
