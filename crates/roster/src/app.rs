@@ -84,6 +84,32 @@ impl AppState {
         .unwrap_or_else(|join| Err(Error::Backend(format!("store task failed: {join}"))))
     }
 
+    /// Run a short blocking read: on this thread when the store has inline
+    /// readers (SQLite: no hand-off, no waiting for a pooled connection),
+    /// else as [`run`](Self::run) does. `call` must only read.
+    pub async fn read_now<T, F>(&self, call: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn Store) -> Result<T> + Send + 'static,
+    {
+        let store = self.store.as_ref();
+        let mut call = Some(call);
+        let mut answer = None;
+        let inline = {
+            let _in_flight = self.metrics.store_call();
+            store.read_inline(&mut || {
+                if let Some(call) = call.take() {
+                    answer = Some(call(store));
+                }
+            })
+        };
+        match (inline, answer, call) {
+            (true, Some(answer), _) => answer,
+            (_, _, Some(call)) => self.run(call).await,
+            _ => Err(Error::Backend("an inline read did not run".into())),
+        }
+    }
+
     /// Run one command on one community, addressed through `sight`, and
     /// count it by kind and outcome. Every dialect and the native API
     /// execute commands through here. A refusal is a [`Ruling::Refused`]

@@ -150,7 +150,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Au
         None => {
             let ticket = state.tokens.ticket();
             let found = state
-                .run(move |store| store.find_token(&hash))
+                .read_now(move |store| store.find_token(&hash))
                 .await
                 .map_err(|e| AuthError::Backend(e.to_string()))?;
             let (record, user) = found.ok_or(AuthError::Unknown)?;
@@ -182,7 +182,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Au
 pub async fn current_user(state: &AppState, principal: &Principal) -> Result<User, AuthError> {
     let key = roster_store::UserKey::Id(principal.user.id);
     state
-        .run(move |store| store.find_user(&key))
+        .read_now(move |store| store.find_user(&key))
         .await
         .map_err(|e| AuthError::Backend(e.to_string()))?
         .ok_or(AuthError::Unknown)

@@ -234,6 +234,17 @@ pub trait Store: Send + Sync + 'static {
     /// A completed key is left alone.
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()>;
 
+    // --- reads on the caller's thread (issue 11) ----------------------------
+
+    /// Run `reads` on this thread with the backend's inline readers, which
+    /// never wait for a connection, and return true; or, for a backend
+    /// without them, return false without running it (then call off the
+    /// async runtime). Only short reads belong inside, never a write.
+    fn read_inline(&self, reads: &mut dyn FnMut()) -> bool {
+        let _ = reads;
+        false
+    }
+
     // --- the write queue -------------------------------------------------
 
     /// The backend's async write submission, if it has one (SQLite); `None`

@@ -1,6 +1,7 @@
 //! Typed async store calls for the handlers, so that a handler awaits
 //! `state.find_user(key)` rather than building a `state.run(move |s| …)`
-//! closure. Each is one blocking store call run off the runtime through
+//! closure. Each is one blocking store call: a read through
+//! [`AppState::read_now`] (inline on SQLite), a write through
 //! [`AppState::run`].
 
 use super::AppState;
@@ -17,7 +18,8 @@ impl AppState {
         key: CommunityKey,
         viewer: Option<UserId>,
     ) -> Result<Option<(Community, Standing)>> {
-        self.run(move |store| store.community(&key, viewer)).await
+        self.read_now(move |store| store.community(&key, viewer))
+            .await
     }
 
     /// A community as `viewer` addresses it through `sight`, and their
@@ -29,7 +31,7 @@ impl AppState {
         key: CommunityKey,
         viewer: Actor,
     ) -> Result<(Community, Standing)> {
-        self.run(move |store| store.community_in_sight(sight, &key, viewer))
+        self.read_now(move |store| store.community_in_sight(sight, &key, viewer))
             .await
     }
 
@@ -42,18 +44,19 @@ impl AppState {
         viewer: Actor,
         query: MemberQuery,
     ) -> Result<Page<MemberRow>> {
-        self.run(move |store| store.members_in_sight(sight, &key, viewer, &query))
+        self.read_now(move |store| store.members_in_sight(sight, &key, viewer, &query))
             .await
     }
 
     /// The site community, once the first admin exists.
     pub async fn site_community(&self) -> Result<Option<Community>> {
-        self.run(|store| store.site_community()).await
+        self.read_now(|store| store.site_community()).await
     }
 
     /// One user's standing in one community.
     pub async fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
-        self.run(move |store| store.standing(community, user)).await
+        self.read_now(move |store| store.standing(community, user))
+            .await
     }
 
     /// People in a community, one page.
@@ -62,7 +65,7 @@ impl AppState {
         community: CommunityId,
         query: MemberQuery,
     ) -> Result<Page<MemberRow>> {
-        self.run(move |store| store.members(community, &query))
+        self.read_now(move |store| store.members(community, &query))
             .await
     }
 
@@ -72,18 +75,18 @@ impl AppState {
         user: UserId,
         query: MembershipQuery,
     ) -> Result<Page<(Community, Standing)>> {
-        self.run(move |store| store.communities_of(user, &query))
+        self.read_now(move |store| store.communities_of(user, &query))
             .await
     }
 
     /// One user, by any key.
     pub async fn find_user(&self, key: UserKey) -> Result<Option<User>> {
-        self.run(move |store| store.find_user(&key)).await
+        self.read_now(move |store| store.find_user(&key)).await
     }
 
     /// Several users in one blocking call, in the order of `keys`.
     pub async fn find_users(&self, keys: Vec<UserKey>) -> Result<Vec<Option<User>>> {
-        self.run(move |store| keys.iter().map(|key| store.find_user(key)).collect())
+        self.read_now(move |store| keys.iter().map(|key| store.find_user(key)).collect())
             .await
     }
 

@@ -8,9 +8,10 @@
 //! `BEGIN IMMEDIATE` transaction and commits them together (group commit),
 //! answering no caller before that commit is on disk. That one writer is
 //! what serialises concurrent commands on a community, so the engine always
-//! decides on the current rows. Reads go through a small r2d2 pool of
-//! read-only connections, kept open for the life of the store, which WAL
-//! lets run beside the writer without blocking it. Every statement is
+//! decides on the current rows. Reads run on read-only connections
+//! (`readers.rs`: a small pool for blocking threads, and readers for the
+//! handlers' short reads run on their own thread), which WAL lets run beside
+//! the writer without blocking it. Every statement is
 //! prepared once per connection (`prepare_cached`).
 
 mod accounts;
@@ -21,7 +22,10 @@ mod migrate;
 mod pragmas;
 use pragmas::configure_writer;
 mod policy;
+mod readers;
 mod reads;
+pub use readers::inline;
+use readers::Readers;
 mod rooms;
 mod rows;
 mod tokens;
@@ -42,7 +46,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::pages::clamp_limit;
-use r2d2_sqlite::SqliteConnectionManager;
 use roster_engine::{
     Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Sight, Standing, UserId,
 };
@@ -61,8 +64,6 @@ use writer::WriteQueue;
 
 /// How long a connection waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-/// Read-only connections in the pool.
-const READERS: u32 = 4;
 /// Prepared statements kept per connection: more than the distinct hot
 /// statements (the member and feed queries vary with their filters).
 const STATEMENT_CACHE: usize = 256;
@@ -70,7 +71,7 @@ const STATEMENT_CACHE: usize = 256;
 /// The SQLite store: one writer thread, a pool of readers.
 pub struct SqliteStore {
     writer: WriteQueue,
-    readers: r2d2::Pool<SqliteConnectionManager>,
+    readers: Readers,
     path: PathBuf,
     /// The policy commands decide under (issue 14), re-read on the writer
     /// once older than `POLICY_REFRESH`.
@@ -126,21 +127,7 @@ impl SqliteStore {
         configure_writer(&writer)?;
         migrate::run(&writer)?;
 
-        let manager = SqliteConnectionManager::file(path)
-            .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-            .with_init(|conn| {
-                conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
-                conn.busy_timeout(BUSY_TIMEOUT)
-            });
-        // Every reader stays open for the life of the store, with its
-        // statement cache: none is reaped for idleness or age.
-        let readers = r2d2::Pool::builder()
-            .max_size(READERS)
-            .min_idle(Some(READERS))
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connection_timeout(BUSY_TIMEOUT)
-            .build(manager)?;
+        let readers = Readers::open(path)?;
         let writer = WriteQueue::start(writer, config)?;
         tracing::debug!(path = %path.display(), "sqlite store open");
         Ok(SqliteStore {
@@ -171,26 +158,14 @@ impl SqliteStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
     {
+        // Writes never run inline: they wait for a commit.
+        debug_assert!(!readers::is_inline(), "a write inside sqlite::inline");
         self.writer.write(f)
     }
 
-    /// Run `f` in one read transaction on a pooled read-only connection, so
-    /// that its queries (a page and its total) see one snapshot.
+    /// Run `f` in one read transaction (see [`Readers::read`]).
     fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.readers.get()?;
-        conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
-        let result = f(&conn);
-        let ended = conn
-            .prepare_cached("ROLLBACK")
-            .and_then(|mut end| end.execute([]));
-        if let Err(error) = ended {
-            if !conn.is_autocommit() {
-                tracing::warn!(%error, "sqlite: ending a read transaction failed");
-                // A reader left inside a transaction must not serve again.
-                let _ = conn.execute_batch("ROLLBACK");
-            }
-        }
-        result
+        self.readers.read(f)
     }
 }
 
@@ -326,6 +301,11 @@ impl Store for SqliteStore {
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()> {
         let key = key.to_owned();
         self.write(move |conn| idempotency::abandon(conn, user, &key))
+    }
+
+    fn read_inline(&self, reads: &mut dyn FnMut()) -> bool {
+        inline(reads);
+        true
     }
 
     fn async_writes(&self) -> Option<&dyn AsyncWrites> {

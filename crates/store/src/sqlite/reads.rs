@@ -30,22 +30,33 @@ pub(super) fn load_community(conn: &Connection, key: &CommunityKey) -> Result<Op
     Ok(rows::query_row(conn, &sql, [value], |row| rows::community(row, 0)).optional()?)
 }
 
+/// A community and the viewer's standing in it, in one statement (the
+/// membership read of every dialect's "get").
 pub(super) fn community(
     conn: &Connection,
     key: &CommunityKey,
     viewer: Option<UserId>,
 ) -> Result<Option<(Community, Standing)>> {
-    let Some(community) = load_community(conn, key)? else {
-        return Ok(None);
+    let (column, value): (&str, Value) = match key {
+        CommunityKey::Id(id) => ("id", id.0.to_string().into()),
+        CommunityKey::Num(num) => ("num", (*num).into()),
+        CommunityKey::Name(name) => ("name", name.clone().into()),
     };
-    let standing = match viewer {
-        Some(viewer) => match rows::user_num(conn, viewer)? {
-            Some(user) => rows::standing_by_num(conn, community.num, user)?,
-            None => Standing::None,
-        },
-        None => Standing::None,
-    };
-    Ok(Some((community, standing)))
+    let viewer: Value = viewer.map_or(Value::Null, |v| v.0.to_string().into());
+    let sql = format!(
+        "SELECT {COMMUNITY_COLUMNS},
+             (SELECT m.standing FROM memberships m JOIN users u ON u.num = m.user_num
+              WHERE m.community_num = c.num AND u.id = ?2)
+         FROM {COMMUNITY_FROM} WHERE c.{column} = ?1"
+    );
+    let found = rows::query_row(conn, &sql, [value, viewer], |row| {
+        let standing = match row.get_ref(COMMUNITY_WIDTH)? {
+            rusqlite::types::ValueRef::Null => Standing::None,
+            _ => rows::standing(row, COMMUNITY_WIDTH)?,
+        };
+        Ok((rows::community(row, 0)?, standing))
+    });
+    Ok(found.optional()?)
 }
 
 pub(super) fn site_community(conn: &Connection) -> Result<Option<Community>> {

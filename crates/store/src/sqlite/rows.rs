@@ -65,10 +65,34 @@ where
 }
 
 pub(super) fn ts(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let text: String = row.get(index)?;
-    DateTime::parse_from_rfc3339(&text)
+    let text = row.get_ref(index)?.as_str()?;
+    if let Some(at) = stored_ts(text) {
+        return Ok(at);
+    }
+    DateTime::parse_from_rfc3339(text)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|e| conversion(index, e))
+}
+
+/// The form [`fmt_ts`] stores (`2024-02-22T13:52:00.674Z`), read without
+/// chrono's general parser (a page of members reads three per row); any
+/// other text is left to that parser.
+fn stored_ts(text: &str) -> Option<DateTime<Utc>> {
+    let b = text.as_bytes();
+    if b.len() != 24 || b[4] != b'-' || b[7] != b'-' || b[10] != b'T' || b[13] != b':' {
+        return None;
+    }
+    if b[16] != b':' || b[19] != b'.' || b[23] != b'Z' {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<u32> {
+        b[from..to].iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(num(0, 4)? as i32, num(5, 7)?, num(8, 10)?)?;
+    let time = date.and_hms_milli_opt(num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 23)?)?;
+    Some(time.and_utc())
 }
 
 pub(super) fn opt_ts(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<DateTime<Utc>>> {
@@ -79,7 +103,8 @@ pub(super) fn opt_ts(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Dat
 }
 
 fn uuid_at(row: &Row<'_>, index: usize) -> rusqlite::Result<uuid::Uuid> {
-    parsed(row, index)
+    let text = row.get_ref(index)?.as_str()?;
+    text.parse().map_err(|e| conversion(index, e))
 }
 
 // --- users -----------------------------------------------------------------
@@ -251,5 +276,32 @@ mod tests {
         let at = now();
         assert_eq!(at.timestamp_subsec_nanos() % 1_000_000, 0);
         assert_eq!(truncate(at), at);
+    }
+
+    #[test]
+    fn stored_timestamps_read_back_as_chrono_reads_them() {
+        let spread = (0..2000).map(|i| i * 7_919_777_777_131 % 253_402_300_799_999);
+        let edges = [
+            -62_167_219_200_000i64,
+            0,
+            951_782_400_123,
+            253_402_300_799_999,
+        ];
+        for millis in edges.into_iter().chain(spread) {
+            let at = DateTime::from_timestamp_millis(millis).unwrap();
+            let text = fmt_ts(at);
+            let chrono = DateTime::parse_from_rfc3339(&text).unwrap();
+            assert_eq!(stored_ts(&text), Some(chrono.with_timezone(&Utc)), "{text}");
+        }
+        for other in [
+            "2024-02-22T13:52:00Z",
+            "2024-02-22T13:52:00.674+01:00",
+            "2024-02-30T13:52:00.674Z",
+            "2024-02-22T13:52:60.674Z",
+            "2024-02-22T13:5x:00.674Z",
+            "2024-02-22 13:52:00.674Z",
+        ] {
+            assert_eq!(stored_ts(other), None, "{other}");
+        }
     }
 }

@@ -26,7 +26,8 @@ fn the_writer_is_durable_and_enforces_foreign_keys() {
         "synchronous FULL, foreign keys, busy timeout"
     );
     assert_eq!(mode, "wal");
-    let reader = store.readers.get().unwrap();
-    let write = reader.execute_batch("CREATE TABLE nope (x)");
-    assert!(write.is_err(), "readers are read-only");
+    let write = |conn: &Connection| Ok(conn.execute_batch("CREATE TABLE nope (x)").is_err());
+    assert!(store.read(write).unwrap(), "pooled readers are read-only");
+    let inline = super::inline(|| store.read(write)).unwrap();
+    assert!(inline, "inline readers are read-only");
 }
