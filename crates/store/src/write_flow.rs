@@ -73,7 +73,9 @@ pub(crate) trait CommandTx {
     /// Delete a community (its membership rows go with it).
     fn delete_community(&mut self, community: CommunityNum) -> Result<(), Self::Error>;
     /// Append the event, as the transaction's last write; its `seq` is
-    /// ignored and the one the backend assigned is returned.
+    /// ignored and the one the backend assigned is returned. On PostgreSQL
+    /// that is a placeholder (the negated internal id): the public `seq` is
+    /// given after commit (`postgres/feed.rs`) and put in the outcome then.
     fn insert_event(&mut self, event: &EventRecord) -> Result<i64, Self::Error>;
 }
 
