@@ -96,6 +96,16 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// The text `GET /metrics` answers (no token needed).
+    pub async fn metrics(&self) -> String {
+        let response = self.client.get(self.url("/metrics")).send().await;
+        response
+            .expect("scrape")
+            .text()
+            .await
+            .expect("metrics text")
+    }
+
     /// The URL of this server's database, for a second node on it.
     pub fn database_url(&self) -> String {
         match &self.database {

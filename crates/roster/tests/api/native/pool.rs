@@ -45,15 +45,7 @@ async fn readyz_reports_the_pool_as_json_when_asked() {
 async fn metrics_show_the_pool_on_postgres() {
     let s = TestServer::start().await;
     s.client.get(s.url("/readyz")).send().await.unwrap();
-    let text = s
-        .client
-        .get(s.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = s.metrics().await;
     let shown = |series: &str| text.lines().any(|line| line.starts_with(series));
     if on_postgres() {
         assert!(shown("roster_store_pool_size "), "{text}");

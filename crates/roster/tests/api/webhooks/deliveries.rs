@@ -90,15 +90,7 @@ async fn every_change_arrives_once_in_order_signed_despite_failures() {
         .collect();
     assert_eq!(outcomes.iter().filter(|o| **o == "failed").count(), 4);
     // The metrics count them.
-    let metrics = server
-        .client
-        .get(server.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = server.metrics().await;
     assert!(
         metrics.contains("roster_webhook_deliveries_total{outcome=\"failed\"} 4"),
         "{metrics}"
