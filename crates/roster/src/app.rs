@@ -7,7 +7,9 @@ use crate::metrics::Metrics;
 use crate::password::PasswordPool;
 use crate::ratelimit::Limits;
 use roster_engine::{Actor, Command, Sight, UserId};
-use roster_store::{CommunityKey, Error, Outcome, Result, Ruling, Store, User, UserPatch};
+use roster_store::{
+    AsyncReads, CommunityKey, Error, Outcome, Result, Ruling, Store, StoreFuture, User, UserPatch,
+};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -110,12 +112,32 @@ impl AppState {
         }
     }
 
+    /// Run a hot read: awaited through the store's async reads when it has
+    /// them (PostgreSQL's async driver: no blocking thread, no hand-off),
+    /// else `call` as [`read_now`](Self::read_now) runs it. Both must ask
+    /// the same question.
+    pub async fn read_hot<T, A, F>(&self, hot: A, call: F) -> Result<T>
+    where
+        T: Send + 'static,
+        A: FnOnce(&dyn AsyncReads) -> StoreFuture<T>,
+        F: FnOnce(&dyn Store) -> Result<T> + Send + 'static,
+    {
+        match self.store.async_reads() {
+            Some(reads) => {
+                let _in_flight = self.metrics.store_call();
+                hot(reads).await
+            }
+            None => self.read_now(call).await,
+        }
+    }
+
     /// Run one command on one community, addressed through `sight`, and
     /// count it by kind and outcome. Every dialect and the native API
     /// execute commands through here. A refusal is a [`Ruling::Refused`]
-    /// carrying the standing it was decided on. A store with a write queue
-    /// (SQLite) is awaited directly, without a blocking thread; otherwise
-    /// the call runs off the runtime.
+    /// carrying the standing it was decided on. A store with async writes
+    /// (SQLite's write queue, PostgreSQL's async driver) is awaited
+    /// directly, without a blocking thread; otherwise the call runs off
+    /// the runtime.
     pub async fn execute_in_sight(
         &self,
         sight: Sight,

@@ -150,7 +150,10 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Au
         None => {
             let ticket = state.tokens.ticket();
             let found = state
-                .read_now(move |store| store.find_token(&hash))
+                .read_hot(
+                    move |reads| reads.find_token(hash),
+                    move |store| store.find_token(&hash),
+                )
                 .await
                 .map_err(|e| AuthError::Backend(e.to_string()))?;
             let (record, user) = found.ok_or(AuthError::Unknown)?;

@@ -36,25 +36,36 @@ pub(crate) trait AccountTx: CommandTx {
 }
 
 /// Delete `user`'s account as `actor`; the number of events written.
+/// Both backends run it on a synchronous transaction (a cold path), whose
+/// [`CommandTx`] futures are ready when first polled: driven here at once.
 pub(crate) fn delete_user<T: AccountTx>(
     tx: &mut T,
     actor: Actor,
     user: UserId,
     relinquish: bool,
 ) -> Result<u64, T::Error> {
+    pollster::block_on(departures(tx, actor, user, relinquish))
+}
+
+async fn departures<T: AccountTx>(
+    tx: &mut T,
+    actor: Actor,
+    user: UserId,
+    relinquish: bool,
+) -> Result<u64, T::Error> {
     may_delete_account(actor, user)?;
-    let Some(actor_num) = tx.user_num(actor.user)? else {
+    let Some(actor_num) = tx.user_num(actor.user).await? else {
         return Err(DomainError::UserNotFound.into());
     };
-    let Some(user_num) = tx.user_num(user)? else {
+    let Some(user_num) = tx.user_num(user).await? else {
         return Err(DomainError::UserNotFound.into());
     };
     let mut events = 0;
     for num in tx.standings_of(user_num.0)? {
-        let Some(community) = tx.lock_community(&CommunityKey::Num(num))? else {
+        let Some(community) = tx.lock_community(&CommunityKey::Num(num)).await? else {
             continue;
         };
-        let standing = tx.standing(CommunityNum(num), user_num)?;
+        let standing = tx.standing(CommunityNum(num), user_num).await?;
         let successor = if needs_successor(&community.state, standing) {
             tx.successor(num, user_num.0)?
         } else {
@@ -69,7 +80,7 @@ pub(crate) fn delete_user<T: AccountTx>(
                 subject: (user, standing),
             };
             let people = [(user, user_num)];
-            let outcome = write_flow::apply(tx, current, actor, &people, &decision, after)?;
+            let outcome = write_flow::apply(tx, current, actor, &people, &decision, after).await?;
             current = outcome.community;
             events += 1;
         }

@@ -6,8 +6,9 @@
 //! write the membership rows, the counters and exactly one event, commit.
 //! The trait is blocking: the server calls it from `spawn_blocking`. A
 //! backend whose writes are queued to a writer thread (SQLite's group
-//! commit) also offers [`Store::async_writes`], which an async handler
-//! awaits without a hand-off.
+//! commit) or run on an async driver (PostgreSQL) also offers
+//! [`Store::async_writes`], which an async handler awaits without a
+//! hand-off; PostgreSQL offers its hot reads so too ([`Store::async_reads`]).
 //!
 //! # A tour
 //!
@@ -109,6 +110,31 @@ pub trait AsyncWrites: Send + Sync {
         community: CommunityKey,
         command: Command,
     ) -> StoreFuture<Ruling>;
+}
+
+/// The hot reads, awaited on an async runtime without a blocking thread
+/// (PostgreSQL's async driver, issue 13): each answers as the [`Store`]
+/// method of the same name.
+pub trait AsyncReads: Send + Sync {
+    /// [`Store::ping`].
+    fn ping(&self) -> StoreFuture<()>;
+    /// [`Store::find_token`].
+    fn find_token(&self, hash: [u8; 32]) -> StoreFuture<Option<(TokenRecord, User)>>;
+    /// [`Store::community_in_sight`].
+    fn community_in_sight(
+        &self,
+        sight: Sight,
+        key: CommunityKey,
+        viewer: Actor,
+    ) -> StoreFuture<(Community, Standing)>;
+    /// [`Store::members_in_sight`].
+    fn members_in_sight(
+        &self,
+        sight: Sight,
+        key: CommunityKey,
+        viewer: Actor,
+        query: MemberQuery,
+    ) -> StoreFuture<Page<MemberRow>>;
 }
 
 /// Everything the server needs from a database.
@@ -250,6 +276,12 @@ pub trait Store: Send + Sync + 'static {
     /// The backend's async write submission, if it has one (SQLite); `None`
     /// means call the blocking methods off the runtime.
     fn async_writes(&self) -> Option<&dyn AsyncWrites> {
+        None
+    }
+
+    /// The backend's async hot reads, if it has them (PostgreSQL); `None`
+    /// means [`Store::read_inline`], or the blocking methods off the runtime.
+    fn async_reads(&self) -> Option<&dyn AsyncReads> {
         None
     }
 

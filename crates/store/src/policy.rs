@@ -120,7 +120,27 @@ pub(crate) trait PolicyTx: CommandTx {
 /// only; each level must apply to its action): write the rows and one
 /// `policy_changed` event on the site community, whose reason says what
 /// moved. Nothing differs: nothing is written.
+///
+/// Both backends run it on a synchronous transaction (a cold path), whose
+/// [`CommandTx`] futures are ready when first polled: driven here at once.
 pub(crate) fn set_policy<T: PolicyTx>(
+    tx: &mut T,
+    actor: Actor,
+    changes: &[(Action, Level)],
+) -> Result<PolicyUpdate, T::Error> {
+    let update = set_levels(tx, actor, changes)?;
+    let Some(mut event) = update.event else {
+        return Ok(update);
+    };
+    event.seq = pollster::block_on(tx.insert_event(&event))?;
+    Ok(PolicyUpdate {
+        policy: update.policy,
+        event: Some(event),
+    })
+}
+
+/// The rows of a policy change, and its event (not appended yet).
+fn set_levels<T: PolicyTx>(
     tx: &mut T,
     actor: Actor,
     changes: &[(Action, Level)],
@@ -142,7 +162,7 @@ pub(crate) fn set_policy<T: PolicyTx>(
         .collect();
     let now = tx.now();
     tx.store_levels(&moved, now)?;
-    let mut event = EventRecord {
+    let event = EventRecord {
         seq: 0,
         at: now,
         community: site,
@@ -151,7 +171,6 @@ pub(crate) fn set_policy<T: PolicyTx>(
         kind: EventKind::PolicyChanged,
         reason: Some(change.reason),
     };
-    event.seq = tx.insert_event(&event)?;
     Ok(PolicyUpdate {
         policy: change.next,
         event: Some(event),

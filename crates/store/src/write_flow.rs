@@ -40,26 +40,35 @@ pub(crate) trait CommandTx {
 
     /// A community by any of its keys, locked against every other writer
     /// of it until the transaction ends.
-    fn lock_community(&mut self, key: &CommunityKey) -> Result<Option<Community>, Self::Error>;
+    async fn lock_community(
+        &mut self,
+        key: &CommunityKey,
+    ) -> Result<Option<Community>, Self::Error>;
     /// A user's number, if the user exists.
-    fn user_num(&mut self, user: UserId) -> Result<Option<UserNum>, Self::Error>;
+    async fn user_num(&mut self, user: UserId) -> Result<Option<UserNum>, Self::Error>;
     /// The standing of a user in a community, both by number.
-    fn standing(&mut self, community: CommunityNum, user: UserNum)
-        -> Result<Standing, Self::Error>;
+    async fn standing(
+        &mut self,
+        community: CommunityNum,
+        user: UserNum,
+    ) -> Result<Standing, Self::Error>;
     /// Does another community (not `except`) have this name?
-    fn name_taken(&mut self, name: &str, except: Option<CommunityNum>)
-        -> Result<bool, Self::Error>;
+    async fn name_taken(
+        &mut self,
+        name: &str,
+        except: Option<CommunityNum>,
+    ) -> Result<bool, Self::Error>;
     /// Does the site community exist? Asked only while creating one.
-    fn site_exists(&mut self) -> Result<bool, Self::Error>;
+    async fn site_exists(&mut self) -> Result<bool, Self::Error>;
     /// Insert a new community row with zero counters, and return it locked.
-    fn insert_community(
+    async fn insert_community(
         &mut self,
         creator: UserNum,
         new: &NewCommunity,
     ) -> Result<Community, Self::Error>;
     /// Write one membership row at `to` (delete it for `None`); `since` is
     /// kept when only the role of a member changes.
-    fn write_standing(
+    async fn write_standing(
         &mut self,
         community: CommunityNum,
         user: UserNum,
@@ -67,23 +76,23 @@ pub(crate) trait CommandTx {
         now: DateTime<Utc>,
     ) -> Result<(), Self::Error>;
     /// Stamp a user's `updated_at`.
-    fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Result<(), Self::Error>;
+    async fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Result<(), Self::Error>;
     /// Write the community row: settings, archived flag, counters, `updated_at`.
-    fn update_community(&mut self, community: &Community) -> Result<(), Self::Error>;
+    async fn update_community(&mut self, community: &Community) -> Result<(), Self::Error>;
     /// Delete a community (its membership rows go with it).
-    fn delete_community(&mut self, community: CommunityNum) -> Result<(), Self::Error>;
+    async fn delete_community(&mut self, community: CommunityNum) -> Result<(), Self::Error>;
     /// Append the event, as the transaction's last write; its `seq` is
     /// ignored and the one the backend assigned is returned. On PostgreSQL
     /// that is a placeholder (the negated internal id): the public `seq` is
     /// given after commit (`postgres/feed.rs`) and put in the outcome then.
-    fn insert_event(&mut self, event: &EventRecord) -> Result<i64, Self::Error>;
+    async fn insert_event(&mut self, event: &EventRecord) -> Result<i64, Self::Error>;
 }
 
 /// Run one command on one community, addressed through `sight`. A refusal
 /// decided before anything is written (no such community or actor, out of
 /// sight, or refused by the engine) is a [`Ruling::Refused`] carrying the
 /// standing it was decided on; the transaction has written nothing then.
-pub(crate) fn execute<T: CommandTx>(
+pub(crate) async fn execute<T: CommandTx>(
     tx: &mut T,
     policy: &Policy,
     sight: Sight,
@@ -91,24 +100,24 @@ pub(crate) fn execute<T: CommandTx>(
     key: &CommunityKey,
     command: &Command,
 ) -> Result<Ruling, T::Error> {
-    let Some(community) = tx.lock_community(key)? else {
+    let Some(community) = tx.lock_community(key).await? else {
         return Ok(refused(
             DomainError::CommunityNotFound,
             None,
             Standing::None,
         ));
     };
-    let Some(actor_num) = tx.user_num(actor.user)? else {
+    let Some(actor_num) = tx.user_num(actor.user).await? else {
         return Ok(refused(DomainError::UserNotFound, None, Standing::None));
     };
     let community_num = CommunityNum(community.num);
-    let actor_standing = tx.standing(community_num, actor_num)?;
+    let actor_standing = tx.standing(community_num, actor_num).await?;
     let mut people = vec![(actor.user, actor_num)];
     let subject_standing = match command.subject() {
-        Some(subject) if subject != actor.user => match tx.user_num(subject)? {
+        Some(subject) if subject != actor.user => match tx.user_num(subject).await? {
             Some(subject_num) => {
                 people.push((subject, subject_num));
-                tx.standing(community_num, subject_num)?
+                tx.standing(community_num, subject_num).await?
             }
             // An unknown subject of a community the actor may not see is
             // still the community's secret.
@@ -161,7 +170,9 @@ pub(crate) fn execute<T: CommandTx>(
         actor: (actor.user, actor_standing),
         subject: (subject, subject_standing),
     };
-    apply(tx, community, actor, &people, &decision, after).map(Ruling::Accepted)
+    apply(tx, community, actor, &people, &decision, after)
+        .await
+        .map(Ruling::Accepted)
 }
 
 fn in_sight(sight: Sight, community: &Community, actor: Actor, standing: Standing) -> bool {
@@ -177,38 +188,38 @@ fn refused(error: DomainError, community: Option<Community>, actor_standing: Sta
 }
 
 /// Create a community owned by the actor.
-pub(crate) fn create<T: CommandTx>(
+pub(crate) async fn create<T: CommandTx>(
     tx: &mut T,
     policy: &Policy,
     actor: Actor,
     new: &NewCommunity,
 ) -> Result<Outcome, T::Error> {
     let decision = decide_create_under(policy, actor, new)?;
-    let Some(actor_num) = tx.user_num(actor.user)? else {
+    let Some(actor_num) = tx.user_num(actor.user).await? else {
         return Err(DomainError::UserNotFound.into());
     };
-    if tx.name_taken(&new.settings.name, None)? {
+    if tx.name_taken(&new.settings.name, None).await? {
         return Err(DomainError::NameTaken.into());
     }
-    if new.site && tx.site_exists()? {
+    if new.site && tx.site_exists().await? {
         return Err(DomainError::Invalid {
             field: "site",
             reason: "a site community exists",
         }
         .into());
     }
-    let community = tx.insert_community(actor_num, new)?;
-    apply_for_newcomer(tx, community, actor, actor_num, &decision)
+    let community = tx.insert_community(actor_num, new).await?;
+    apply_for_newcomer(tx, community, actor, actor_num, &decision).await
 }
 
 /// A user created once the site community exists joins it, as
 /// [`decide_site_join`] rules.
-pub(crate) fn join_site<T: CommandTx>(
+pub(crate) async fn join_site<T: CommandTx>(
     tx: &mut T,
     site: CommunityNum,
     user: &User,
 ) -> Result<(), T::Error> {
-    let Some(community) = tx.lock_community(&CommunityKey::Num(site.0))? else {
+    let Some(community) = tx.lock_community(&CommunityKey::Num(site.0)).await? else {
         return Err(DomainError::CommunityNotFound.into());
     };
     let actor = Actor {
@@ -216,7 +227,9 @@ pub(crate) fn join_site<T: CommandTx>(
         admin: false,
     };
     let decision = decide_site_join(user.id);
-    apply_for_newcomer(tx, community, actor, UserNum(user.num), &decision).map(drop)
+    apply_for_newcomer(tx, community, actor, UserNum(user.num), &decision)
+        .await
+        .map(drop)
 }
 
 /// The actor and subject's standings, followed through the changes.
@@ -237,7 +250,7 @@ impl Standings {
 
 /// Apply a decision about the actor alone, who has no standing in the
 /// community yet (its creator, or a new site member).
-fn apply_for_newcomer<T: CommandTx>(
+async fn apply_for_newcomer<T: CommandTx>(
     tx: &mut T,
     community: Community,
     actor: Actor,
@@ -249,14 +262,14 @@ fn apply_for_newcomer<T: CommandTx>(
         subject: (actor.user, Standing::None),
     };
     let people = [(actor.user, actor_num)];
-    apply(tx, community, actor, &people, decision, after)
+    apply(tx, community, actor, &people, decision, after).await
 }
 
 /// Apply an accepted decision: membership rows, counters, settings, the
 /// archived flag or the deletion, `updated_at`, and one event (last). The
 /// outcome's community is the one after the change (as it was, for a
 /// delete).
-pub(crate) fn apply<T: CommandTx>(
+pub(crate) async fn apply<T: CommandTx>(
     tx: &mut T,
     before: Community,
     actor: Actor,
@@ -272,16 +285,16 @@ pub(crate) fn apply<T: CommandTx>(
             Change::Standing(transition) => {
                 let user_num = match people.iter().find(|(id, _)| *id == transition.user) {
                     Some(&(_, num)) => num,
-                    None => match tx.user_num(transition.user)? {
+                    None => match tx.user_num(transition.user).await? {
                         Some(num) => num,
                         None => return Err(DomainError::UserNotFound.into()),
                     },
                 };
-                move_standing(tx, CommunityNum(community.num), user_num, transition, now)?;
+                move_standing(tx, CommunityNum(community.num), user_num, transition, now).await?;
                 if community.state.site {
                     // Site membership is the member's privacy status (Wix's
                     // `privacyStatus`): a change of it is a change of the user.
-                    tx.touch_user(user_num, now)?;
+                    tx.touch_user(user_num, now).await?;
                 }
                 community
                     .state
@@ -290,14 +303,17 @@ pub(crate) fn apply<T: CommandTx>(
                 after.record(transition);
             }
             Change::Settings(settings) => {
-                if tx.name_taken(&settings.name, Some(CommunityNum(community.num)))? {
+                if tx
+                    .name_taken(&settings.name, Some(CommunityNum(community.num)))
+                    .await?
+                {
                     return Err(DomainError::NameTaken.into());
                 }
                 community.state.settings = settings.clone();
             }
             Change::Archived(archived) => community.state.archived = *archived,
             Change::Delete => {
-                tx.delete_community(CommunityNum(community.num))?;
+                tx.delete_community(CommunityNum(community.num)).await?;
                 deleted = true;
             }
         }
@@ -309,7 +325,7 @@ pub(crate) fn apply<T: CommandTx>(
         community = before;
     } else {
         community.updated_at = now;
-        tx.update_community(&community)?;
+        tx.update_community(&community).await?;
     }
     let mut event = EventRecord {
         seq: 0,
@@ -320,7 +336,7 @@ pub(crate) fn apply<T: CommandTx>(
         kind: decision.kind,
         reason: decision.reason.clone(),
     };
-    event.seq = tx.insert_event(&event)?;
+    event.seq = tx.insert_event(&event).await?;
     Ok(Outcome {
         community,
         actor_standing: after.actor.1,
@@ -331,7 +347,7 @@ pub(crate) fn apply<T: CommandTx>(
 
 /// Move one person from `transition.from` to `transition.to`, after
 /// checking the row still says `from`.
-fn move_standing<T: CommandTx>(
+async fn move_standing<T: CommandTx>(
     tx: &mut T,
     community: CommunityNum,
     user: UserNum,
@@ -341,12 +357,12 @@ fn move_standing<T: CommandTx>(
     // The engine decided on the row read in this same transaction, under the
     // community lock; if it differs now, applying the move would make the
     // counters lie.
-    let current = tx.standing(community, user)?;
+    let current = tx.standing(community, user).await?;
     if current != transition.from {
         return Err(T::broken(format!(
             "membership changed under the transaction: expected {}, found {current}",
             transition.from
         )));
     }
-    tx.write_standing(community, user, transition.to, now)
+    tx.write_standing(community, user, transition.to, now).await
 }

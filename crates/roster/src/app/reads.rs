@@ -31,8 +31,12 @@ impl AppState {
         key: CommunityKey,
         viewer: Actor,
     ) -> Result<(Community, Standing)> {
-        self.read_now(move |store| store.community_in_sight(sight, &key, viewer))
-            .await
+        let hot = key.clone();
+        self.read_hot(
+            move |reads| reads.community_in_sight(sight, hot, viewer),
+            move |store| store.community_in_sight(sight, &key, viewer),
+        )
+        .await
     }
 
     /// People of a community as `viewer` may list them (see
@@ -44,8 +48,12 @@ impl AppState {
         viewer: Actor,
         query: MemberQuery,
     ) -> Result<Page<MemberRow>> {
-        self.read_now(move |store| store.members_in_sight(sight, &key, viewer, &query))
-            .await
+        let hot = (key.clone(), query.clone());
+        self.read_hot(
+            move |reads| reads.members_in_sight(sight, hot.0, viewer, hot.1),
+            move |store| store.members_in_sight(sight, &key, viewer, &query),
+        )
+        .await
     }
 
     /// The site community, once the first admin exists.

@@ -21,7 +21,9 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn ready(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let answer = state.read_now(|store| store.ping()).await;
+    let answer = state
+        .read_hot(|reads| reads.ping(), |store| store.ping())
+        .await;
     if let Err(error) = &answer {
         tracing::warn!(%error, "readiness check failed");
     }

@@ -387,7 +387,7 @@ pub(super) fn export(
     let only: Option<i64> = match &query.community {
         None => None,
         Some(key) => Some(
-            super::reads::load_community(tx, key)?
+            super::sql::ready(super::reads::load_community(tx, key))?
                 .ok_or(Fault::Domain(DomainError::CommunityNotFound))?
                 .num,
         ),

@@ -27,6 +27,7 @@ use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, St
 
 use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM};
+use super::sql::{ready, Sql};
 use crate::nums::{CommunityNum, UserNum};
 use crate::write_flow::{self, CommandTx};
 use crate::{Community, CommunityKey, EventRecord, Outcome, Ruling, User};
@@ -38,31 +39,33 @@ use crate::{Community, CommunityKey, EventRecord, Outcome, Ruling, User};
 /// once the server is set up.
 pub(super) const SITE_LOCK: i64 = 0x726f_7374_6572_0002; // "roster" 2
 
-/// Run one command on one community.
-pub(super) fn execute(
-    tx: &mut Transaction<'_>,
+/// Run one command on one community (the async driver's hot path).
+pub(super) async fn execute(
+    tx: &mut impl Sql,
     policy: &Policy,
     sight: Sight,
     actor: Actor,
     key: &CommunityKey,
     command: &Command,
 ) -> Res<Ruling> {
-    write_flow::execute(tx, policy, sight, actor, key, command)
+    write_flow::execute(tx, policy, sight, actor, key, command).await
 }
 
-/// Create a community owned by the actor.
+/// Create a community owned by the actor (on the synchronous driver).
 pub(super) fn create(
     tx: &mut Transaction<'_>,
     policy: &Policy,
     actor: Actor,
     new: &NewCommunity,
 ) -> Res<Outcome> {
-    write_flow::create(tx, policy, actor, new)
+    ready(write_flow::create(tx, policy, actor, new))
 }
 
 /// The site community's number, once it exists.
-pub(super) fn site_num(tx: &mut Transaction<'_>) -> Res<Option<i64>> {
-    let row = tx.query_opt("SELECT num FROM communities WHERE site", &[])?;
+pub(super) async fn site_num(tx: &mut impl Sql) -> Res<Option<i64>> {
+    let row = tx
+        .query_opt("SELECT num FROM communities WHERE site", &[])
+        .await?;
     Ok(match row {
         Some(row) => Some(row.try_get(0)?),
         None => None,
@@ -82,7 +85,7 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
     // attempt runs in a savepoint, rolled back on that violation alone.
     for n in 1..=1000 {
         let name = roster_engine::site::site_name(n);
-        if name_taken(tx, &name, None)? {
+        if ready(name_taken(tx, &name, None))? {
             continue;
         }
         let mut attempt = tx.savepoint("site_name")?;
@@ -102,20 +105,20 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
 
 /// A user created once the site community exists joins it.
 pub(super) fn join_site(tx: &mut Transaction<'_>, site: i64, user: &User) -> Res<()> {
-    write_flow::join_site(tx, CommunityNum(site), user)
+    ready(write_flow::join_site(tx, CommunityNum(site), user))
 }
 
 /// A community by any of its keys, its row locked until the transaction
 /// ends (`FOR UPDATE OF c`: the creator's user row is only read). A
 /// transaction waiting here re-reads the row once the holder commits: a
 /// renamed or deleted community is then not found by its old key.
-fn lock_community(tx: &mut Transaction<'_>, key: &CommunityKey) -> Res<Option<Community>> {
+async fn lock_community(tx: &mut impl Sql, key: &CommunityKey) -> Res<Option<Community>> {
     if let CommunityKey::Name(name) = key {
         if !rows::storable(name) {
             return Ok(None);
         }
     }
-    let (column, value): (&str, Box<dyn ToSql + Sync>) = match key {
+    let (column, value): (&str, Box<dyn ToSql + Send + Sync>) = match key {
         CommunityKey::Id(id) => ("id", Box::new(id.0)),
         CommunityKey::Num(num) => ("num", Box::new(*num)),
         CommunityKey::Name(name) => ("name", Box::new(name.clone())),
@@ -123,13 +126,14 @@ fn lock_community(tx: &mut Transaction<'_>, key: &CommunityKey) -> Res<Option<Co
     let sql = format!(
         "SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.{column} = $1 FOR UPDATE OF c"
     );
-    match tx.query_opt(&sql, &[&*value])? {
+    match tx.query_opt(&sql, &[&*value]).await? {
         Some(row) => rows::community(&row, 0).map(Some),
         None => Ok(None),
     }
 }
 
-impl CommandTx for Transaction<'_> {
+/// Every driver's transaction (see `sql.rs`).
+impl<S: Sql> CommandTx for S {
     type Error = Fault;
 
     fn now(&self) -> DateTime<Utc> {
@@ -140,37 +144,38 @@ impl CommandTx for Transaction<'_> {
         Fault::Other(message)
     }
 
-    fn lock_community(&mut self, key: &CommunityKey) -> Res<Option<Community>> {
-        lock_community(self, key)
+    async fn lock_community(&mut self, key: &CommunityKey) -> Res<Option<Community>> {
+        lock_community(self, key).await
     }
 
-    fn user_num(&mut self, user: UserId) -> Res<Option<UserNum>> {
-        Ok(rows::user_num(self, user)?.map(UserNum))
+    async fn user_num(&mut self, user: UserId) -> Res<Option<UserNum>> {
+        Ok(rows::user_num(self, user).await?.map(UserNum))
     }
 
-    fn standing(&mut self, community: CommunityNum, user: UserNum) -> Res<Standing> {
-        rows::standing_by_num(self, community.0, user.0)
+    async fn standing(&mut self, community: CommunityNum, user: UserNum) -> Res<Standing> {
+        rows::standing_by_num(self, community.0, user.0).await
     }
 
     /// A name created by another node after this check is caught by the
     /// unique index at the INSERT or UPDATE (NameTaken as well).
-    fn name_taken(&mut self, name: &str, except: Option<CommunityNum>) -> Res<bool> {
+    async fn name_taken(&mut self, name: &str, except: Option<CommunityNum>) -> Res<bool> {
         let except = except.map(|num| num.0);
-        name_taken(self, name, except)
+        name_taken(self, name, except).await
     }
 
     /// Takes [`SITE_LOCK`] first, held until the transaction ends.
-    fn site_exists(&mut self) -> Res<bool> {
-        self.execute("SELECT pg_advisory_xact_lock($1)", &[&SITE_LOCK])?;
-        Ok(site_num(self)?.is_some())
+    async fn site_exists(&mut self) -> Res<bool> {
+        self.execute("SELECT pg_advisory_xact_lock($1)", &[&SITE_LOCK])
+            .await?;
+        Ok(site_num(self).await?.is_some())
     }
 
-    fn insert_community(&mut self, creator: UserNum, new: &NewCommunity) -> Res<Community> {
+    async fn insert_community(&mut self, creator: UserNum, new: &NewCommunity) -> Res<Community> {
         let creator = creator.0;
-        insert(self, creator, new)
+        insert(self, creator, new).await
     }
 
-    fn write_standing(
+    async fn write_standing(
         &mut self,
         community: CommunityNum,
         user: UserNum,
@@ -182,7 +187,8 @@ impl CommandTx for Transaction<'_> {
             self.execute(
                 "DELETE FROM memberships WHERE community_num = $1 AND user_num = $2",
                 &[&community, &user],
-            )?;
+            )
+            .await?;
         } else {
             self.execute(
                 "INSERT INTO memberships (community_num, user_num, standing, since)
@@ -196,21 +202,23 @@ impl CommandTx for Transaction<'_> {
                          ELSE excluded.since
                      END",
                 &[&community, &user, &to.as_str(), &now],
-            )?;
+            )
+            .await?;
         }
         Ok(())
     }
 
-    fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Res<()> {
+    async fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Res<()> {
         let user = user.0;
         self.execute(
             "UPDATE users SET updated_at = $2 WHERE num = $1",
             &[&user, &now],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn update_community(&mut self, community: &Community) -> Res<()> {
+    async fn update_community(&mut self, community: &Community) -> Res<()> {
         let state = &community.state;
         let counters = &state.counters;
         self.execute(
@@ -233,63 +241,65 @@ impl CommandTx for Transaction<'_> {
                 &counters.invited,
                 &community.updated_at,
             ],
-        )?;
+        )
+        .await?;
         Ok(())
     }
 
-    fn delete_community(&mut self, community: CommunityNum) -> Res<()> {
+    async fn delete_community(&mut self, community: CommunityNum) -> Res<()> {
         let community = community.0;
-        self.execute("DELETE FROM communities WHERE num = $1", &[&community])?;
+        self.execute("DELETE FROM communities WHERE num = $1", &[&community])
+            .await?;
         Ok(())
     }
 
-    fn insert_event(&mut self, event: &EventRecord) -> Res<i64> {
-        insert_event(self, event)
+    /// Appended unnumbered: it is numbered after commit, in commit order
+    /// (see `feed.rs`). Returns the placeholder `-id`.
+    async fn insert_event(&mut self, event: &EventRecord) -> Res<i64> {
+        super::feed::insert(self, event).await
     }
-}
-
-/// Append the decision's event, unnumbered: it is numbered after commit,
-/// in commit order (see `feed.rs`). Returns the placeholder `-id`.
-fn insert_event(tx: &mut Transaction<'_>, event: &EventRecord) -> Res<i64> {
-    super::feed::insert(tx, event)
 }
 
 /// Insert a new community row with zero counters (the caller applies the
 /// creation decision, which makes the creator its owner). The row is this
 /// transaction's own until it commits: no lock to take.
-fn insert(tx: &mut Transaction<'_>, creator: i64, new: &NewCommunity) -> Res<Community> {
+async fn insert(tx: &mut impl Sql, creator: i64, new: &NewCommunity) -> Res<Community> {
     let now = rows::now();
     let settings = &new.settings;
-    let row = tx.query_one(
-        "INSERT INTO communities (id, name, description, visibility, join_policy,
+    let row = tx
+        .query_one(
+            "INSERT INTO communities (id, name, description, visibility, join_policy,
                                   contribution_mode, archived, site, creator_num,
                                   created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, false, $7, $8, $9, $9)
          RETURNING num",
-        &[
-            &CommunityId::random().0,
-            &settings.name,
-            &settings.description,
-            &settings.visibility.as_str(),
-            &settings.join_policy.as_str(),
-            &settings.contribution_mode.as_str(),
-            &new.site,
-            &creator,
-            &now,
-        ],
-    )?;
+            &[
+                &CommunityId::random().0,
+                &settings.name,
+                &settings.description,
+                &settings.visibility.as_str(),
+                &settings.join_policy.as_str(),
+                &settings.contribution_mode.as_str(),
+                &new.site,
+                &creator,
+                &now,
+            ],
+        )
+        .await?;
     let num: i64 = row.try_get(0)?;
-    match lock_community(tx, &CommunityKey::Num(num))? {
+    match lock_community(tx, &CommunityKey::Num(num)).await? {
         Some(community) => Ok(community),
         None => Err(Fault::Other("the new community vanished".into())),
     }
 }
 
 /// Does another community (not `except`) have this name?
-fn name_taken(tx: &mut Transaction<'_>, name: &str, except: Option<i64>) -> Res<bool> {
-    let row = tx.query_one(
-        "SELECT EXISTS (SELECT 1 FROM communities WHERE name = $1 AND num IS DISTINCT FROM $2)",
-        &[&name, &except],
-    )?;
+async fn name_taken(tx: &mut impl Sql, name: &str, except: Option<i64>) -> Res<bool> {
+    let row = tx
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM communities WHERE name = $1 AND num IS DISTINCT FROM $2)",
+            &[&name, &except],
+        )
+        .await?;
     Ok(row.try_get(0)?)
 }

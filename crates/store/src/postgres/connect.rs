@@ -1,10 +1,14 @@
-//! Opening a node's connection pool: migrate over one direct connection,
-//! then build the pool; and the helpers that keep the sync driver's
-//! private runtime off async threads and passwords out of messages.
+//! Opening a node's connection pools: migrate over one direct connection,
+//! then build the two pools (see `mod.rs`); and the helpers that keep the
+//! sync driver's private runtime off async threads and passwords out of
+//! messages.
 
-use postgres::Config;
+use std::sync::Arc;
+
 use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres::Config;
 
+use super::live::{Connector, Driver, Live};
 use super::tls::RustlsConnect;
 use super::{errors, migrate, PgOptions, PgStore, CHECKOUT_TIMEOUT, POOL_IDLE};
 use crate::policy::PolicyCache;
@@ -12,14 +16,15 @@ use crate::{Error, Result};
 
 /// Migrate over one direct connection (so that an unreachable server fails
 /// here at once, where the pool would retry until its timeout), then build
-/// the pool.
+/// the pools.
 pub(super) fn open_pool(
     config: Config,
     tls: RustlsConnect,
     target: String,
     options: &PgOptions,
 ) -> Result<PgStore> {
-    let mut client = config.connect(tls.clone()).map_err(|e| {
+    let sync_config = postgres::Config::from(config.clone());
+    let mut client = sync_config.connect(tls.clone()).map_err(|e| {
         Error::Backend(format!(
             "postgres: cannot connect to {target}: {}",
             errors::describe(&e)
@@ -27,23 +32,39 @@ pub(super) fn open_pool(
     })?;
     migrate::run(&mut client).map_err(Error::from)?;
     drop(client);
-    let manager = PostgresConnectionManager::new(config, tls);
+    let (hot, cold) = super::pool::split(options.pool_size);
+    let manager = PostgresConnectionManager::new(sync_config, tls.clone());
     // Health checks: a connection is tested (an empty query) when checked
     // out, and one found closed on its return is discarded.
     let pool = r2d2::Pool::builder()
-        .max_size(options.pool_size.max(1))
-        .min_idle(Some(POOL_IDLE.min(options.pool_size.max(1))))
+        .max_size(cold)
+        .min_idle(Some(POOL_IDLE.min(cold)))
         .test_on_check_out(true)
         .connection_timeout(CHECKOUT_TIMEOUT)
         .build(manager)
         .map_err(|e| Error::Backend(format!("postgres: pool for {target}: {e}")))?;
-    tracing::debug!(%target, "postgres store open");
+    let driver = Driver::start()?;
+    let connector = Connector {
+        config,
+        tls,
+        driver: driver.handle().clone(),
+    };
+    let live_pool = deadpool::managed::Pool::builder(connector)
+        .max_size(usize::try_from(hot).unwrap_or(usize::MAX))
+        .build()
+        .map_err(|e| Error::Backend(format!("postgres: async pool for {target}: {e}")))?;
+    tracing::debug!(%target, hot, cold, "postgres store open");
     Ok(PgStore {
         pool: Some(pool),
+        live: Arc::new(Live {
+            pool: live_pool,
+            target: target.clone(),
+            policy: PolicyCache::default(),
+            waits: super::pool::Waits::default(),
+            turns: super::turns::Turns::default(),
+            driver,
+        }),
         target,
-        policy: PolicyCache::default(),
-        waits: super::pool::Waits::default(),
-        turns: super::turns::Turns::default(),
     })
 }
 
@@ -58,9 +79,9 @@ pub(super) fn on_own_thread<T: Send>(f: impl FnOnce() -> T + Send) -> T {
 /// `user@host:port/dbname` from a configuration, without its password.
 pub(super) fn describe_target(config: &Config) -> String {
     let host = match config.get_hosts().first() {
-        Some(postgres::config::Host::Tcp(host)) => host.clone(),
+        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
         #[cfg(unix)]
-        Some(postgres::config::Host::Unix(path)) => path.display().to_string(),
+        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
         None => "localhost".to_owned(),
     };
     let port = config.get_ports().first().copied().unwrap_or(5432);

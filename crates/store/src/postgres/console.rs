@@ -22,10 +22,10 @@ use crate::{
 };
 
 pub(super) fn create_session(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     new: &NewConsoleSession,
 ) -> Res<ConsoleSession> {
-    let Some(user_num) = rows::user_num(client, new.user)? else {
+    let Some(user_num) = super::sql::ready(rows::user_num(client, new.user))? else {
         return refuse(DomainError::UserNotFound);
     };
     let session = ConsoleSession {
@@ -49,7 +49,7 @@ pub(super) fn create_session(
 }
 
 pub(super) fn session(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     hash: &[u8; 32],
 ) -> Res<Option<(ConsoleSession, User)>> {
     let sql = format!(
@@ -71,7 +71,7 @@ pub(super) fn session(
     }
 }
 
-pub(super) fn end_session(client: &mut impl GenericClient, hash: &[u8; 32]) -> Res<bool> {
+pub(super) fn end_session(client: &mut (impl GenericClient + Send), hash: &[u8; 32]) -> Res<bool> {
     let changed = client.execute(
         "UPDATE console_sessions SET ended_at = $2 WHERE hash = $1 AND ended_at IS NULL",
         &[&&hash[..], &rows::now()],
@@ -79,7 +79,7 @@ pub(super) fn end_session(client: &mut impl GenericClient, hash: &[u8; 32]) -> R
     Ok(changed == 1)
 }
 
-fn community_num(client: &mut impl GenericClient, community: CommunityId) -> Res<i64> {
+fn community_num(client: &mut (impl GenericClient + Send), community: CommunityId) -> Res<i64> {
     match client.query_opt("SELECT num FROM communities WHERE id = $1", &[&community.0])? {
         Some(row) => Ok(row.try_get(0)?),
         None => refuse(DomainError::CommunityNotFound),
@@ -87,7 +87,7 @@ fn community_num(client: &mut impl GenericClient, community: CommunityId) -> Res
 }
 
 pub(super) fn search_members(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     community: CommunityId,
     query: &MemberSearch,
 ) -> Res<SearchPage> {
@@ -141,7 +141,7 @@ pub(super) fn search_members(
 }
 
 pub(super) fn recent_events(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     community: CommunityId,
     before: Option<i64>,
     limit: u32,
@@ -162,7 +162,7 @@ pub(super) fn recent_events(
 }
 
 pub(super) fn daily_counts(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     community: CommunityId,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Res<Vec<DayCount>> {
@@ -190,7 +190,7 @@ pub(super) fn daily_counts(
 }
 
 pub(super) fn list_communities(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     after: Option<i64>,
     limit: u32,
 ) -> Res<Page<Community>> {

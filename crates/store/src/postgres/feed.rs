@@ -44,6 +44,7 @@ use std::cell::Cell;
 use postgres::GenericClient;
 
 use super::errors::Res;
+use super::sql::Sql;
 
 /// Advisory lock (transaction-level) held by the one stamper at a time,
 /// from before it reads the highest number to its commit.
@@ -52,30 +53,39 @@ pub(super) const STAMP_LOCK: i64 = 0x726f_7374_6572_0004; // "roster" 4
 thread_local! {
     /// The id of the newest event the write transaction running on this
     /// thread inserted (the synchronous driver runs a whole transaction on
-    /// its caller's thread); taken by the runner after commit.
+    /// its caller's thread); taken by the runner after commit. The async
+    /// driver's transactions carry it instead (`sql::LiveTx`).
     static INSERTED: Cell<Option<i64>> = const { Cell::new(None) };
 }
 
 /// Insert an event unnumbered; its id, as a placeholder `seq` of `-id`
 /// until [`stamp`] numbers it after commit.
-pub(super) fn insert(client: &mut impl GenericClient, event: &crate::EventRecord) -> Res<i64> {
+pub(super) async fn insert(client: &mut impl Sql, event: &crate::EventRecord) -> Res<i64> {
     let subject = event.subject.map(|s| s.0);
-    let row = client.query_one(
-        "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
+    let kind = event.kind.as_str();
+    let row = client
+        .query_one(
+            "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
          VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING id",
-        &[
-            &event.at,
-            &event.community.0,
-            &event.actor.0,
-            &subject,
-            &event.kind.as_str(),
-            &event.reason,
-        ],
-    )?;
+            &[
+                &event.at,
+                &event.community.0,
+                &event.actor.0,
+                &subject,
+                &kind,
+                &event.reason,
+            ],
+        )
+        .await?;
     let id: i64 = row.try_get(0)?;
-    INSERTED.with(|cell| cell.set(Some(id)));
+    client.inserted(id);
     Ok(-id)
+}
+
+/// The synchronous driver's transaction on this thread inserted event `id`.
+pub(super) fn note_inserted(id: i64) {
+    INSERTED.with(|cell| cell.set(Some(id)));
 }
 
 /// Forget what an attempt that did not commit inserted.
@@ -90,8 +100,10 @@ pub(super) fn take_inserted() -> Option<i64> {
 
 /// Number committed events (see the module doc), outside any transaction;
 /// `mine`'s number, or `None` when `mine` is `None`.
-pub(super) fn stamp(client: &mut impl GenericClient, mine: Option<i64>) -> Res<Option<i64>> {
-    let row = client.query_one("SELECT roster_stamp_events($1, $2)", &[&mine, &STAMP_LOCK])?;
+pub(super) async fn stamp(client: &mut impl Sql, mine: Option<i64>) -> Res<Option<i64>> {
+    let row = client
+        .query_one("SELECT roster_stamp_events($1, $2)", &[&mine, &STAMP_LOCK])
+        .await?;
     Ok(row.try_get(0)?)
 }
 
@@ -99,10 +111,9 @@ pub(super) fn stamp(client: &mut impl GenericClient, mine: Option<i64>) -> Res<O
 /// (the bulk import): take the stamp lock, held to its commit, number
 /// what other writers committed, and return the highest number, after
 /// which the caller's events go.
-pub(super) fn lock_for_numbering(client: &mut impl GenericClient) -> Res<i64> {
-    client.execute("SELECT pg_advisory_xact_lock($1)", &[&STAMP_LOCK])?;
-    client.execute("SELECT roster_stamp_pending()", &[])?;
-    Ok(client
-        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM events", &[])?
-        .try_get(0)?)
+pub(super) fn lock_for_numbering<C: GenericClient>(client: &mut C) -> Res<i64> {
+    GenericClient::execute(client, "SELECT pg_advisory_xact_lock($1)", &[&STAMP_LOCK])?;
+    GenericClient::execute(client, "SELECT roster_stamp_pending()", &[])?;
+    let highest = "SELECT coalesce(max(seq), 0)::bigint FROM events";
+    Ok(GenericClient::query_one(client, highest, &[])?.try_get(0)?)
 }

@@ -26,7 +26,7 @@ pub(super) fn begin(
     key: &str,
     fingerprint: &RequestFingerprint,
 ) -> Res<IdempotencyBegin> {
-    let Some(user_num) = rows::user_num(tx, user)? else {
+    let Some(user_num) = super::sql::ready(rows::user_num(tx, user))? else {
         return refuse(DomainError::UserNotFound);
     };
     let now = rows::now();

@@ -24,12 +24,20 @@
 //! concurrent stamp already numbered does not wait), holding no row lock:
 //! commands on different communities commit in parallel.
 //!
-//! The driver is the synchronous `postgres` crate; each connection drives
-//! its socket with a small private tokio runtime, which may not be started
-//! or dropped on an async runtime's worker thread. The server calls the
-//! store from `spawn_blocking` (allowed there), and [`PgStore`] opens and
-//! closes its connections on a thread of its own, so it may be created and
-//! dropped anywhere.
+//! Two drivers, two pools (issue 13). The hot paths (every command, the
+//! token look-up, the community and member reads, `/readyz`'s ping) run on
+//! the async driver (`live.rs`: `tokio-postgres` in a `deadpool` pool,
+//! each statement prepared once per connection), which the server awaits
+//! through [`crate::AsyncWrites`] and [`crate::AsyncReads`] with no
+//! blocking thread; their synchronous `Store` methods wait on the same
+//! futures. The cold paths (user and token administration, idempotency
+//! keys, webhooks, the console, bulk import and export, the policy) still
+//! run on the synchronous `postgres` crate and its r2d2 pool, from
+//! `spawn_blocking`: each of its connections drives its socket with a
+//! small private tokio runtime, which may not be started or dropped on an
+//! async worker thread, so [`PgStore`] opens and closes them on a thread of
+//! its own. `--pool-size` counts both pools (`pool::split`). The SQL the
+//! two share (the command's, the reads') is written once over `sql.rs`.
 
 mod accounts;
 mod communities;
@@ -39,9 +47,12 @@ mod console;
 mod errors;
 mod feed;
 mod idempotency;
+// Issue 13: the async driver's pool and hot paths, and SQL over both drivers.
+mod live;
 mod migrate;
 mod policy;
 mod pool;
+mod sql;
 pub use pool::{default_pool_size, PgOptions, PoolStats};
 mod reads;
 mod rooms;
@@ -61,17 +72,19 @@ mod webhooks;
 
 use std::time::Duration;
 
-use postgres::Config;
+use std::sync::Arc;
+
 use r2d2_postgres::PostgresConnectionManager;
 use roster_engine::{
     Action, Actor, Command, CommunityId, Level, NewCommunity, Sight, Standing, UserId,
 };
+use tokio_postgres::Config;
 
 use errors::Res;
 // The web console's records (issue 17).
 use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 
-use crate::{policy::PolicyCache, PolicyUpdate};
+use crate::{AsyncReads, AsyncWrites, PolicyUpdate, StoreFuture};
 use crate::{
     Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
     MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
@@ -94,21 +107,18 @@ const ATTEMPTS: u32 = 3;
 type Pool = r2d2::Pool<PostgresConnectionManager<tls::RustlsConnect>>;
 type Pooled = r2d2::PooledConnection<PostgresConnectionManager<tls::RustlsConnect>>;
 
-/// The PostgreSQL store: one connection pool to a database that other
-/// nodes may share.
+/// The PostgreSQL store: two connection pools (see the module doc) to a
+/// database that other nodes may share.
 pub struct PgStore {
-    /// `None` only while being dropped (see `Drop`).
+    /// The synchronous driver's pool (the cold paths); `None` only while
+    /// being dropped (see `Drop`).
     pool: Option<Pool>,
+    /// The async driver's pool and the hot paths, shared with the futures
+    /// handed out; also the policy cache (a change made on another node is
+    /// followed within `POLICY_REFRESH`) and the checkout waits.
+    live: Arc<live::Live>,
     /// `user@host:port/dbname`, for messages (never the password).
     target: String,
-    /// The policy commands decide under (issue 14), re-read inside the
-    /// write transaction once older than `POLICY_REFRESH`: a change made
-    /// on another node is followed within that bound.
-    policy: PolicyCache,
-    /// How long checkouts waited (`/metrics`).
-    waits: pool::Waits,
-    /// Commands queue per community here before taking a connection.
-    turns: turns::Turns,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -134,7 +144,7 @@ impl PgStore {
         // `sslmode=verify-*` and `sslrootcert`, which the driver does not
         // parse, are taken out first (see `tls.rs`).
         let (url, wish) = tls::split(url);
-        let config: Config = url.parse().map_err(|e: postgres::Error| {
+        let config: Config = url.parse().map_err(|e: tokio_postgres::Error| {
             // The parser's message names the bad parameter, not the URL.
             Error::Backend(format!(
                 "postgres: invalid database URL: {}",
@@ -172,8 +182,8 @@ impl PgStore {
         }
         let target = describe_target(&config);
         let options = options.clone();
-        // Connections own a private runtime: create them off any async
-        // worker thread the caller may be on.
+        // The synchronous driver's connections own a private runtime:
+        // create them off any async worker thread the caller may be on.
         on_own_thread(move || open_pool(config, connector, target, &options))
     }
 
@@ -203,22 +213,30 @@ fn number_event(event: &mut Option<EventRecord>, seq: Option<i64>) {
 
 /// A caller's page size, clamped (written once, in `pages.rs`).
 use crate::pages::clamp_limit;
+use sql::ready;
 
 impl Store for PgStore {
     fn pool_stats(&self) -> Option<PoolStats> {
         let pool = self.pool.as_ref()?;
         let state = pool.state();
-        Some(
-            self.waits
-                .stats(pool.max_size(), state.connections, state.idle_connections),
-        )
+        let (max, open, idle) = self.live.occupancy();
+        Some(self.live.waits.stats(
+            pool.max_size() + max,
+            state.connections + open,
+            state.idle_connections + idle,
+        ))
     }
 
     fn ping(&self) -> Result<()> {
-        let mut conn = self.connection_within(PING_TIMEOUT)?;
-        conn.query_one("SELECT 1", &[])
-            .map(drop)
-            .map_err(|e| Error::from(errors::Fault::from(e)))
+        self.live.wait(self.live.ping())
+    }
+
+    fn async_writes(&self) -> Option<&dyn AsyncWrites> {
+        Some(self)
+    }
+
+    fn async_reads(&self) -> Option<&dyn AsyncReads> {
+        Some(self)
     }
 
     fn create_user(&self, new: NewUser) -> Result<User> {
@@ -242,25 +260,25 @@ impl Store for PgStore {
     }
 
     fn create_token(&self, new: NewToken) -> Result<TokenRecord> {
-        self.single(|client| tokens::create(client, &new))
+        self.single(|client| ready(tokens::create(client, &new)))
     }
 
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<(TokenRecord, User)>> {
-        self.single(|client| tokens::find(client, hash))
+        self.live.wait(self.live.find_token(*hash))
     }
 
     fn list_tokens(&self, user: UserId) -> Result<Vec<TokenRecord>> {
-        self.single(|client| tokens::list(client, user))
+        self.single(|client| ready(tokens::list(client, user)))
     }
 
     fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool> {
-        self.single(|client| tokens::revoke(client, user, token))
+        self.single(|client| ready(tokens::revoke(client, user, token)))
     }
 
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
         self.write_numbered(
             |tx| {
-                let policy = self.policy.get(|| policy::load(tx))?;
+                let policy = self.live.policy.get(|| ready(policy::load(tx)))?;
                 communities::create(tx, &policy, actor, &new)
             },
             |outcome, seq| number_event(&mut outcome.event, seq),
@@ -274,24 +292,9 @@ impl Store for PgStore {
         community: &CommunityKey,
         command: Command,
     ) -> Result<Ruling> {
-        // Queue behind this node's command on the same community, if any,
-        // before taking a connection (see `turns.rs`).
-        let _turn = self.turns.take(community);
-        let result = self.write_numbered(
-            |tx| {
-                let policy = self.policy.get(|| policy::load(tx))?;
-                communities::execute(tx, &policy, sight, actor, community, &command)
-            },
-            |ruling, seq| {
-                if let Ruling::Accepted(outcome) = ruling {
-                    number_event(&mut outcome.event, seq);
-                }
-            },
-        );
-        if let Err(Error::Backend(error)) = &result {
-            tracing::error!(command = command.name(), %error, "postgres: command failed");
-        }
-        result
+        let key = community.clone();
+        self.live
+            .wait(self.live.execute(sight, actor, key, command))
     }
 
     fn community(
@@ -299,19 +302,40 @@ impl Store for PgStore {
         key: &CommunityKey,
         viewer: Option<UserId>,
     ) -> Result<Option<(Community, Standing)>> {
-        self.read(|tx| reads::community(tx, key, viewer))
+        self.live.wait(self.live.community(key, viewer))
+    }
+
+    fn community_in_sight(
+        &self,
+        sight: Sight,
+        key: &CommunityKey,
+        viewer: Actor,
+    ) -> Result<(Community, Standing)> {
+        self.live
+            .wait(self.live.community_in_sight(sight, key, viewer))
+    }
+
+    fn members_in_sight(
+        &self,
+        sight: Sight,
+        key: &CommunityKey,
+        viewer: Actor,
+        query: &MemberQuery,
+    ) -> Result<Page<MemberRow>> {
+        self.live
+            .wait(self.live.members_in_sight(sight, key, viewer, query))
     }
 
     fn site_community(&self) -> Result<Option<Community>> {
-        self.single(reads::site_community)
+        self.single(|client| ready(reads::site_community(client)))
     }
 
     fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
-        self.single(|client| reads::standing(client, community, user))
+        self.single(|client| ready(reads::standing(client, community, user)))
     }
 
     fn members(&self, community: CommunityId, query: &MemberQuery) -> Result<Page<MemberRow>> {
-        self.read(|tx| reads::members(tx, community, query))
+        self.live.wait(self.live.members(community, query))
     }
 
     fn communities_of(
@@ -319,11 +343,11 @@ impl Store for PgStore {
         user: UserId,
         query: &MembershipQuery,
     ) -> Result<Page<(Community, Standing)>> {
-        self.read(|tx| reads::communities_of(tx, user, query))
+        self.read(|tx| ready(reads::communities_of(tx, user, query)))
     }
 
     fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>> {
-        self.single(|client| reads::events(client, query))
+        self.single(|client| ready(reads::events(client, query)))
     }
 
     fn begin_idempotent(
@@ -344,7 +368,7 @@ impl Store for PgStore {
     }
 
     fn policy(&self) -> Result<crate::StoredPolicy> {
-        self.read(|tx| policy::load_stored(tx))
+        self.read(|tx| ready(policy::load_stored(tx)))
     }
 
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {
@@ -353,7 +377,7 @@ impl Store for PgStore {
             |update, seq| number_event(&mut update.event, seq),
         )?;
         // Committed: this node's commands decide under it from now on.
-        self.policy.put(update.policy.clone());
+        self.live.policy.put(update.policy.clone());
         Ok(update)
     }
 
@@ -483,6 +507,52 @@ impl Store for PgStore {
 
     fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>> {
         self.read(|tx| console::list_communities(tx, after, limit))
+    }
+}
+
+impl AsyncWrites for PgStore {
+    fn execute_in_sight(
+        &self,
+        sight: Sight,
+        actor: Actor,
+        community: CommunityKey,
+        command: Command,
+    ) -> StoreFuture<Ruling> {
+        let live = Arc::clone(&self.live);
+        Box::pin(async move { live.execute(sight, actor, community, command).await })
+    }
+}
+
+impl AsyncReads for PgStore {
+    fn ping(&self) -> StoreFuture<()> {
+        let live = Arc::clone(&self.live);
+        Box::pin(async move { live.ping().await })
+    }
+
+    fn find_token(&self, hash: [u8; 32]) -> StoreFuture<Option<(TokenRecord, User)>> {
+        let live = Arc::clone(&self.live);
+        Box::pin(async move { live.find_token(hash).await })
+    }
+
+    fn community_in_sight(
+        &self,
+        sight: Sight,
+        key: CommunityKey,
+        viewer: Actor,
+    ) -> StoreFuture<(Community, Standing)> {
+        let live = Arc::clone(&self.live);
+        Box::pin(async move { live.community_in_sight(sight, &key, viewer).await })
+    }
+
+    fn members_in_sight(
+        &self,
+        sight: Sight,
+        key: CommunityKey,
+        viewer: Actor,
+        query: MemberQuery,
+    ) -> StoreFuture<Page<MemberRow>> {
+        let live = Arc::clone(&self.live);
+        Box::pin(async move { live.members_in_sight(sight, &key, viewer, &query).await })
     }
 }
 

@@ -4,12 +4,13 @@
 //! advisory lock [`POLICY_LOCK`], so that two nodes changing it at once
 //! apply one change after the other.
 
-use postgres::{GenericClient, Transaction};
+use postgres::Transaction;
 
 use chrono::{DateTime, Utc};
 use roster_engine::{Action, CommunityId, Level, Policy};
 
 use super::errors::{Fault, Res};
+use super::sql::{ready, Sql};
 use crate::policy::{from_rows, PolicyTx, StoredPolicy};
 
 /// Advisory lock (transaction-level) held while the policy is read for a
@@ -17,8 +18,10 @@ use crate::policy::{from_rows, PolicyTx, StoredPolicy};
 const POLICY_LOCK: i64 = 0x726f_7374_6572_0004; // "roster" 4
 
 /// The stored policy and its times.
-pub(super) fn load_stored(client: &mut impl GenericClient) -> Res<StoredPolicy> {
-    let rows = client.query("SELECT action, level, updated_at FROM policy", &[])?;
+pub(super) async fn load_stored(client: &mut impl Sql) -> Res<StoredPolicy> {
+    let rows = client
+        .query("SELECT action, level, updated_at FROM policy", &[])
+        .await?;
     let rows = rows
         .iter()
         .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
@@ -27,14 +30,14 @@ pub(super) fn load_stored(client: &mut impl GenericClient) -> Res<StoredPolicy> 
 }
 
 /// The stored policy.
-pub(super) fn load(client: &mut impl GenericClient) -> Res<Policy> {
-    load_stored(client).map(|stored| stored.policy)
+pub(super) async fn load(client: &mut impl Sql) -> Res<Policy> {
+    load_stored(client).await.map(|stored| stored.policy)
 }
 
 impl PolicyTx for Transaction<'_> {
     fn load_policy_for_update(&mut self) -> Res<Policy> {
         self.execute("SELECT pg_advisory_xact_lock($1)", &[&POLICY_LOCK])?;
-        load(self)
+        ready(load(self))
     }
 
     fn store_levels(&mut self, levels: &[(Action, Level)], at: DateTime<Utc>) -> Res<()> {

@@ -7,7 +7,6 @@
 //! community's counters when they can.
 
 use postgres::types::ToSql;
-use postgres::GenericClient;
 
 use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
 
@@ -17,6 +16,7 @@ use super::rows::{
     self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
     USER_WIDTH,
 };
+use super::sql::Sql;
 use crate::pages::{counted, empty_page, filter, finish};
 use crate::{
     Community, CommunityKey, EventQuery, EventRecord, MemberQuery, MemberRow, MembershipQuery,
@@ -24,8 +24,8 @@ use crate::{
 };
 
 /// A community by any of its keys (no lock: see `communities.rs` for writes).
-pub(super) fn load_community(
-    client: &mut impl GenericClient,
+pub(super) async fn load_community(
+    client: &mut impl Sql,
     key: &CommunityKey,
 ) -> Res<Option<Community>> {
     if let CommunityKey::Name(name) = key {
@@ -33,73 +33,93 @@ pub(super) fn load_community(
             return Ok(None);
         }
     }
-    let (column, value): (&str, Box<dyn ToSql + Sync>) = match key {
+    let (column, value): (&str, Box<dyn ToSql + Send + Sync>) = match key {
         CommunityKey::Id(id) => ("id", Box::new(id.0)),
         CommunityKey::Num(num) => ("num", Box::new(*num)),
         CommunityKey::Name(name) => ("name", Box::new(name.clone())),
     };
     let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.{column} = $1");
-    match client.query_opt(&sql, &[&*value])? {
+    match client.query_opt(&sql, &[&*value]).await? {
         Some(row) => rows::community(&row, 0).map(Some),
         None => Ok(None),
     }
 }
 
-pub(super) fn community(
-    client: &mut impl GenericClient,
+/// A community and the viewer's standing in it, in one statement (one
+/// round trip, one snapshot); `None` standing without a viewer.
+pub(super) async fn community(
+    client: &mut impl Sql,
     key: &CommunityKey,
     viewer: Option<UserId>,
 ) -> Res<Option<(Community, Standing)>> {
-    let Some(community) = load_community(client, key)? else {
+    if let CommunityKey::Name(name) = key {
+        if !rows::storable(name) {
+            return Ok(None);
+        }
+    }
+    let (column, value): (&str, Box<dyn ToSql + Send + Sync>) = match key {
+        CommunityKey::Id(id) => ("id", Box::new(id.0)),
+        CommunityKey::Num(num) => ("num", Box::new(*num)),
+        CommunityKey::Name(name) => ("name", Box::new(name.clone())),
+    };
+    let viewer = viewer.map(|user| user.0);
+    let sql = format!(
+        "SELECT {COMMUNITY_COLUMNS},
+                (SELECT m.standing FROM memberships m JOIN users u ON u.num = m.user_num
+                 WHERE m.community_num = c.num AND u.id = $2)
+         FROM {COMMUNITY_FROM} WHERE c.{column} = $1"
+    );
+    let Some(row) = client.query_opt(&sql, &[&*value, &viewer]).await? else {
         return Ok(None);
     };
-    let standing = match viewer {
-        Some(viewer) => match rows::user_num(client, viewer)? {
-            Some(user) => rows::standing_by_num(client, community.num, user)?,
-            None => Standing::None,
-        },
+    let standing = match row.try_get::<_, Option<&str>>(COMMUNITY_WIDTH)? {
+        Some(_) => rows::parsed(&row, COMMUNITY_WIDTH)?,
         None => Standing::None,
     };
-    Ok(Some((community, standing)))
+    Ok(Some((rows::community(&row, 0)?, standing)))
 }
 
-pub(super) fn site_community(client: &mut impl GenericClient) -> Res<Option<Community>> {
+pub(super) async fn site_community(client: &mut impl Sql) -> Res<Option<Community>> {
     let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.site");
-    match client.query_opt(&sql, &[])? {
+    match client.query_opt(&sql, &[]).await? {
         Some(row) => rows::community(&row, 0).map(Some),
         None => Ok(None),
     }
 }
 
 /// One user's standing in one community (`None` when either is unknown).
-pub(super) fn standing(
-    client: &mut impl GenericClient,
+pub(super) async fn standing(
+    client: &mut impl Sql,
     community: CommunityId,
     user: UserId,
 ) -> Res<Standing> {
-    let row = client.query_opt(
-        "SELECT m.standing
+    let row = client
+        .query_opt(
+            "SELECT m.standing
          FROM memberships m
          JOIN communities c ON c.num = m.community_num
          JOIN users u ON u.num = m.user_num
          WHERE c.id = $1 AND u.id = $2",
-        &[&community.0, &user.0],
-    )?;
+            &[&community.0, &user.0],
+        )
+        .await?;
     match row {
         Some(row) => rows::parsed(&row, 0),
         None => Ok(Standing::None),
     }
 }
 
-pub(super) fn members(
-    client: &mut impl GenericClient,
+pub(super) async fn members(
+    client: &mut impl Sql,
     community: CommunityId,
     query: &MemberQuery,
 ) -> Res<Page<MemberRow>> {
-    let found = client.query_opt(
-        "SELECT num, members, owners, pending, invited FROM communities WHERE id = $1",
-        &[&community.0],
-    )?;
+    let found = client
+        .query_opt(
+            "SELECT num, members, owners, pending, invited FROM communities WHERE id = $1",
+            &[&community.0],
+        )
+        .await?;
     let Some(found) = found else {
         return refuse(DomainError::CommunityNotFound);
     };
@@ -124,7 +144,8 @@ pub(super) fn members(
          WHERE {filter} {page}"
     );
     let items = client
-        .query(&sql, &[&num, &names, &a, &b])?
+        .query(&sql, &[&num, &names, &a, &b])
+        .await?
         .iter()
         .map(|row| {
             Ok(MemberRow {
@@ -136,21 +157,24 @@ pub(super) fn members(
         .collect::<Res<Vec<_>>>()?;
     let total = match counted(&standings, &counters) {
         Some(total) => total,
-        None => count(
-            client,
-            &format!("SELECT count(*) FROM memberships m WHERE {filter}"),
-            &[&num, &names],
-        )?,
+        None => {
+            count(
+                client,
+                &format!("SELECT count(*) FROM memberships m WHERE {filter}"),
+                &[&num, &names],
+            )
+            .await?
+        }
     };
     Ok(finish(items, limit, total, |row| row.user.num))
 }
 
-pub(super) fn communities_of(
-    client: &mut impl GenericClient,
+pub(super) async fn communities_of(
+    client: &mut impl Sql,
     user: UserId,
     query: &MembershipQuery,
 ) -> Res<Page<(Community, Standing)>> {
-    let Some(user_num) = rows::user_num(client, user)? else {
+    let Some(user_num) = rows::user_num(client, user).await? else {
         return refuse(DomainError::UserNotFound);
     };
     let standings = filter(&query.standings);
@@ -172,7 +196,8 @@ pub(super) fn communities_of(
          WHERE {filter} {page}"
     );
     let items = client
-        .query(&sql, &[&user_num, &names, &a, &b])?
+        .query(&sql, &[&user_num, &names, &a, &b])
+        .await?
         .iter()
         .map(|row| {
             Ok((
@@ -188,28 +213,38 @@ pub(super) fn communities_of(
              WHERE {filter}"
         ),
         &[&user_num, &names],
-    )?;
+    )
+    .await?;
     Ok(finish(items, limit, total, |(community, _)| community.num))
 }
 
 /// The feed, oldest first. Safe to follow with `after=` the last seq read:
 /// events are numbered after commit, in commit order, and an unnumbered
 /// one (`seq` NULL) is not in the feed yet (see `feed.rs`).
-pub(super) fn events(client: &mut impl GenericClient, query: &EventQuery) -> Res<Vec<EventRecord>> {
+pub(super) async fn events(client: &mut impl Sql, query: &EventQuery) -> Res<Vec<EventRecord>> {
     let limit = clamp_limit(query.limit);
-    let rows = match query.community {
-        Some(community) => client.query(
-            &format!(
-                "SELECT {EVENT_COLUMNS} FROM events
+    let rows =
+        match query.community {
+            Some(community) => {
+                client
+                    .query(
+                        &format!(
+                            "SELECT {EVENT_COLUMNS} FROM events
                  WHERE community_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-            ),
-            &[&community.0, &query.after, &limit],
-        )?,
-        None => client.query(
-            &format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"),
-            &[&query.after, &limit],
-        )?,
-    };
+                        ),
+                        &[&community.0, &query.after, &limit],
+                    )
+                    .await?
+            }
+            None => client
+                .query(
+                    &format!(
+                        "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
+                    ),
+                    &[&query.after, &limit],
+                )
+                .await?,
+        };
     rows.iter().map(rows::event).collect()
 }
 
@@ -236,7 +271,7 @@ fn paging(paging: &Paging, key: &str, limit: i64) -> (String, i64, i64) {
     }
 }
 
-fn count(client: &mut impl GenericClient, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Res<u64> {
-    let total: i64 = client.query_one(sql, args)?.try_get(0)?;
+async fn count(client: &mut impl Sql, sql: &str, args: &[&(dyn ToSql + Sync)]) -> Res<u64> {
+    let total: i64 = client.query_one(sql, args).await?.try_get(0)?;
     Ok(u64::try_from(total).unwrap_or(0))
 }

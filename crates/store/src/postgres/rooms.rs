@@ -15,14 +15,14 @@ use crate::{Community, Page, RoomQuery, User};
 const MEMBER: &str = "m.standing IN ('owner', 'manager', 'member')";
 
 pub(super) fn rooms(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     query: &RoomQuery,
 ) -> Res<Page<(Community, Standing)>> {
     let limit = clamp_limit(query.limit);
     let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
     let visibility = query.visibility.as_str();
     let user_num = match query.member {
-        Some(user) => match rows::user_num(client, user)? {
+        Some(user) => match super::sql::ready(rows::user_num(client, user))? {
             Some(num) => Some(num),
             None => return refuse(DomainError::UserNotFound),
         },
@@ -73,7 +73,7 @@ pub(super) fn rooms(
 
 /// Every account by creation order, `limit` of them after `offset`.
 pub(super) fn users_page(
-    client: &mut impl GenericClient,
+    client: &mut (impl GenericClient + Send),
     offset: u64,
     limit: i64,
 ) -> Res<Page<User>> {

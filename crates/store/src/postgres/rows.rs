@@ -8,10 +8,11 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use postgres::{GenericClient, Row};
+use postgres::Row;
 use roster_engine::{CommunityId, CommunityState, Counters, Settings, Standing, UserId};
 
 use super::errors::{Fault, Res};
+use super::sql::Sql;
 use crate::{Community, EventRecord, Profile, Scopes, TokenRecord, User, UserSummary};
 
 /// The current time, truncated to the millisecond, as SQLite stores it:
@@ -80,8 +81,10 @@ pub(super) fn user(row: &Row, at: usize) -> Res<User> {
 }
 
 /// A user's number from its id.
-pub(super) fn user_num(client: &mut impl GenericClient, id: UserId) -> Res<Option<i64>> {
-    let row = client.query_opt("SELECT num FROM users WHERE id = $1", &[&id.0])?;
+pub(super) async fn user_num(client: &mut impl Sql, id: UserId) -> Res<Option<i64>> {
+    let row = client
+        .query_opt("SELECT num FROM users WHERE id = $1", &[&id.0])
+        .await?;
     Ok(match row {
         Some(row) => Some(row.try_get(0)?),
         None => None,
@@ -136,15 +139,17 @@ pub(super) fn community(row: &Row, at: usize) -> Res<Community> {
 // --- memberships -------------------------------------------------------------
 
 /// One membership row's standing, by primary key (no row: `None`).
-pub(super) fn standing_by_num(
-    client: &mut impl GenericClient,
+pub(super) async fn standing_by_num(
+    client: &mut impl Sql,
     community: i64,
     user: i64,
 ) -> Res<Standing> {
-    let row = client.query_opt(
-        "SELECT standing FROM memberships WHERE community_num = $1 AND user_num = $2",
-        &[&community, &user],
-    )?;
+    let row = client
+        .query_opt(
+            "SELECT standing FROM memberships WHERE community_num = $1 AND user_num = $2",
+            &[&community, &user],
+        )
+        .await?;
     match row {
         Some(row) => parsed(&row, 0),
         None => Ok(Standing::None),

@@ -34,7 +34,7 @@ impl PgStore {
         let pool = self.pool()?;
         let started = Instant::now();
         let checked_out = pool.get_timeout(timeout);
-        self.waits.record(started.elapsed());
+        self.live.waits.record(started.elapsed());
         checked_out.map_err(|e| {
             Error::Backend(format!(
                 "postgres: no connection to {} within {}s: {e}",
@@ -100,7 +100,7 @@ impl PgStore {
             }
         };
         if let Some(id) = feed::take_inserted() {
-            let seq = match feed::stamp(&mut *conn, Some(id)) {
+            let seq = match super::sql::ready(feed::stamp(&mut *conn, Some(id))) {
                 Ok(seq) => seq,
                 Err(fault) => {
                     tracing::warn!(?fault, "postgres: committed event not numbered yet");

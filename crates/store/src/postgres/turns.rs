@@ -10,9 +10,14 @@
 //! on one community run one at a time across nodes. Keys are the caller's
 //! (`id`, `num` or name): one community reached by two kinds of key takes
 //! two turns, which costs at most one more connection.
+//!
+//! The queue is awaited (the commands run on the async driver): a waiter
+//! holds no thread, and wakes when any turn is given back.
 
 use std::collections::HashSet;
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
+
+use tokio::sync::Notify;
 
 use crate::CommunityKey;
 
@@ -20,7 +25,7 @@ use crate::CommunityKey;
 #[derive(Debug, Default)]
 pub(super) struct Turns {
     busy: Mutex<HashSet<String>>,
-    freed: Condvar,
+    freed: Notify,
 }
 
 /// Held while a command runs; the community's next command waits for it.
@@ -31,36 +36,36 @@ pub(super) struct Turn<'a> {
 
 impl Turns {
     /// Wait for the community's turn.
-    pub(super) fn take(&self, community: &CommunityKey) -> Turn<'_> {
+    pub(super) async fn take(&self, community: &CommunityKey) -> Turn<'_> {
         let key = match community {
             CommunityKey::Id(id) => format!("i{}", id.0),
             CommunityKey::Num(num) => format!("n{num}"),
             CommunityKey::Name(name) => format!("s{}", name.to_lowercase()),
         };
-        let mut busy = self.busy.lock().unwrap_or_else(PoisonError::into_inner);
-        while busy.contains(&key) {
-            busy = self
-                .freed
-                .wait(busy)
-                .unwrap_or_else(PoisonError::into_inner);
+        loop {
+            // Registered before looking, so a turn given back between the
+            // look and the wait still wakes this waiter.
+            let freed = self.freed.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            if self.busy().insert(key.clone()) {
+                return Turn { turns: self, key };
+            }
+            freed.await;
         }
-        busy.insert(key.clone());
-        Turn { turns: self, key }
+    }
+
+    fn busy(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.busy.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        let mut busy = self
-            .turns
-            .busy
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        busy.remove(&self.key);
-        drop(busy);
+        self.turns.busy().remove(&self.key);
         // Waiters for any community wake and look again (one set, one
-        // condition: simple, and cheap at a pool's scale).
-        self.turns.freed.notify_all();
+        // notification: simple, and cheap at a pool's scale).
+        self.turns.freed.notify_waiters();
     }
 }
 
@@ -72,28 +77,31 @@ mod tests {
 
     #[test]
     fn one_turn_per_community_at_a_time_others_pass() {
-        let turns = Arc::new(Turns::default());
-        let a = CommunityKey::Num(1);
-        let b = CommunityKey::Num(2);
-        let held = turns.take(&a);
-        // Another community's turn is free while A's is held.
-        drop(turns.take(&b));
-        let inside = Arc::new(AtomicUsize::new(0));
-        let waiter = {
-            let (turns, inside) = (Arc::clone(&turns), Arc::clone(&inside));
-            std::thread::spawn(move || {
-                let _turn = turns.take(&CommunityKey::Num(1));
-                inside.fetch_add(1, Ordering::SeqCst);
-            })
-        };
-        // The waiter cannot be inside while A's turn is held.
-        assert_eq!(inside.load(Ordering::SeqCst), 0);
-        drop(held);
-        waiter.join().expect("waiter");
-        assert_eq!(inside.load(Ordering::SeqCst), 1);
-        assert!(
-            turns.busy.lock().unwrap().is_empty(),
-            "every turn given back"
-        );
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let turns = Arc::new(Turns::default());
+            let a = CommunityKey::Num(1);
+            let b = CommunityKey::Num(2);
+            let held = turns.take(&a).await;
+            // Another community's turn is free while A's is held.
+            drop(turns.take(&b).await);
+            let inside = Arc::new(AtomicUsize::new(0));
+            let waiter = {
+                let (turns, inside) = (Arc::clone(&turns), Arc::clone(&inside));
+                tokio::spawn(async move {
+                    let _turn = turns.take(&CommunityKey::Num(1)).await;
+                    inside.fetch_add(1, Ordering::SeqCst);
+                })
+            };
+            // The waiter runs until it waits for A's turn.
+            tokio::task::yield_now().await;
+            assert_eq!(inside.load(Ordering::SeqCst), 0, "A's turn is held");
+            drop(held);
+            waiter.await.expect("waiter");
+            assert_eq!(inside.load(Ordering::SeqCst), 1);
+            assert!(turns.busy().is_empty(), "every turn given back");
+        });
     }
 }

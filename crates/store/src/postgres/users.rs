@@ -86,14 +86,14 @@ impl UserTx for Users<'_, '_> {
     }
 
     fn settled_site(&mut self) -> Res<Option<i64>> {
-        if let Some(site) = communities::site_num(self.0)? {
+        if let Some(site) = super::sql::ready(communities::site_num(self.0))? {
             return Ok(Some(site));
         }
         // Wait for any other node deciding the same, then look again
         // (a new statement: READ COMMITTED sees what it committed).
         self.0
             .execute("SELECT pg_advisory_xact_lock($1)", &[&SITE_LOCK])?;
-        communities::site_num(self.0)
+        super::sql::ready(communities::site_num(self.0))
     }
 
     fn join_site(&mut self, site: i64, user: &User) -> Res<()> {

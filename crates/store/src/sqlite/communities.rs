@@ -25,7 +25,14 @@ pub(super) fn execute(
     key: &CommunityKey,
     command: &Command,
 ) -> Result<Ruling> {
-    write_flow::execute(&mut Writer(tx), policy, sight, actor, key, command)
+    ready(write_flow::execute(
+        &mut Writer(tx),
+        policy,
+        sight,
+        actor,
+        key,
+        command,
+    ))
 }
 
 /// Create a community owned by the actor.
@@ -35,7 +42,7 @@ pub(super) fn create(
     actor: Actor,
     new: &NewCommunity,
 ) -> Result<Outcome> {
-    write_flow::create(&mut Writer(tx), policy, actor, new)
+    ready(write_flow::create(&mut Writer(tx), policy, actor, new))
 }
 
 /// The site community's number, once it exists.
@@ -70,7 +77,18 @@ pub(super) fn create_site(tx: &Connection, owner: &User) -> Result<()> {
 
 /// A user created once the site community exists joins it.
 pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
-    write_flow::join_site(&mut Writer(tx), CommunityNum(site), user)
+    ready(write_flow::join_site(
+        &mut Writer(tx),
+        CommunityNum(site),
+        user,
+    ))
+}
+
+/// Drive the write flow on the writer's thread. Its [`CommandTx`] futures
+/// are synchronous SQLite calls, ready when first polled: nothing pends,
+/// so this never parks the writer.
+fn ready<T>(flow: impl std::future::Future<Output = T>) -> T {
+    pollster::block_on(flow)
 }
 
 /// The writer's transaction, as [`crate::write_flow`] drives it.
@@ -88,33 +106,37 @@ impl CommandTx for Writer<'_> {
     }
 
     /// `BEGIN IMMEDIATE` already holds the database's write lock.
-    fn lock_community(&mut self, key: &CommunityKey) -> Result<Option<Community>> {
+    async fn lock_community(&mut self, key: &CommunityKey) -> Result<Option<Community>> {
         load_community(self.0, key)
     }
 
-    fn user_num(&mut self, user: UserId) -> Result<Option<UserNum>> {
+    async fn user_num(&mut self, user: UserId) -> Result<Option<UserNum>> {
         Ok(rows::user_num(self.0, user)?.map(UserNum))
     }
 
-    fn standing(&mut self, community: CommunityNum, user: UserNum) -> Result<Standing> {
+    async fn standing(&mut self, community: CommunityNum, user: UserNum) -> Result<Standing> {
         rows::standing_by_num(self.0, community.0, user.0)
     }
 
-    fn name_taken(&mut self, name: &str, except: Option<CommunityNum>) -> Result<bool> {
+    async fn name_taken(&mut self, name: &str, except: Option<CommunityNum>) -> Result<bool> {
         let except = except.map(|num| num.0);
         name_taken(self.0, name, except)
     }
 
-    fn site_exists(&mut self) -> Result<bool> {
+    async fn site_exists(&mut self) -> Result<bool> {
         Ok(site_num(self.0)?.is_some())
     }
 
-    fn insert_community(&mut self, creator: UserNum, new: &NewCommunity) -> Result<Community> {
+    async fn insert_community(
+        &mut self,
+        creator: UserNum,
+        new: &NewCommunity,
+    ) -> Result<Community> {
         let creator = creator.0;
         insert(self.0, creator, new)
     }
 
-    fn write_standing(
+    async fn write_standing(
         &mut self,
         community: CommunityNum,
         user: UserNum,
@@ -147,7 +169,7 @@ impl CommandTx for Writer<'_> {
         Ok(())
     }
 
-    fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Result<()> {
+    async fn touch_user(&mut self, user: UserNum, now: DateTime<Utc>) -> Result<()> {
         let user = user.0;
         rows::exec(
             self.0,
@@ -157,7 +179,7 @@ impl CommandTx for Writer<'_> {
         Ok(())
     }
 
-    fn update_community(&mut self, community: &Community) -> Result<()> {
+    async fn update_community(&mut self, community: &Community) -> Result<()> {
         let state = &community.state;
         let counters = &state.counters;
         rows::exec(
@@ -185,7 +207,7 @@ impl CommandTx for Writer<'_> {
         Ok(())
     }
 
-    fn delete_community(&mut self, community: CommunityNum) -> Result<()> {
+    async fn delete_community(&mut self, community: CommunityNum) -> Result<()> {
         let community = community.0;
         rows::exec(
             self.0,
@@ -195,7 +217,7 @@ impl CommandTx for Writer<'_> {
         Ok(())
     }
 
-    fn insert_event(&mut self, event: &EventRecord) -> Result<i64> {
+    async fn insert_event(&mut self, event: &EventRecord) -> Result<i64> {
         rows::exec(
             self.0,
             "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
