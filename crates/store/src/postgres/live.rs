@@ -367,6 +367,25 @@ impl Live {
         page.map_err(Error::from)
     }
 
+    /// The statements prepared in the session of one of the async pool's
+    /// connections, with how often each ran: (SQL text, executions).
+    #[cfg(feature = "test-support")]
+    pub(super) async fn prepared_statements(&self) -> Result<Vec<(String, i64)>> {
+        let conn = self.checkout(super::CHECKOUT_TIMEOUT).await?;
+        let rows = conn
+            .query(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements
+                 WHERE statement NOT LIKE '%pg_prepared_statements%'",
+                &[],
+            )
+            .await
+            .map_err(|e| Error::from(Fault::from(e)))?;
+        rows.iter()
+            .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+            .collect::<Res<Vec<_>>>()
+            .map_err(Error::from)
+    }
+
     /// The async pool now: (most, open, idle).
     pub(super) fn occupancy(&self) -> (u32, u32, u32) {
         let status = self.pool.status();

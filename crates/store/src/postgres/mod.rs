@@ -187,6 +187,13 @@ impl PgStore {
         on_own_thread(move || open_pool(config, connector, target, &options))
     }
 
+    /// Test support: the statements prepared on a connection of the async
+    /// pool (`pg_prepared_statements` of its session) with their runs.
+    #[cfg(feature = "test-support")]
+    pub fn prepared_statements(&self) -> Result<Vec<(String, i64)>> {
+        self.live.wait(self.live.prepared_statements())
+    }
+
     /// `user@host:port/dbname` (no password).
     pub fn target(&self) -> &str {
         &self.target

@@ -223,28 +223,29 @@ pub(super) async fn communities_of(
 /// one (`seq` NULL) is not in the feed yet (see `feed.rs`).
 pub(super) async fn events(client: &mut impl Sql, query: &EventQuery) -> Res<Vec<EventRecord>> {
     let limit = clamp_limit(query.limit);
-    let rows =
-        match query.community {
-            Some(community) => {
-                client
-                    .query(
-                        &format!(
-                            "SELECT {EVENT_COLUMNS} FROM events
+    let rows = match query.community {
+        Some(community) => {
+            client
+                .query(
+                    &format!(
+                        "SELECT {EVENT_COLUMNS} FROM events
                  WHERE community_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-                        ),
-                        &[&community.0, &query.after, &limit],
-                    )
-                    .await?
-            }
-            None => client
+                    ),
+                    &[&community.0, &query.after, &limit],
+                )
+                .await?
+        }
+        None => {
+            client
                 .query(
                     &format!(
                         "SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2"
                     ),
                     &[&query.after, &limit],
                 )
-                .await?,
-        };
+                .await?
+        }
+    };
     rows.iter().map(rows::event).collect()
 }
 

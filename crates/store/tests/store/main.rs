@@ -19,6 +19,7 @@ mod console;
 mod env;
 mod group_commit;
 mod idempotency;
+mod pg_async;
 mod pg_feed;
 mod pg_pool;
 mod policy;
