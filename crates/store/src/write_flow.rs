@@ -16,6 +16,13 @@
 //! `BEGIN IMMEDIATE` writer; PostgreSQL's `FOR UPDATE`, retries on
 //! serialization failure or deadlock, and the advisory locks that guard
 //! the site community and keep the event feed in commit order).
+//!
+//! The flow is `async` (issue 13): PostgreSQL's hot path awaits each
+//! statement on its async driver, so the primitives are futures. SQLite's
+//! writer thread, and PostgreSQL's cold paths on the synchronous driver,
+//! drive the same flow with a trivial `block_on`: their futures are ready
+//! when first polled, so nothing ever parks. Generic, no `dyn`: each
+//! backend gets its own monomorphized flow.
 
 use chrono::{DateTime, Utc};
 use roster_engine::{

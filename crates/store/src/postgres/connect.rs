@@ -9,8 +9,8 @@ use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres::Config;
 
 use super::live::{Connector, Driver, Live};
-use super::tls::RustlsConnect;
-use super::{errors, migrate, PgOptions, PgStore, CHECKOUT_TIMEOUT, POOL_IDLE};
+use super::tls::{RustlsConnect, TlsWish};
+use super::{errors, migrate, PgOptions, PgStore, CHECKOUT_TIMEOUT, CONNECT_TIMEOUT, POOL_IDLE};
 use crate::policy::PolicyCache;
 use crate::{Error, Result};
 
@@ -66,6 +66,28 @@ pub(super) fn open_pool(
         }),
         target,
     })
+}
+
+/// Open a node's pools on a parsed configuration, with our defaults for
+/// what it leaves unset.
+pub(super) fn open_tls(mut config: Config, options: &PgOptions, wish: &TlsWish) -> Result<PgStore> {
+    let connector = super::tls::connector(wish)?;
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(CONNECT_TIMEOUT);
+    }
+    if config.get_application_name().is_none() {
+        config.application_name("roster");
+    }
+    if !options.statement_timeout.is_zero() {
+        let all =
+            super::pool::with_statement_timeout(config.get_options(), options.statement_timeout);
+        config.options(&all);
+    }
+    let target = describe_target(&config);
+    let options = options.clone();
+    // The synchronous driver's connections own a private runtime:
+    // create them off any async worker thread the caller may be on.
+    on_own_thread(move || open_pool(config, connector, target, &options))
 }
 
 /// Run `f` on a fresh thread and wait for it.

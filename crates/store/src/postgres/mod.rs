@@ -36,18 +36,19 @@
 //! `spawn_blocking`: each of its connections drives its socket with a
 //! small private tokio runtime, which may not be started or dropped on an
 //! async worker thread, so [`PgStore`] opens and closes them on a thread of
-//! its own. `--pool-size` counts both pools (`pool::split`). The SQL the
-//! two share (the command's, the reads') is written once over `sql.rs`.
+//! its own. `--pool-size` counts both pools (`pool::split`); the SQL both
+//! run (the command's, the reads') is written once over `sql.rs`.
 
 mod accounts;
 mod communities;
 mod connect;
-use connect::{describe_target, on_own_thread, open_pool};
+use connect::on_own_thread;
 mod console;
 mod errors;
 mod feed;
 mod idempotency;
-// Issue 13: the async driver's pool and hot paths, and SQL over both drivers.
+// Issue 13: the async driver's pool, hot paths and hooks; SQL over both drivers.
+mod hooks;
 mod live;
 mod migrate;
 mod policy;
@@ -70,9 +71,7 @@ mod users;
 mod bulk;
 mod webhooks;
 
-use std::time::Duration;
-
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use r2d2_postgres::PostgresConnectionManager;
 use roster_engine::{
@@ -82,14 +81,13 @@ use tokio_postgres::Config;
 
 use errors::Res;
 // The web console's records (issue 17).
-use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
-
-use crate::{AsyncReads, AsyncWrites, PolicyUpdate, StoreFuture};
+use crate::{AsyncReads, AsyncWrites, PolicyUpdate};
 use crate::{
     Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin, MemberQuery,
     MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint, Result,
     Ruling, Store, StoredResponse, TokenRecord, User, UserKey, UserPatch,
 };
+use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 
 /// Connections kept open while idle.
 const POOL_IDLE: u32 = 2;
@@ -151,7 +149,7 @@ impl PgStore {
                 errors::describe(&e)
             ))
         })?;
-        PgStore::open_tls(config, options, &wish)
+        connect::open_tls(config, options, &wish)
     }
 
     /// Open the database a parsed configuration names (see [`Self::open_url`]).
@@ -165,26 +163,7 @@ impl PgStore {
             verify: tls::Verify::Nothing,
             root_cert: None,
         };
-        PgStore::open_tls(config, options, &wish)
-    }
-
-    fn open_tls(mut config: Config, options: &PgOptions, wish: &tls::TlsWish) -> Result<PgStore> {
-        let connector = tls::connector(wish)?;
-        if config.get_connect_timeout().is_none() {
-            config.connect_timeout(CONNECT_TIMEOUT);
-        }
-        if config.get_application_name().is_none() {
-            config.application_name("roster");
-        }
-        if !options.statement_timeout.is_zero() {
-            let all = pool::with_statement_timeout(config.get_options(), options.statement_timeout);
-            config.options(&all);
-        }
-        let target = describe_target(&config);
-        let options = options.clone();
-        // The synchronous driver's connections own a private runtime:
-        // create them off any async worker thread the caller may be on.
-        on_own_thread(move || open_pool(config, connector, target, &options))
+        connect::open_tls(config, options, &wish)
     }
 
     /// Test support: the statements prepared on a connection of the async
@@ -514,52 +493,6 @@ impl Store for PgStore {
 
     fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>> {
         self.read(|tx| console::list_communities(tx, after, limit))
-    }
-}
-
-impl AsyncWrites for PgStore {
-    fn execute_in_sight(
-        &self,
-        sight: Sight,
-        actor: Actor,
-        community: CommunityKey,
-        command: Command,
-    ) -> StoreFuture<Ruling> {
-        let live = Arc::clone(&self.live);
-        Box::pin(async move { live.execute(sight, actor, community, command).await })
-    }
-}
-
-impl AsyncReads for PgStore {
-    fn ping(&self) -> StoreFuture<()> {
-        let live = Arc::clone(&self.live);
-        Box::pin(async move { live.ping().await })
-    }
-
-    fn find_token(&self, hash: [u8; 32]) -> StoreFuture<Option<(TokenRecord, User)>> {
-        let live = Arc::clone(&self.live);
-        Box::pin(async move { live.find_token(hash).await })
-    }
-
-    fn community_in_sight(
-        &self,
-        sight: Sight,
-        key: CommunityKey,
-        viewer: Actor,
-    ) -> StoreFuture<(Community, Standing)> {
-        let live = Arc::clone(&self.live);
-        Box::pin(async move { live.community_in_sight(sight, &key, viewer).await })
-    }
-
-    fn members_in_sight(
-        &self,
-        sight: Sight,
-        key: CommunityKey,
-        viewer: Actor,
-        query: MemberQuery,
-    ) -> StoreFuture<Page<MemberRow>> {
-        let live = Arc::clone(&self.live);
-        Box::pin(async move { live.members_in_sight(sight, &key, viewer, &query).await })
     }
 }
 
