@@ -1,5 +1,6 @@
 //! Unit tests of the PostgreSQL store's URL handling (no server needed).
 
+use super::connect::describe_target;
 use super::*;
 
 #[test]
