@@ -20,7 +20,6 @@
 //! inserted unnumbered and numbered after commit (see `feed.rs`).
 
 use chrono::{DateTime, Utc};
-use postgres::types::ToSql;
 use postgres::Transaction;
 
 use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, Standing, UserId};
@@ -113,15 +112,8 @@ pub(super) fn join_site(tx: &mut Transaction<'_>, site: i64, user: &User) -> Res
 /// transaction waiting here re-reads the row once the holder commits: a
 /// renamed or deleted community is then not found by its old key.
 async fn lock_community(tx: &mut impl Sql, key: &CommunityKey) -> Res<Option<Community>> {
-    if let CommunityKey::Name(name) = key {
-        if !rows::storable(name) {
-            return Ok(None);
-        }
-    }
-    let (column, value): (&str, Box<dyn ToSql + Send + Sync>) = match key {
-        CommunityKey::Id(id) => ("id", Box::new(id.0)),
-        CommunityKey::Num(num) => ("num", Box::new(*num)),
-        CommunityKey::Name(name) => ("name", Box::new(name.clone())),
+    let Some((column, value)) = rows::key_column(key) else {
+        return Ok(None);
     };
     let sql = format!(
         "SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.{column} = $1 FOR UPDATE OF c"

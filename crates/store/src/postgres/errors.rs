@@ -140,6 +140,33 @@ pub(super) fn describe(error: &postgres::Error) -> String {
     }
 }
 
+/// After a failed run of a write transaction (the `attempt`th), is it run
+/// again? `Ok(lost)` to retry (on a fresh connection when `lost`), or the
+/// error to report: anything but a deadlock, a serialization failure or a
+/// connection lost before `COMMIT` was sent, or the last attempt. A
+/// connection lost during `COMMIT` is never retried (the change may have
+/// been applied). The one rule of both drivers' runners (`run.rs`, `live.rs`).
+pub(super) fn retry(
+    fault: Fault,
+    committing: bool,
+    attempt: u32,
+    target: &str,
+) -> Result<bool, Error> {
+    let lost = fault.is_lost();
+    let again = fault.is_transient() || (lost && !committing);
+    if !again || attempt >= super::ATTEMPTS {
+        if lost && committing {
+            return Err(Error::Backend(format!(
+                "postgres: the connection to {target} was lost while committing; \
+                 the change may or may not have been applied"
+            )));
+        }
+        return Err(Error::from(fault));
+    }
+    tracing::debug!(attempt, lost, ?fault, "postgres: transaction retried");
+    Ok(lost)
+}
+
 /// A refusal as a fault (`return refuse(…)` reads like the SQLite backend).
 pub(super) fn refuse<T>(error: DomainError) -> Res<T> {
     Err(Fault::Domain(error))

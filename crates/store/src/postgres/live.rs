@@ -33,7 +33,7 @@ use tokio_postgres::IsolationLevel;
 use super::errors::{Fault, Res};
 use super::sql::{LiveClient, LiveTx};
 use super::tls::RustlsConnect;
-use super::{communities, feed, number_event, policy, reads, tokens, turns, ATTEMPTS};
+use super::{communities, feed, number_event, policy, reads, tokens, turns};
 use crate::policy::PolicyCache;
 use crate::{
     Community, CommunityKey, Error, MemberQuery, MemberRow, Page, Result, Ruling, Standing,
@@ -234,19 +234,7 @@ impl Live {
                 Ok(done) => break done,
                 Err(fault) => fault,
             };
-            let lost = fault.is_lost();
-            let again = fault.is_transient() || (lost && !committing);
-            if !again || attempt >= ATTEMPTS {
-                if lost && committing {
-                    return Err(Error::Backend(format!(
-                        "postgres: the connection to {} was lost while committing; \
-                         the change may or may not have been applied",
-                        self.target
-                    )));
-                }
-                return Err(Error::from(fault));
-            }
-            tracing::debug!(attempt, lost, ?fault, "postgres: transaction retried");
+            let lost = super::errors::retry(fault, committing, attempt, &self.target)?;
             attempt += 1;
             if lost {
                 // The closed connection is discarded on its return.

@@ -28,15 +28,8 @@ pub(super) async fn load_community(
     client: &mut impl Sql,
     key: &CommunityKey,
 ) -> Res<Option<Community>> {
-    if let CommunityKey::Name(name) = key {
-        if !rows::storable(name) {
-            return Ok(None);
-        }
-    }
-    let (column, value): (&str, Box<dyn ToSql + Send + Sync>) = match key {
-        CommunityKey::Id(id) => ("id", Box::new(id.0)),
-        CommunityKey::Num(num) => ("num", Box::new(*num)),
-        CommunityKey::Name(name) => ("name", Box::new(name.clone())),
+    let Some((column, value)) = rows::key_column(key) else {
+        return Ok(None);
     };
     let sql = format!("SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE c.{column} = $1");
     match client.query_opt(&sql, &[&*value]).await? {
@@ -52,15 +45,8 @@ pub(super) async fn community(
     key: &CommunityKey,
     viewer: Option<UserId>,
 ) -> Res<Option<(Community, Standing)>> {
-    if let CommunityKey::Name(name) = key {
-        if !rows::storable(name) {
-            return Ok(None);
-        }
-    }
-    let (column, value): (&str, Box<dyn ToSql + Send + Sync>) = match key {
-        CommunityKey::Id(id) => ("id", Box::new(id.0)),
-        CommunityKey::Num(num) => ("num", Box::new(*num)),
-        CommunityKey::Name(name) => ("name", Box::new(name.clone())),
+    let Some((column, value)) = rows::key_column(key) else {
+        return Ok(None);
     };
     let viewer = viewer.map(|user| user.0);
     let sql = format!(

@@ -93,6 +93,20 @@ pub(super) async fn user_num(client: &mut impl Sql, id: UserId) -> Res<Option<i6
 
 // --- communities -------------------------------------------------------------
 
+/// The column a community key names and its value, for `c.{column} = $1`;
+/// `None` for a name PostgreSQL text cannot hold (nothing to find).
+pub(super) fn key_column(
+    key: &crate::CommunityKey,
+) -> Option<(&'static str, Box<dyn postgres::types::ToSql + Send + Sync>)> {
+    use crate::CommunityKey;
+    Some(match key {
+        CommunityKey::Id(id) => ("id", Box::new(id.0)),
+        CommunityKey::Num(num) => ("num", Box::new(*num)),
+        CommunityKey::Name(name) if storable(name) => ("name", Box::new(name.clone())),
+        CommunityKey::Name(_) => return None,
+    })
+}
+
 /// The community columns and its creator's, for `communities c JOIN users cu`.
 pub(super) const COMMUNITY_COLUMNS: &str = "c.num, c.id, c.name, c.description, c.visibility, \
      c.join_policy, c.contribution_mode, c.archived, c.site, c.members, c.owners, c.pending, \

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use postgres::{IsolationLevel, Transaction};
 
 use super::errors::Res;
-use super::{feed, PgStore, Pool, Pooled, ATTEMPTS, CHECKOUT_TIMEOUT};
+use super::{feed, PgStore, Pool, Pooled, CHECKOUT_TIMEOUT};
 use crate::{Error, Result};
 
 impl PgStore {
@@ -80,19 +80,7 @@ impl PgStore {
                 Err(fault) => fault,
             };
             feed::forget();
-            let lost = fault.is_lost();
-            let again = fault.is_transient() || (lost && !committing);
-            if !again || attempt >= ATTEMPTS {
-                if lost && committing {
-                    return Err(Error::Backend(format!(
-                        "postgres: the connection to {} was lost while committing; \
-                         the change may or may not have been applied",
-                        self.target
-                    )));
-                }
-                return Err(Error::from(fault));
-            }
-            tracing::debug!(attempt, lost, ?fault, "postgres: transaction retried");
+            let lost = super::errors::retry(fault, committing, attempt, &self.target)?;
             attempt += 1;
             if lost {
                 // The pool discards the closed connection on its return.
