@@ -31,6 +31,9 @@ pub struct AppState {
     /// Webhooks and live streams (issue 16): settings, outbound client,
     /// and the wake-up poked after each accepted write.
     pub hooks: Arc<crate::webhooks::Hooks>,
+    /// The site community's id once it exists (it is never deleted and its
+    /// id never changes), so that Wix need not read it before each call.
+    pub site: Arc<std::sync::OnceLock<roster_engine::CommunityId>>,
 }
 
 impl AppState {
@@ -47,6 +50,7 @@ impl AppState {
             tokens: Arc::new(TokenCache::default()),
             passwords: Arc::new(PasswordPool::default()),
             limits: Arc::new(Limits::default()),
+            site: Arc::default(),
         }
     }
 

@@ -41,7 +41,12 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     }
     out[19] = b'.';
     out[23] = b'Z';
-    out.iter().map(|&b| b as char).collect()
+    // Digits and separators only: ASCII, so valid UTF-8 (one allocation of
+    // 24 bytes, not a `char` at a time).
+    std::str::from_utf8(&out).map_or_else(
+        |_| at.to_rfc3339_opts(SecondsFormat::Millis, true),
+        str::to_owned,
+    )
 }
 
 #[cfg(test)]

@@ -117,7 +117,7 @@ pub(super) async fn people(
         .members_in_sight(Sight::Viewable, key, principal.actor(), query)
         .await?;
     Ok(Json(MemberPage {
-        items: page.items.iter().map(views::member).collect(),
+        items: page.items.into_iter().map(views::member).collect(),
         next: page.next.map(extract::encode_cursor),
         total: page.total,
     }))

@@ -10,6 +10,8 @@ use crate::{Error, Result};
 pub(super) fn configure_writer(conn: &Connection) -> Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Plan each cached statement once, whatever is bound (see `readers`).
+    super::readers::plan_once(conn)?;
     let mode: String =
         conn.pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {

@@ -20,12 +20,21 @@
 //! Whether a read of the store runs inline is a property of the call, not
 //! of the store: [`inline`] marks the current thread for the duration of a
 //! closure, and [`Readers::read`] checks the mark.
+//!
+//! Every connection plans a statement once ([`plan_once`]): without the
+//! query planner stability guarantee, SQLite (built with STAT4, as
+//! rusqlite's bundled copy is) re-prepares a cached statement on each new
+//! binding of a parameter the planner looked at once `ANALYZE` has stored
+//! samples; the profile of the membership read (issue 11, round 2) spent
+//! 40 % of the server's CPU parsing and planning again in
+//! `sqlite3Reprepare`.
 
 use std::cell::Cell;
 use std::path::Path;
 use std::sync::Mutex;
 
 use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
 use super::{BUSY_TIMEOUT, STATEMENT_CACHE};
@@ -46,6 +55,7 @@ impl Readers {
             .with_flags(OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .with_init(|conn| {
                 conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+                plan_once(conn)?;
                 conn.busy_timeout(BUSY_TIMEOUT)
             });
         // Every pooled reader stays open for the life of the store, with
@@ -162,6 +172,67 @@ fn open(path: &Path) -> Result<Connection> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    plan_once(&conn)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
     Ok(conn)
+}
+
+/// Turn on SQLite's query planner stability guarantee (QPSG): a statement
+/// keeps the plan it was prepared with whatever values are bound to it, so
+/// a cached statement is never re-prepared because a binding changed (with
+/// `sqlite_stat4` samples present, every binding of an indexed column's
+/// parameter would otherwise re-prepare it). Roster's statements look rows
+/// up by primary and unique keys, whose plan no value changes.
+pub(super) fn plan_once(conn: &Connection) -> rusqlite::Result<()> {
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::StatementStatus;
+
+    /// With `sqlite_stat4` samples (what `ANALYZE` stores), a cached
+    /// statement whose parameter the planner probed is re-prepared on each
+    /// new binding, unless the connection plans once.
+    fn reprepares(conn: &Connection) -> i32 {
+        conn.execute_batch(
+            "CREATE TABLE m (c INTEGER, u INTEGER, s TEXT, PRIMARY KEY (c, u));
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+             INSERT INTO m SELECT i % 7, i, 'member' FROM n;
+             ANALYZE;",
+        )
+        .unwrap();
+        let samples: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_stat4", [], |row| row.get(0))
+            .unwrap();
+        assert!(samples > 0, "ANALYZE stored no samples");
+        let sql = "SELECT u, s FROM m WHERE c = ?1 AND u > ?2 ORDER BY u LIMIT 50";
+        for round in 0..20i64 {
+            let mut stmt = conn.prepare_cached(sql).unwrap();
+            let rows = stmt
+                .query_map([round % 7, round], |row| row.get::<_, i64>(0))
+                .unwrap()
+                .count();
+            assert!(rows > 0);
+        }
+        let stmt = conn.prepare_cached(sql).unwrap();
+        stmt.get_status(StatementStatus::RePrepare)
+    }
+
+    #[test]
+    fn cached_statements_are_not_reprepared_after_analyze() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("plan.db");
+        let unplanned = Connection::open(&path).unwrap();
+        // What a connection without the guarantee does (so this test can fail).
+        assert!(reprepares(&unplanned) > 0);
+        drop(unplanned);
+
+        let other = dir.path().join("planned.db");
+        let planned = Connection::open(&other).unwrap();
+        plan_once(&planned).unwrap();
+        assert_eq!(reprepares(&planned), 0);
+    }
 }

@@ -60,7 +60,9 @@ where
     T: FromStr,
     T::Err: std::error::Error + Send + Sync + 'static,
 {
-    let text: String = row.get(index)?;
+    // Read in place: no `String` per value (a page of members parses a
+    // standing per row, a community three enums).
+    let text = row.get_ref(index)?.as_str()?;
     text.parse().map_err(|e| conversion(index, e))
 }
 

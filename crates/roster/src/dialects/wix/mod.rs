@@ -51,8 +51,8 @@ use chrono::{DateTime, Utc};
 use error::WixError;
 use member::{Fieldset, Member};
 use roster_engine::users::may_see_private_fields;
-use roster_engine::{Actor, Command, Sight, Standing, UserId};
-use roster_store::{Community, CommunityKey, MemberQuery, Paging, Ruling, User, UserKey};
+use roster_engine::{Actor, Command, CommunityId, Sight, Standing, UserId};
+use roster_store::{CommunityKey, MemberQuery, Paging, Ruling, User, UserKey};
 use serde::de::IgnoredAny;
 
 /// The header an elevated caller names the member it acts for with.
@@ -110,7 +110,7 @@ async fn my(
     let site = site(&state).await?;
     let fieldset =
         member::fieldset(&query.fieldsets(), Fieldset::Full).map_err(Failure::BadRequest)?;
-    let standing = state.standing(site.id(), caller.user.id).await?;
+    let standing = state.standing(site, caller.user.id).await?;
     Ok(one(
         &caller.user,
         standing,
@@ -132,7 +132,7 @@ async fn show(
         .find_user(UserKey::Id(id))
         .await?
         .ok_or(Failure::NotFound)?;
-    let standing = state.standing(site.id(), target.id).await?;
+    let standing = state.standing(site, target.id).await?;
     let privileged = may_see_private_fields(caller.user.id, caller.elevated, target.id);
     if !standing.is_member() && !privileged {
         return Err(Failure::NotFound.into());
@@ -158,7 +158,7 @@ async fn list(
         paging: Paging::Offset(query.offset),
         limit: query.limit,
     };
-    let page = state.members(site.id(), members).await?;
+    let page = state.members(site, members).await?;
     let rendered: Vec<Member> = page
         .items
         .iter()
@@ -190,7 +190,7 @@ async fn self_service(
     command: Command,
 ) -> Result<Json<member::One>, WixError> {
     let site = site(state).await?;
-    let key = CommunityKey::Id(site.id());
+    let key = CommunityKey::Id(site);
     let ruling = state
         .execute_in_sight(Sight::Any, caller.actor, key, command)
         .await?;
@@ -285,8 +285,19 @@ impl FromRequestParts<AppState> for MemberId {
     }
 }
 
-async fn site(state: &AppState) -> Result<Community, WixError> {
-    state.site_community().await?.ok_or(WixError::SiteNotSetUp)
+/// The site community's id: from memory once it has been read (it never
+/// changes, and the site community is never deleted), else from the store;
+/// 404 `SITE_COMMUNITY_NOT_SET_UP` while there is none (not remembered;
+/// the first account founds it).
+async fn site(state: &AppState) -> Result<CommunityId, WixError> {
+    if let Some(id) = state.site.get() {
+        return Ok(*id);
+    }
+    let site = state
+        .site_community()
+        .await?
+        .ok_or(WixError::SiteNotSetUp)?;
+    Ok(*state.site.get_or_init(|| site.id()))
 }
 
 /// The query parameters any route reads; unknown keys are ignored.

@@ -213,3 +213,29 @@ async fn leaving_the_site_keeps_other_memberships() {
     assert_eq!(s.standing(&mine, &ann).await, Standing::Member(Role::Owner));
     assert_eq!(s.standing(&site(&s).await, &ann).await, Standing::None);
 }
+
+#[tokio::test]
+async fn each_server_remembers_its_own_site_community() {
+    // The site community's id is read once per server and then served from
+    // memory: two servers in one process must each act on their own.
+    let (one, two) = (TestServer::start().await, TestServer::start().await);
+    let (_, ann) = setup(&one).await;
+    let (_, bob) = setup(&two).await;
+    let (ann_token, bob_token) = (one.token(&ann).await, two.token(&bob).await);
+    for _ in 0..2 {
+        let (status, body) = one.wix(&ann_token).leave().await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = two.wix(&bob_token).leave().await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(one.standing(&site(&one).await, &ann).await, Standing::None);
+        assert_eq!(two.standing(&site(&two).await, &bob).await, Standing::None);
+
+        let (status, body) = two.wix(&bob_token).join().await;
+        assert_eq!(status, 200, "{body}");
+        let (status, body) = one.wix(&ann_token).join().await;
+        assert_eq!(status, 200, "{body}");
+        let member = Standing::Member(Role::Member);
+        assert_eq!(one.standing(&site(&one).await, &ann).await, member);
+        assert_eq!(two.standing(&site(&two).await, &bob).await, member);
+    }
+}
