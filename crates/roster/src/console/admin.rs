@@ -8,7 +8,7 @@ use super::form::Form;
 use super::session::{self, Viewer};
 use super::{layout, refusal, Failure};
 use crate::admin::{self, UserSpec};
-use crate::app::AppState;
+use crate::app::{AdminLists, AppState};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -52,14 +52,8 @@ async fn render(
 ) -> Result<Markup, Failure> {
     let after_c = query.communities.as_deref().and_then(|a| a.parse().ok());
     let after_u = query.users.as_deref().and_then(|a| a.parse().ok());
-    let (communities, users) = state
-        .run(move |store| {
-            Ok((
-                store.list_communities(after_c, PAGE)?,
-                store.list_users(after_u, PAGE)?,
-            ))
-        })
-        .await?;
+    let AdminLists { communities, users } =
+        state.console_admin_lists(after_c, after_u, PAGE).await?;
     let users_next = if users.len() == PAGE as usize {
         users.last().map(|u| u.num)
     } else {
