@@ -243,6 +243,14 @@ impl CommandTx for Transaction<'_> {
         Ok(())
     }
 
+    fn member_usernames(&mut self, community: CommunityNum, limit: i64) -> Res<Vec<String>> {
+        let sql = "SELECT u.username FROM memberships m JOIN users u ON u.num = m.user_num
+                   WHERE m.community_num = $1 AND m.standing IN ('owner', 'manager', 'member')
+                   ORDER BY m.user_num LIMIT $2";
+        let rows = self.query(sql, &[&community.0, &limit])?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
     fn insert_event(&mut self, event: &EventRecord) -> Res<i64> {
         insert_event(self, event)
     }

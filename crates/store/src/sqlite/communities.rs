@@ -73,6 +73,11 @@ pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
     write_flow::join_site(&mut Writer(tx), CommunityNum(site), user)
 }
 
+/// A room's members' usernames, in join order (the members page's order).
+const USERNAMES: &str = "SELECT u.username FROM memberships m JOIN users u ON u.num = m.user_num
+     WHERE m.community_num = ?1 AND m.standing IN ('owner', 'manager', 'member')
+     ORDER BY m.user_num LIMIT ?2";
+
 /// The writer's transaction, as [`crate::write_flow`] drives it.
 pub(super) struct Writer<'c>(pub(super) &'c Connection);
 
@@ -193,6 +198,12 @@ impl CommandTx for Writer<'_> {
             [community],
         )?;
         Ok(())
+    }
+
+    fn member_usernames(&mut self, community: CommunityNum, limit: i64) -> Result<Vec<String>> {
+        let mut stmt = self.0.prepare_cached(USERNAMES)?;
+        let names = stmt.query_map([community.0, limit], |row| row.get(0))?;
+        Ok(names.collect::<rusqlite::Result<Vec<String>>>()?)
     }
 
     fn insert_event(&mut self, event: &EventRecord) -> Result<i64> {
