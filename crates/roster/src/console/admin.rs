@@ -4,14 +4,13 @@
 //! API (`admin::create_user`, `admin::issue_token`). For admins only;
 //! anyone else gets 404.
 
-use super::form::Form;
+use super::session::Acting;
 use super::session::{self, Viewer};
 use super::{layout, refusal, Failure};
 use crate::admin::{self, UserSpec};
 use crate::app::{AdminLists, AppState};
-use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use roster_store::{Scopes, UserKey};
@@ -170,12 +169,8 @@ fn words_of(error: roster_store::Error) -> Result<String, Failure> {
 
 pub async fn create_user(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Acting { viewer, form }: Acting,
 ) -> Result<Response, Failure> {
-    let form = Form::read(&headers, &body)?;
-    let viewer = session::acting(&state, &headers, &uri, &form).await?;
     only_admins(&viewer)?;
     let spec = UserSpec {
         username: form.required("username")?.trim().to_owned(),
@@ -200,12 +195,8 @@ pub async fn create_user(
 
 pub async fn create_token(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Acting { viewer, form }: Acting,
 ) -> Result<Response, Failure> {
-    let form = Form::read(&headers, &body)?;
-    let viewer = session::acting(&state, &headers, &uri, &form).await?;
     only_admins(&viewer)?;
     let username = form.required("username")?.trim().to_owned();
     let label = form.get("label").unwrap_or("console").to_owned();
