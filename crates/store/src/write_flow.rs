@@ -74,8 +74,8 @@ pub(crate) trait CommandTx {
     fn update_community(&mut self, community: &Community) -> Result<(), Self::Error>;
     /// Delete a community (its membership rows go with it).
     fn delete_community(&mut self, community: CommunityNum) -> Result<(), Self::Error>;
-    /// The usernames of the community's members (of any role), in join
-    /// order, at most `limit` of them.
+    /// The usernames of the community's members (of any role), in the
+    /// members page's order (by user number), at most `limit` of them.
     fn member_usernames(
         &mut self,
         community: CommunityNum,

@@ -73,7 +73,7 @@ pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
     write_flow::join_site(&mut Writer(tx), CommunityNum(site), user)
 }
 
-/// A room's members' usernames, in join order (the members page's order).
+/// A room's members' usernames, in the members page's order (user number).
 const USERNAMES: &str = "SELECT u.username FROM memberships m JOIN users u ON u.num = m.user_num
      WHERE m.community_num = ?1 AND m.standing IN ('owner', 'manager', 'member')
      ORDER BY m.user_num LIMIT ?2";
