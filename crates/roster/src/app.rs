@@ -16,6 +16,8 @@ use std::time::Instant;
 // Typed async store calls for the handlers (issue 10), by resource.
 mod admin;
 mod console;
+mod idempotency;
+pub use console::{AdminLists, CommunityPage, Timeline};
 mod reads;
 mod webhooks;
 

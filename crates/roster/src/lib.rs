@@ -33,20 +33,24 @@
 //!    with role `UNSET`, read from the refusal, with no second read.
 //!
 //! The other dialects take the same hops: `dialects/rocketchat`
-//! (`groups.leave`: `room_members.rs::leave`, whose `rooms.rs::Call` reads
-//! the caller and the parameters, then `Call::execute` with `Sight::Group`),
-//! `dialects/course` (`DELETE …/join/`: `membership.rs`), `dialects/wix`
-//! (`leave-community`, the site community: `member.rs`), `native` (`POST
-//! /v1/communities/{id}/leave`: `members.rs::leave`, whose caller the
-//! idempotency layer, `idempotency.rs`, hands over when it authenticated
-//! it; failures are `problem.rs`'s RFC 9457 documents).
+//! (`groups.leave`: `room_members.rs::leave`, whose one extractor,
+//! `extract.rs::Room<Groups, op::Leave>`, authenticates and reads the
+//! parameters into a `rooms.rs::Call`; `Call::execute_here` runs the leave
+//! with `Sight::Group`, and the reply's usernames come from the leave's own
+//! transaction, `Outcome::usernames`), `dialects/course` (`DELETE …/join/`:
+//! `membership.rs`), `dialects/wix` (`leave-community`, the site community:
+//! `member.rs`), `native` (`POST /v1/communities/{id}/leave`:
+//! `members.rs::leave`, whose extractors are `extract::Caller<scope::Write>`,
+//! the caller the idempotency layer, `idempotency.rs`, hands over when it
+//! authenticated it, then `extract::CommunityPath`; failures are
+//! `problem.rs`'s RFC 9457 documents).
 //!
 //! A read asks the same question once: `AppState::community_in_sight`
 //! (`app/reads.rs`, over `Store::community_in_sight`) returns the community
 //! and the caller's standing, or `CommunityNotFound` as the engine's
 //! `view_in_sight` rules; no dialect holds that `if`. Every other store
 //! call is a typed method of [`app::AppState`] (`app/reads.rs`,
-//! `app/admin.rs`, `app/webhooks.rs`). [`cli`] is the `roster` binary: the
+//! `app/admin.rs`, `app/webhooks.rs`, `app/console.rs`). [`cli`] is the `roster` binary: the
 //! server and the operator's commands ([`admin`]).
 
 pub mod admin;

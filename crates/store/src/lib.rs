@@ -148,6 +148,11 @@ pub trait Store: Send + Sync + 'static {
     /// community and owns it; every user created once it exists joins it.
     fn create_user(&self, new: NewUser) -> Result<User>;
     fn find_user(&self, key: &UserKey) -> Result<Option<User>>;
+    /// Several users at once, in the order of `keys` (`None` for a key
+    /// that finds no one): one store call, on one connection.
+    fn find_users(&self, keys: &[UserKey]) -> Result<Vec<Option<User>>> {
+        keys.iter().map(|key| self.find_user(key)).collect()
+    }
     fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User>;
     /// Record a successful password login (`lastLoginDate`).
     fn record_login(&self, id: UserId) -> Result<()>;

@@ -205,7 +205,17 @@ pub struct Outcome {
     pub subject_standing: Standing,
     /// The event written, or `None` when nothing changed.
     pub event: Option<EventRecord>,
+    /// The members' usernames after the command, read in its transaction,
+    /// when its reply needs them ([`write_flow`](crate) fills them for a
+    /// leave through a room sight, Rocket.Chat's, of a room of at most
+    /// [`ROOM_USERNAMES_LIMIT`] members); `None` otherwise.
+    pub usernames: Option<Vec<String>>,
 }
+
+/// The most members a room may have for a leave's reply to list their
+/// usernames (Rocket.Chat's `groups.leave`), so that no reply costs
+/// O(members).
+pub const ROOM_USERNAMES_LIMIT: i64 = 1000;
 
 impl Outcome {
     pub fn changed(&self) -> bool {

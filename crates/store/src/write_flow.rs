@@ -31,7 +31,9 @@ use roster_engine::{
 };
 
 use crate::nums::{CommunityNum, UserNum};
-use crate::{Community, CommunityKey, EventRecord, Outcome, Refusal, Ruling, User};
+use crate::{
+    Community, CommunityKey, EventRecord, Outcome, Refusal, Ruling, User, ROOM_USERNAMES_LIMIT,
+};
 
 /// The SQL primitives a command needs, on one backend's write transaction.
 /// Every method runs inside the transaction the caller commits or rolls
@@ -88,6 +90,13 @@ pub(crate) trait CommandTx {
     async fn update_community(&mut self, community: &Community) -> Result<(), Self::Error>;
     /// Delete a community (its membership rows go with it).
     async fn delete_community(&mut self, community: CommunityNum) -> Result<(), Self::Error>;
+    /// The usernames of the community's members (of any role), in the
+    /// members page's order (by user number), at most `limit` of them.
+    async fn member_usernames(
+        &mut self,
+        community: CommunityNum,
+        limit: i64,
+    ) -> Result<Vec<String>, Self::Error>;
     /// Append the event, as the transaction's last write; its `seq` is
     /// ignored and the one the backend assigned is returned. On PostgreSQL
     /// that is a placeholder (the negated internal id): the public `seq` is
@@ -100,6 +109,34 @@ pub(crate) trait CommandTx {
 /// sight, or refused by the engine) is a [`Ruling::Refused`] carrying the
 /// standing it was decided on; the transaction has written nothing then.
 pub(crate) async fn execute<T: CommandTx>(
+    tx: &mut T,
+    policy: &Policy,
+    sight: Sight,
+    actor: Actor,
+    key: &CommunityKey,
+    command: &Command,
+) -> Result<Ruling, T::Error> {
+    let mut ruling = rule(tx, policy, sight, actor, key, command).await?;
+    if let Ruling::Accepted(outcome) = &mut ruling {
+        let small = outcome.community.state.counters.members <= ROOM_USERNAMES_LIMIT;
+        if answers_with_usernames(sight, command) && small {
+            let num = CommunityNum(outcome.community.num);
+            outcome.usernames = Some(tx.member_usernames(num, ROOM_USERNAMES_LIMIT).await?);
+        }
+    }
+    Ok(ruling)
+}
+
+/// Does the command's reply list the room's usernames? Rocket.Chat's
+/// leave does (`groups.leave`, `channels.leave`), and only its routes
+/// address a community through a room sight; reading them here keeps
+/// the reply to the command's own transaction, with no second read.
+fn answers_with_usernames(sight: Sight, command: &Command) -> bool {
+    matches!(sight, Sight::Group | Sight::Channel) && matches!(command, Command::Leave)
+}
+
+/// [`execute`] before the reply's extras: the ruling alone.
+async fn rule<T: CommandTx>(
     tx: &mut T,
     policy: &Policy,
     sight: Sight,
@@ -168,6 +205,7 @@ pub(crate) async fn execute<T: CommandTx>(
                 actor_standing,
                 subject_standing,
                 event: None,
+                usernames: None,
             }))
         }
         Ok(Effect::Changed(decision)) => decision,
@@ -349,6 +387,7 @@ pub(crate) async fn apply<T: CommandTx>(
         actor_standing: after.actor.1,
         subject_standing: after.subject.1,
         event: Some(event),
+        usernames: None,
     })
 }
 

@@ -92,10 +92,9 @@ impl AppState {
         self.read_now(move |store| store.find_user(&key)).await
     }
 
-    /// Several users in one blocking call, in the order of `keys`.
+    /// Several users in one store call, in the order of `keys`.
     pub async fn find_users(&self, keys: Vec<UserKey>) -> Result<Vec<Option<User>>> {
-        self.read_now(move |store| keys.iter().map(|key| store.find_user(key)).collect())
-            .await
+        self.read_now(move |store| store.find_users(&keys)).await
     }
 
     /// Rooms of one visibility (Rocket.Chat's lists), one page.

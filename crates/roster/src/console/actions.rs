@@ -6,11 +6,11 @@
 
 use super::community::{self, Notice, View};
 use super::form::Form;
-use super::{layout, session, Failure};
+use super::session::Acting;
+use super::{layout, Failure};
 use crate::app::AppState;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use roster_engine::{Command, DomainError, Role, SettingsPatch, Sight, UserId};
 use roster_store::{CommunityKey, Ruling, UserKey};
@@ -172,13 +172,9 @@ async fn command(
 
 pub async fn act(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
     Path((id, action)): Path<(String, String)>,
-    body: Bytes,
+    Acting { viewer, form }: Acting,
 ) -> Result<Response, Failure> {
-    let form = Form::read(&headers, &body)?;
-    let viewer = session::acting(&state, &headers, &uri, &form).await?;
     let id = community::community_id(&id)?;
     // The person a refusal is shown beside: a row's, or the action's own form.
     let row_subject = form.get("user").and_then(|u| u.parse().ok()).map(UserId);

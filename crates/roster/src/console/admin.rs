@@ -4,14 +4,13 @@
 //! API (`admin::create_user`, `admin::issue_token`). For admins only;
 //! anyone else gets 404.
 
-use super::form::Form;
+use super::session::Acting;
 use super::session::{self, Viewer};
 use super::{layout, refusal, Failure};
 use crate::admin::{self, UserSpec};
-use crate::app::AppState;
-use axum::body::Bytes;
+use crate::app::{AdminLists, AppState};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use roster_store::{Scopes, UserKey};
@@ -52,14 +51,8 @@ async fn render(
 ) -> Result<Markup, Failure> {
     let after_c = query.communities.as_deref().and_then(|a| a.parse().ok());
     let after_u = query.users.as_deref().and_then(|a| a.parse().ok());
-    let (communities, users) = state
-        .run(move |store| {
-            Ok((
-                store.list_communities(after_c, PAGE)?,
-                store.list_users(after_u, PAGE)?,
-            ))
-        })
-        .await?;
+    let AdminLists { communities, users } =
+        state.console_admin_lists(after_c, after_u, PAGE).await?;
     let users_next = if users.len() == PAGE as usize {
         users.last().map(|u| u.num)
     } else {
@@ -176,12 +169,8 @@ fn words_of(error: roster_store::Error) -> Result<String, Failure> {
 
 pub async fn create_user(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Acting { viewer, form }: Acting,
 ) -> Result<Response, Failure> {
-    let form = Form::read(&headers, &body)?;
-    let viewer = session::acting(&state, &headers, &uri, &form).await?;
     only_admins(&viewer)?;
     let spec = UserSpec {
         username: form.required("username")?.trim().to_owned(),
@@ -206,12 +195,8 @@ pub async fn create_user(
 
 pub async fn create_token(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Acting { viewer, form }: Acting,
 ) -> Result<Response, Failure> {
-    let form = Form::read(&headers, &body)?;
-    let viewer = session::acting(&state, &headers, &uri, &form).await?;
     only_admins(&viewer)?;
     let username = form.required("username")?.trim().to_owned();
     let label = form.get("label").unwrap_or("console").to_owned();

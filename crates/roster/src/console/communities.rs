@@ -4,11 +4,11 @@
 //! API does.
 
 use super::form::Form;
+use super::session::Acting;
 use super::{layout, refusal, session, Failure};
 use crate::app::AppState;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use roster_engine::{ContributionMode, JoinPolicy, NewCommunity, Settings, Standing, Visibility};
@@ -124,12 +124,8 @@ fn choice<T: std::str::FromStr>(form: &Form, name: &str) -> Result<T, Failure> {
 
 pub async fn create(
     State(state): State<AppState>,
-    headers: HeaderMap,
-    uri: Uri,
-    body: Bytes,
+    Acting { viewer, form }: Acting,
 ) -> Result<Response, Failure> {
-    let form = Form::read(&headers, &body)?;
-    let viewer = session::acting(&state, &headers, &uri, &form).await?;
     let visibility: Visibility = choice(&form, "visibility")?;
     let join_policy: JoinPolicy = choice(&form, "join_policy")?;
     let new = NewCommunity {

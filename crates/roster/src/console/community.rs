@@ -9,18 +9,14 @@ use super::actions;
 use super::members;
 use super::session::{self, Viewer};
 use super::{layout, Failure};
-use crate::app::AppState;
+use crate::app::{AppState, CommunityPage as Loaded};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use roster_engine::offers::{may_invite_and_ban, may_update, own_offers};
-use roster_engine::{
-    can_manage, Actor, CommunityId, DomainError, JoinPolicy, Sight, Standing, UserId, Visibility,
-};
-use roster_store::{
-    Community, CommunityKey, MemberQuery, MemberRow, MemberSearch, Paging, SearchPage,
-};
+use roster_engine::{can_manage, CommunityId, DomainError, JoinPolicy, UserId, Visibility};
+use roster_store::MemberSearch;
 use serde::Deserialize;
 
 /// People per page.
@@ -52,15 +48,6 @@ pub struct View {
     pub after: Option<String>,
 }
 
-/// Everything a community page shows, read in one store hand-off.
-struct Loaded {
-    community: Community,
-    standing: Standing,
-    members: SearchPage,
-    /// Requests, invitations and bans, for those who may see them.
-    managed: Option<[Vec<MemberRow>; 3]>,
-}
-
 /// A community id from the path; anything else is 404.
 pub fn community_id(text: &str) -> Result<CommunityId, Failure> {
     text.parse::<uuid::Uuid>()
@@ -74,11 +61,6 @@ async fn load(
     id: CommunityId,
     view: &View,
 ) -> Result<Loaded, Failure> {
-    let admin = viewer.user.admin;
-    let actor = Actor {
-        user: viewer.user.id,
-        admin,
-    };
     let prefix: String = view
         .q
         .clone()
@@ -88,47 +70,13 @@ async fn load(
         .take(64)
         .collect();
     let after = view.after.clone().filter(|a| a.len() <= 64);
-    let loaded = state
-        .run(move |store| {
-            let key = CommunityKey::Id(id);
-            let (community, standing) = match store.community_in_sight(Sight::Viewable, &key, actor)
-            {
-                Ok(seen) => seen,
-                Err(roster_store::Error::Domain(_)) => return Ok(None),
-                Err(fault) => return Err(fault),
-            };
-            let search = MemberSearch {
-                prefix,
-                standings: Vec::new(),
-                after,
-                limit: PAGE,
-            };
-            let members = store.search_members(id, &search)?;
-            let managed = if can_manage(admin, standing) {
-                let list = |standing| {
-                    let query = MemberQuery {
-                        standings: vec![standing],
-                        paging: Paging::After(None),
-                        limit: PAGE,
-                    };
-                    store.members(id, &query).map(|page| page.items)
-                };
-                Some([
-                    list(Standing::Requested)?,
-                    list(Standing::Invited)?,
-                    list(Standing::Banned)?,
-                ])
-            } else {
-                None
-            };
-            Ok(Some(Loaded {
-                community,
-                standing,
-                members,
-                managed,
-            }))
-        })
-        .await?;
+    let search = MemberSearch {
+        prefix,
+        standings: Vec::new(),
+        after,
+        limit: PAGE,
+    };
+    let loaded = state.console_community(viewer.actor(), id, search).await?;
     loaded.ok_or_else(Failure::not_found)
 }
 

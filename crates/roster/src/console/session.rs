@@ -15,7 +15,7 @@ use crate::admin::{self, PasswordCheck};
 use crate::app::AppState;
 use crate::ratelimit::ClientAddress;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
@@ -248,6 +248,31 @@ pub async fn sign_in(
         headers.append(header::SET_COOKIE, value);
     }
     Ok(response)
+}
+
+/// A form posted by a signed-in viewer: the extractor of every console
+/// form route. It reads the form (another content type is 415), then
+/// checks the origin, the session and the form's CSRF token, in the order
+/// [`acting`] checks them; a body axum cannot read is axum's own answer.
+pub struct Acting {
+    pub viewer: Viewer,
+    pub form: Form,
+}
+
+impl FromRequest<AppState> for Acting {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (headers, uri) = (request.headers().clone(), request.uri().clone());
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let form = Form::read(&headers, &body).map_err(IntoResponse::into_response)?;
+        let viewer = acting(state, &headers, &uri, &form)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Acting { viewer, form })
+    }
 }
 
 pub async fn sign_out(

@@ -5,14 +5,14 @@
 
 use super::session::{self, Viewer};
 use super::{chart, layout, refusal, Failure};
-use crate::app::AppState;
+use crate::app::{AppState, Timeline};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use maud::{html, Markup};
-use roster_engine::{Actor, DomainError, EventKind, Sight, UserId};
-use roster_store::{CommunityKey, EventRecord, UserKey};
+use roster_engine::{DomainError, EventKind, UserId};
+use roster_store::EventRecord;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -69,46 +69,21 @@ async fn render(
     before: Option<i64>,
 ) -> Result<(String, Markup), Failure> {
     let id = super::community::community_id(id)?;
-    let admin = viewer.user.admin;
-    let actor = Actor {
-        user: viewer.user.id,
-        admin,
-    };
+    let actor = viewer.actor();
     let today = Utc::now().date_naive();
     let since = (today - Duration::days(chart::DAYS - 1))
         .and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc())
         .unwrap_or_else(Utc::now);
     let found = state
-        .run(move |store| {
-            // The engine decides: out of sight, or not one who runs it.
-            let seen = store
-                .community_in_sight(Sight::Viewable, &CommunityKey::Id(id), actor)
-                .and_then(|(community, standing)| {
-                    roster_engine::may_manage(admin, standing)?;
-                    Ok(community)
-                });
-            let community = match seen {
-                Ok(community) => community,
-                Err(roster_store::Error::Domain(refusal)) => return Ok(Err(refusal)),
-                Err(fault) => return Err(fault),
-            };
-            let events = store.recent_events(id, before, PAGE)?;
-            let counts = store.daily_counts(id, since)?;
-            let mut names = HashMap::new();
-            for event in &events {
-                for person in [Some(event.actor), event.subject].into_iter().flatten() {
-                    if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(person) {
-                        if let Some(found) = store.find_user(&UserKey::Id(person))? {
-                            slot.insert(found.username);
-                        }
-                    }
-                }
-            }
-            Ok(Ok((community, events, counts, names)))
-        })
+        .console_timeline(actor, id, before, since, PAGE)
         .await?;
-    let (community, events, counts, names) = match found {
+    let Timeline {
+        community,
+        events,
+        counts,
+        names,
+    } = match found {
         Ok(found) => found,
         Err(DomainError::CommunityNotFound) => return Err(Failure::not_found()),
         Err(error) => {

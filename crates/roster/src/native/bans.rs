@@ -2,12 +2,11 @@
 //! membership, request or invitation) and unbanning. For managers, owners
 //! and admins; who may ban whom is the engine's rule.
 
-use super::extract::{self, Authenticated, Body, OnePath, TwoPaths};
+use super::extract::{self, scope, Body, Caller, CommunityPath, MemberPath};
 use super::members::{self, PageQuery};
 use super::problem::Problem;
 use super::views::{self, MemberPage, OutcomeView};
 use crate::app::AppState;
-use crate::auth::Scope;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
@@ -34,11 +33,11 @@ pub struct Ban {
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Read>,
+    CommunityPath(community): CommunityPath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    members::standing_page(state, caller, path, query, Standing::Banned).await
+    members::standing_page(state, principal, community, query, Standing::Banned).await
 }
 
 #[utoipa::path(
@@ -50,12 +49,10 @@ pub async fn list(
 )]
 pub async fn ban(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let community = extract::community_path(path)?;
     let input: Ban = extract::body(body)?;
     let subject = UserId(input.user_id);
     let command = Command::Ban {
@@ -77,8 +74,11 @@ pub async fn ban(
 )]
 pub async fn unban(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: TwoPaths,
+    Caller { principal, .. }: Caller<scope::Write>,
+    MemberPath(community, subject): MemberPath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &caller, path, |subject| Command::Unban { subject }).await
+    members::on_subject(&state, &principal, community, subject, |subject| {
+        Command::Unban { subject }
+    })
+    .await
 }

@@ -3,18 +3,19 @@
 //! command; the rules (who may update, archive, delete) are the engine's.
 
 use super::constraints;
-use super::extract::{self, Authenticated, Body, OnePath};
+use super::extract::{self, scope, Authenticated, Body, Caller, CommunityPath};
 use super::problem::Problem;
 use super::views::{self, CommunityPage, CommunityView, OutcomeView};
 use crate::app::AppState;
-use crate::auth::Scope;
+use crate::auth::{Principal, Scope};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roster_engine::{
-    Command, ContributionMode, JoinPolicy, NewCommunity, Settings, SettingsPatch, Visibility,
+    Command, CommunityId, ContributionMode, JoinPolicy, NewCommunity, Settings, SettingsPatch,
+    Visibility,
 };
 use roster_store::{MembershipQuery, Paging};
 use serde::Deserialize;
@@ -171,11 +172,9 @@ pub async fn list_mine(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Read>,
+    CommunityPath(id): CommunityPath,
 ) -> Result<Json<CommunityView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
-    let id = extract::community_path(path)?;
     let (community, standing) = extract::visible(&state, &principal, id).await?;
     Ok(Json(views::community(&community, Some(standing))))
 }
@@ -189,12 +188,10 @@ pub async fn get_one(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(id): CommunityPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let id = extract::community_path(path)?;
     let input: UpdateCommunity = extract::body(body)?;
     let patch = SettingsPatch {
         name: input.name,
@@ -217,11 +214,9 @@ pub async fn update(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(id): CommunityPath,
 ) -> Result<StatusCode, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let id = extract::community_path(path)?;
     extract::execute(&state, principal.actor(), id, Command::Delete).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -235,10 +230,10 @@ pub async fn delete(
 )]
 pub async fn archive(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    simple(state, caller, path, Command::Archive).await
+    simple(state, principal, community, Command::Archive).await
 }
 
 #[utoipa::path(
@@ -249,21 +244,19 @@ pub async fn archive(
 )]
 pub async fn unarchive(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    simple(state, caller, path, Command::Unarchive).await
+    simple(state, principal, community, Command::Unarchive).await
 }
 
 /// A command about the community itself, by the caller.
 async fn simple(
     state: AppState,
-    caller: Authenticated,
-    path: OnePath,
+    principal: Principal,
+    id: CommunityId,
     command: Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let id = extract::community_path(path)?;
     let actor = principal.actor();
     let outcome = extract::execute(&state, actor, id, command).await?;
     Ok(Json(views::outcome(&outcome, actor.user)))

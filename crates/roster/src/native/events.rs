@@ -1,7 +1,7 @@
 //! The change feed: `/v1/communities/{id}/events` (its managers and
 //! admins) and `/v1/events` (admins), oldest first, followed with `after=`.
 
-use super::extract::{self, Authenticated, OnePath};
+use super::extract::{self, scope, Authenticated, Caller, CommunityPath};
 use super::problem::Problem;
 use super::views::{self, EventPage};
 use crate::app::AppState;
@@ -53,12 +53,10 @@ async fn feed(
 )]
 pub async fn community(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Read>,
+    CommunityPath(id): CommunityPath,
     query: Result<Query<FeedQuery>, QueryRejection>,
 ) -> Result<Json<EventPage>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
-    let id = extract::community_path(path)?;
     let query = extract::query(query)?;
     let (_, standing) = extract::visible(&state, &principal, id).await?;
     extract::require_manager(&principal, standing)?;

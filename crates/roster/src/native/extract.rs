@@ -59,6 +59,96 @@ pub fn principal(caller: &Authenticated, scope: Scope) -> Result<Principal, Prob
     Ok(principal)
 }
 
+/// The scopes a route may need, as types, for [`Caller`].
+pub mod scope {
+    use crate::auth::Scope;
+
+    /// A scope as a type.
+    pub trait Needs: Send + Sync + 'static {
+        const SCOPE: Scope;
+    }
+
+    /// `community:read`.
+    pub struct Read;
+    /// `community:write`.
+    pub struct Write;
+
+    impl Needs for Read {
+        const SCOPE: Scope = Scope::Read;
+    }
+
+    impl Needs for Write {
+        const SCOPE: Scope = Scope::Write;
+    }
+}
+
+/// The caller, authenticated once (see [`Authenticated`]) and holding the
+/// scope `S`: the first argument of a route whose path names something, so
+/// that an unauthenticated or unscoped request is refused for that before
+/// its path is read ([`CommunityPath`], [`MemberPath`], [`UserPath`],
+/// [`TokenPath`]), the order in which the native API always reported them.
+pub struct Caller<S> {
+    pub principal: Principal,
+    scope: std::marker::PhantomData<fn() -> S>,
+}
+
+impl<S: scope::Needs> FromRequestParts<AppState> for Caller<S> {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let Ok(caller) = Authenticated::from_request_parts(parts, state).await;
+        Ok(Caller {
+            principal: principal(&caller, S::SCOPE)?,
+            scope: std::marker::PhantomData,
+        })
+    }
+}
+
+/// `/…/{id}` as a community id (400 `invalid_id` otherwise).
+pub struct CommunityPath(pub CommunityId);
+
+/// `/…/{id}` as a user id.
+pub struct UserPath(pub UserId);
+
+/// `/…/{id}` as a token id.
+pub struct TokenPath(pub uuid::Uuid);
+
+/// `/…/{id}/…/{user_id}` as a community and a user id.
+pub struct MemberPath(pub CommunityId, pub UserId);
+
+impl FromRequestParts<AppState> for CommunityPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        community_path(Path::from_request_parts(parts, state).await).map(CommunityPath)
+    }
+}
+
+impl FromRequestParts<AppState> for UserPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        user_path(Path::from_request_parts(parts, state).await).map(UserPath)
+    }
+}
+
+impl FromRequestParts<AppState> for TokenPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        uuid_path(Path::from_request_parts(parts, state).await, "token id").map(TokenPath)
+    }
+}
+
+impl FromRequestParts<AppState> for MemberPath {
+    type Rejection = Problem;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Problem> {
+        let path = Path::from_request_parts(parts, state).await;
+        member_path(path).map(|(community, user)| MemberPath(community, user))
+    }
+}
+
 /// The JSON object body as `T`: 413 when over the limit, 400 when not
 /// JSON, 422 when of the wrong shape (a top-level array included). An
 /// empty body reads as `{}`.

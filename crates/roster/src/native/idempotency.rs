@@ -138,12 +138,7 @@ impl Keyed {
             key,
             fingerprint,
         } = self;
-        let begun = {
-            let key = key.clone();
-            state
-                .run(move |store| store.begin_idempotent(user, &key, &fingerprint))
-                .await
-        };
+        let begun = state.begin_idempotent(user, key.clone(), fingerprint).await;
         match begun {
             Ok(IdempotencyBegin::Started) => {}
             Ok(IdempotencyBegin::Replay(stored)) => return replay(stored),
@@ -258,9 +253,7 @@ async fn settle(state: &AppState, user: UserId, key: String, response: Response)
         headers: kept(&parts.headers),
         body: bytes.to_vec(),
     };
-    let finished = state
-        .run(move |store| store.finish_idempotent(user, &key, &stored))
-        .await;
+    let finished = state.finish_idempotent(user, key, stored).await;
     if let Err(error) = finished {
         // The change is applied: leave the key held (retries get 409 until
         // it expires) rather than release it and risk applying it twice.
@@ -301,9 +294,7 @@ fn replay(stored: StoredResponse) -> Response {
 }
 
 async fn release(state: &AppState, user: UserId, key: String) {
-    let released = state
-        .run(move |store| store.abandon_idempotent(user, &key))
-        .await;
+    let released = state.abandon_idempotent(user, key).await;
     if let Err(error) = released {
         tracing::error!(%error, "idempotency: releasing a key failed; it stays held until it expires");
     }

@@ -2,7 +2,7 @@
 //! someone (inviting a requester approves the request), revoke an
 //! invitation. The list is for managers, owners and admins.
 
-use super::extract::{Authenticated, Body, OnePath, TwoPaths};
+use super::extract::{scope, Body, Caller, CommunityPath, MemberPath};
 use super::members::{self, PageQuery, Subject};
 use super::problem::Problem;
 use super::views::{MemberPage, OutcomeView};
@@ -21,11 +21,11 @@ use roster_engine::{Command, Standing};
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Read>,
+    CommunityPath(community): CommunityPath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    members::standing_page(state, caller, path, query, Standing::Invited).await
+    members::standing_page(state, principal, community, query, Standing::Invited).await
 }
 
 #[utoipa::path(
@@ -37,12 +37,12 @@ pub async fn list(
 )]
 pub async fn invite(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_body_subject(&state, &caller, path, body, |subject| Command::Invite {
-        subject,
+    members::on_body_subject(&state, &principal, community, body, |subject| {
+        Command::Invite { subject }
     })
     .await
 }
@@ -59,11 +59,11 @@ pub async fn invite(
 )]
 pub async fn revoke(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: TwoPaths,
+    Caller { principal, .. }: Caller<scope::Write>,
+    MemberPath(community, subject): MemberPath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &caller, path, |subject| Command::RevokeInvitation {
-        subject,
+    members::on_subject(&state, &principal, community, subject, |subject| {
+        Command::RevokeInvitation { subject }
     })
     .await
 }

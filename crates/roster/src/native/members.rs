@@ -2,15 +2,15 @@
 //! people of a community, join, leave, add, remove, set a role, transfer
 //! ownership. Each write is one engine command.
 
-use super::extract::{self, Authenticated, Body, OnePath, TwoPaths};
+use super::extract::{self, scope, Body, Caller, CommunityPath, MemberPath};
 use super::problem::Problem;
 use super::views::{self, schemas, MemberPage, OutcomeView};
 use crate::app::AppState;
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
-use roster_engine::{Command, CommunityId, Role, Sight, Standing};
+use roster_engine::{Command, CommunityId, Role, Sight, Standing, UserId};
 use roster_store::{CommunityKey, MemberQuery, Paging};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -74,13 +74,11 @@ pub struct SetRole {
 /// and ban lists): the body of those three list handlers.
 pub(super) async fn standing_page(
     state: AppState,
-    caller: Authenticated,
-    path: OnePath,
+    principal: Principal,
+    community: CommunityId,
     query: Result<Query<PageQuery>, QueryRejection>,
     standing: Standing,
 ) -> Result<Json<MemberPage>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
-    let community = extract::community_path(path)?;
     let query = extract::query(query)?;
     people(
         &state,
@@ -126,12 +124,11 @@ pub(super) async fn people(
 /// Run a command about `subject` by the caller; the answer names the subject.
 pub(super) async fn on_subject(
     state: &AppState,
-    caller: &Authenticated,
-    path: TwoPaths,
+    principal: &Principal,
+    community: CommunityId,
+    subject: UserId,
     command: impl FnOnce(roster_engine::UserId) -> Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(caller, Scope::Write)?;
-    let (community, subject) = extract::member_path(path)?;
     let outcome = extract::execute(state, principal.actor(), community, command(subject)).await?;
     Ok(Json(views::outcome(&outcome, subject)))
 }
@@ -139,13 +136,11 @@ pub(super) async fn on_subject(
 /// Run a command about the body's `user_id` by the caller.
 pub(super) async fn on_body_subject(
     state: &AppState,
-    caller: &Authenticated,
-    path: OnePath,
+    principal: &Principal,
+    community: CommunityId,
     body: Body,
     command: impl FnOnce(roster_engine::UserId) -> Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(caller, Scope::Write)?;
-    let community = extract::community_path(path)?;
     let input: Subject = extract::body(body)?;
     let subject = roster_engine::UserId(input.user_id);
     let outcome = extract::execute(state, principal.actor(), community, command(subject)).await?;
@@ -160,12 +155,10 @@ pub(super) async fn on_body_subject(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Read>,
+    CommunityPath(community): CommunityPath,
     query: Result<Query<PeopleQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
-    let community = extract::community_path(path)?;
     let query = extract::query(query)?;
     let standings = extract::standings(query.standing.as_deref())?;
     people(
@@ -189,12 +182,12 @@ pub async fn list(
 )]
 pub async fn add(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_body_subject(&state, &caller, path, body, |subject| Command::Add {
-        subject,
+    on_body_subject(&state, &principal, community, body, |subject| {
+        Command::Add { subject }
     })
     .await
 }
@@ -209,11 +202,11 @@ pub async fn add(
 )]
 pub async fn join(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    self_service(state, caller, path, body, Command::Join).await
+    self_service(state, principal, community, body, Command::Join).await
 }
 
 #[utoipa::path(
@@ -227,22 +220,20 @@ pub async fn join(
 )]
 pub async fn leave(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    self_service(state, caller, path, body, Command::Leave).await
+    self_service(state, principal, community, body, Command::Leave).await
 }
 
 async fn self_service(
     state: AppState,
-    caller: Authenticated,
-    path: OnePath,
+    principal: Principal,
+    community: CommunityId,
     body: Body,
     command: Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let community = extract::community_path(path)?;
     let input: SelfService = extract::body(body)?;
     let actor = extract::acting_for(&principal, input.user_id)?;
     let outcome = extract::execute(&state, actor, community, command).await?;
@@ -262,10 +253,13 @@ async fn self_service(
 )]
 pub async fn remove(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: TwoPaths,
+    Caller { principal, .. }: Caller<scope::Write>,
+    MemberPath(community, subject): MemberPath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_subject(&state, &caller, path, |subject| Command::Remove { subject }).await
+    on_subject(&state, &principal, community, subject, |subject| {
+        Command::Remove { subject }
+    })
+    .await
 }
 
 #[utoipa::path(
@@ -281,12 +275,10 @@ pub async fn remove(
 )]
 pub async fn set_role(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: TwoPaths,
+    Caller { principal, .. }: Caller<scope::Write>,
+    MemberPath(community, subject): MemberPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let (community, subject) = extract::member_path(path)?;
     let input: SetRole = extract::body(body)?;
     let command = Command::SetRole {
         subject,
@@ -307,11 +299,11 @@ pub async fn set_role(
 )]
 pub async fn transfer(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    CommunityPath(community): CommunityPath,
     body: Body,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_body_subject(&state, &caller, path, body, |subject| {
+    on_body_subject(&state, &principal, community, body, |subject| {
         Command::TransferOwnership { subject }
     })
     .await

@@ -1,7 +1,7 @@
 //! `/v1/communities/{id}/requests`: pending join requests, and approving
 //! or rejecting one. For managers, owners and admins.
 
-use super::extract::{Authenticated, OnePath, TwoPaths};
+use super::extract::{scope, Caller, CommunityPath, MemberPath};
 use super::members::{self, PageQuery};
 use super::problem::Problem;
 use super::views::{MemberPage, OutcomeView};
@@ -19,11 +19,11 @@ use roster_engine::{Command, Standing};
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Read>,
+    CommunityPath(community): CommunityPath,
     query: Result<Query<PageQuery>, QueryRejection>,
 ) -> Result<Json<MemberPage>, Problem> {
-    members::standing_page(state, caller, path, query, Standing::Requested).await
+    members::standing_page(state, principal, community, query, Standing::Requested).await
 }
 
 #[utoipa::path(
@@ -38,11 +38,11 @@ pub async fn list(
 )]
 pub async fn approve(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: TwoPaths,
+    Caller { principal, .. }: Caller<scope::Write>,
+    MemberPath(community, subject): MemberPath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &caller, path, |subject| Command::Approve {
-        subject,
+    members::on_subject(&state, &principal, community, subject, |subject| {
+        Command::Approve { subject }
     })
     .await
 }
@@ -58,8 +58,11 @@ pub async fn approve(
 )]
 pub async fn reject(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: TwoPaths,
+    Caller { principal, .. }: Caller<scope::Write>,
+    MemberPath(community, subject): MemberPath,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_subject(&state, &caller, path, |subject| Command::Reject { subject }).await
+    members::on_subject(&state, &principal, community, subject, |subject| {
+        Command::Reject { subject }
+    })
+    .await
 }

@@ -1,7 +1,7 @@
 //! `/v1/tokens`: trade a username and password for a token, list your
 //! tokens, revoke one. Tokens are opaque; only their hash is stored.
 
-use super::extract::{self, Authenticated, OnePath};
+use super::extract::{self, scope, Authenticated, Caller, TokenPath};
 use super::problem::{self, Problem};
 use super::views::{self, TokenList, TokenView};
 use crate::admin::{self, PasswordCheck};
@@ -161,11 +161,9 @@ pub async fn list(
 )]
 pub async fn revoke(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Write>,
+    TokenPath(id): TokenPath,
 ) -> Result<StatusCode, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let id = extract::uuid_path(path, "token id")?;
     let user = principal.user.id;
     if state.revoke_token(user, id).await? {
         Ok(StatusCode::NO_CONTENT)

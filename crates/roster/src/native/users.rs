@@ -3,7 +3,7 @@
 //! `admin::create_user`, like the CLI's.
 
 use super::constraints;
-use super::extract::{self, Authenticated, Body, OnePath};
+use super::extract::{self, scope, Authenticated, Body, Caller, UserPath};
 use super::problem::Problem;
 use super::views::{self, UserView};
 use crate::admin::{self, UserSpec};
@@ -134,11 +134,9 @@ pub async fn me(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    caller: Authenticated,
-    path: OnePath,
+    Caller { principal, .. }: Caller<scope::Read>,
+    UserPath(id): UserPath,
 ) -> Result<Json<UserView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
-    let id = extract::user_path(path)?;
     let user = admin::user(&state, UserKey::Id(id)).await?;
     let private = may_see_private_fields(principal.user.id, principal.is_admin(), user.id);
     Ok(Json(views::user(&user, private)))

@@ -245,6 +245,14 @@ impl<S: Sql> CommandTx for S {
         Ok(())
     }
 
+    async fn member_usernames(&mut self, community: CommunityNum, limit: i64) -> Res<Vec<String>> {
+        let sql = "SELECT u.username FROM memberships m JOIN users u ON u.num = m.user_num
+                   WHERE m.community_num = $1 AND m.standing IN ('owner', 'manager', 'member')
+                   ORDER BY m.user_num LIMIT $2";
+        let rows = self.query(sql, &[&community.0, &limit]).await?;
+        Ok(rows.iter().map(|row| row.get(0)).collect())
+    }
+
     /// Appended unnumbered: it is numbered after commit, in commit order
     /// (see `feed.rs`). Returns the placeholder `-id`.
     async fn insert_event(&mut self, event: &EventRecord) -> Res<i64> {

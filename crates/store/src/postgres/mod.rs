@@ -233,6 +233,14 @@ impl Store for PgStore {
         self.single(|client| users::find(client, key))
     }
 
+    fn find_users(&self, keys: &[UserKey]) -> Result<Vec<Option<User>>> {
+        self.single(|client| {
+            keys.iter()
+                .map(|key| users::find(&mut *client, key))
+                .collect()
+        })
+    }
+
     fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
         self.write(|tx| users::update(tx, id, patch))
     }

@@ -91,6 +91,11 @@ fn ready<T>(flow: impl std::future::Future<Output = T>) -> T {
     pollster::block_on(flow)
 }
 
+/// A room's members' usernames, in the members page's order (user number).
+const USERNAMES: &str = "SELECT u.username FROM memberships m JOIN users u ON u.num = m.user_num
+     WHERE m.community_num = ?1 AND m.standing IN ('owner', 'manager', 'member')
+     ORDER BY m.user_num LIMIT ?2";
+
 /// The writer's transaction, as [`crate::write_flow`] drives it.
 pub(super) struct Writer<'c>(pub(super) &'c Connection);
 
@@ -215,6 +220,16 @@ impl CommandTx for Writer<'_> {
             [community],
         )?;
         Ok(())
+    }
+
+    async fn member_usernames(
+        &mut self,
+        community: CommunityNum,
+        limit: i64,
+    ) -> Result<Vec<String>> {
+        let mut stmt = self.0.prepare_cached(USERNAMES)?;
+        let names = stmt.query_map([community.0, limit], |row| row.get(0))?;
+        Ok(names.collect::<rusqlite::Result<Vec<String>>>()?)
     }
 
     async fn insert_event(&mut self, event: &EventRecord) -> Result<i64> {

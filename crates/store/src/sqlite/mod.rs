@@ -202,6 +202,10 @@ impl Store for SqliteStore {
         self.read(|conn| users::find(conn, key))
     }
 
+    fn find_users(&self, keys: &[UserKey]) -> Result<Vec<Option<User>>> {
+        self.read(|conn| keys.iter().map(|key| users::find(conn, key)).collect())
+    }
+
     fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
         let patch = patch.clone();
         self.write(move |conn| users::update(conn, id, &patch))

@@ -60,6 +60,7 @@ on_both_backends! {
     users::users_are_unique_and_the_first_account_founds_the_site_community,
     users::the_site_community_holds_its_name,
     users::find_update_login_and_list_users,
+    users::find_users_answers_each_key_in_order,
     users::tokens_round_trip,
     communities::creating_communities,
     communities::membership_round_trips_keep_counters_and_events_exact,
@@ -86,6 +87,7 @@ on_both_backends! {
     sight::a_secret_community_is_not_found_through_a_viewer_sight,
     sight::a_refusal_carries_the_standing_it_was_decided_on,
     sight::an_accepted_command_in_sight_is_one_event,
+    sight::a_leave_through_a_room_sight_reads_the_usernames_in_its_transaction,
     // Configurable permissions (issue 14).
     policy::the_policy_is_stored_and_each_change_is_one_event,
     policy::the_invariants_hold_under_any_policy,

@@ -107,3 +107,32 @@ pub fn an_accepted_command_in_sight_is_one_event(env: Env) {
     assert_eq!(env.events(), before + 1);
     env.assert_invariants();
 }
+
+pub fn a_leave_through_a_room_sight_reads_the_usernames_in_its_transaction(env: Env) {
+    let owner = env.user("olga");
+    let ann = env.user("ann");
+    let bob = env.user("bob");
+    let key = secret(&env, &owner);
+    for user in [&ann, &bob] {
+        let add = Command::Add { subject: user.id };
+        assert!(matches!(
+            rule(&env, Sight::Any, &owner, key.clone(), add),
+            Ruling::Accepted(_)
+        ));
+    }
+    let Ruling::Accepted(left) = rule(&env, Sight::Group, &ann, key.clone(), Command::Leave) else {
+        panic!("ann may leave");
+    };
+    let usernames = left.usernames.expect("a small room's usernames");
+    assert_eq!(usernames, ["olga", "bob"], "those left, by user number");
+    // Another sight, or another command, does not ask for them.
+    let Ruling::Accepted(left) = rule(&env, Sight::Viewable, &bob, key.clone(), Command::Leave)
+    else {
+        panic!("bob may leave");
+    };
+    assert_eq!(left.usernames, None);
+    let Ruling::Accepted(archived) = rule(&env, Sight::Group, &owner, key, Command::Archive) else {
+        panic!("the owner may archive");
+    };
+    assert_eq!(archived.usernames, None);
+}

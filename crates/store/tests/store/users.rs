@@ -356,3 +356,23 @@ pub fn tokens_round_trip(env: Env) {
         DomainError::UserNotFound
     );
 }
+
+pub fn find_users_answers_each_key_in_order(env: Env) {
+    let bob = env.user("bob");
+    let eve = env.user("eve");
+    let keys = [
+        UserKey::Username("BOB".into()),
+        UserKey::Id(UserId::random()),
+        UserKey::Id(eve.id),
+        UserKey::Email("bob@example.org".into()),
+    ];
+    let found: Vec<Option<UserId>> = env
+        .store
+        .find_users(&keys)
+        .unwrap()
+        .into_iter()
+        .map(|user| user.map(|u| u.id))
+        .collect();
+    assert_eq!(found, [Some(bob.id), None, Some(eve.id), Some(bob.id)]);
+    assert!(env.store.find_users(&[]).unwrap().is_empty());
+}

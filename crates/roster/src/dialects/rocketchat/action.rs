@@ -1,11 +1,42 @@
 //! The Rocket.Chat operations Roster serves, each with the Meteor server
 //! method a Rocket.Chat error names in `details.method` (the envelope's
-//! failures in `envelope.rs` read some messages differently per operation).
+//! failures in `envelope.rs` read some messages differently per operation),
+//! and each as a marker type (`op::Leave`…) for the routes' extractor.
 
-/// The Rocket.Chat operation a request performs; its Meteor method name goes
-/// into `details.method`, and some errors read differently per operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+macro_rules! actions {
+    ($($name:ident),* $(,)?) => {
+        /// The Rocket.Chat operation a request performs; its Meteor method
+        /// name goes into `details.method`, and some errors read differently
+        /// per operation.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Action {
+            $($name,)*
+        }
+
+        /// One marker type per operation, named as its [`Action`], so that a
+        /// room route's extractor (`extract::Room<K, A>`) knows it.
+        pub mod op {
+            use super::{Action, Op};
+            $(
+                #[doc = concat!("[`Action::", stringify!($name), "`] as a type.")]
+                // Only the room routes take the extractor; the others'
+                // markers stand for the list's sake.
+                #[allow(dead_code)]
+                pub struct $name;
+                impl Op for $name {
+                    const ACTION: Action = Action::$name;
+                }
+            )*
+        }
+    };
+}
+
+/// An operation as a type.
+pub trait Op: Send + Sync + 'static {
+    const ACTION: Action;
+}
+
+actions!(
     Login,
     UsersInfo,
     Create,
@@ -21,7 +52,6 @@ pub enum Action {
     Info,
     Members,
     List,
-    // feature `rooms`: the rest of the groups/channels/users surface.
     Delete,
     Rename,
     SetDescription,
@@ -38,7 +68,7 @@ pub enum Action {
     UsersList,
     UsersUpdate,
     UsersDelete,
-}
+);
 
 impl Action {
     /// The Rocket.Chat server method behind the REST route.

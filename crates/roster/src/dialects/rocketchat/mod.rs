@@ -19,6 +19,7 @@
 mod action;
 mod auth;
 mod envelope;
+mod extract;
 pub use envelope::throttled;
 mod groups;
 mod login;
@@ -68,12 +69,13 @@ impl Params {
     /// A POST body: a form when the client says so, otherwise a JSON
     /// object (an empty body reads as `{}`). Over the size limit: 413.
     fn from_body(headers: &HeaderMap, body: Body, action: Action) -> Result<Params, RcError> {
+        Params::from_bytes(is_form(headers), body, action)
+    }
+
+    /// A body read as a form (`is_form`) or as a JSON object.
+    fn from_bytes(is_form: bool, body: Body, action: Action) -> Result<Params, RcError> {
         let fail = |failure: Failure| RcError::failed(failure, action, "");
         let body = crate::http::body::read(body).map_err(|e| fail(e.into()))?;
-        let is_form = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if is_form {
             return Params::from_pairs(&body, action);
         }
@@ -142,6 +144,14 @@ impl Params {
     fn get(&self, key: &str) -> Option<&Value> {
         self.0.get(key).filter(|v| !v.is_null())
     }
+}
+
+/// Does the client say its body is a form?
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
 }
 
 /// Percent-decode one form component (`+` is a space); `None` when the

@@ -5,71 +5,49 @@
 //! are the engine's.
 
 use super::envelope::{Action, RcError};
-use super::rooms::{answer, room, Call, Family, Kind};
+use super::extract::{op, Answer, Room};
+use super::rooms::{room, Call, Family, Kind};
 use super::views;
-use crate::app::AppState;
-use crate::http::body::Body;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
 use roster_engine::{Command, Role, UserId};
-use roster_store::{CommunityKey, Outcome, UserKey};
+use roster_store::UserKey;
 use serde_json::Value;
 
 /// Most people one `invite` adds by `userIds` or `usernames`.
 const MAX_INVITED: usize = 1000;
 
-/// `POST …leave`: the room as it stands after the leave.
-pub async fn leave<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Leave, K::FAMILY).await?;
-        let outcome = call.execute_here(Command::Leave).await?;
-        let usernames = call.usernames(&outcome.community).await?;
-        Ok(call.room_reply(views::group_after_leave(&outcome.community, usernames)))
-    };
-    answer(K::FAMILY, result.await)
+/// `POST …leave`: the room as it stands after the leave, with its
+/// usernames as the leave's own transaction read them (small rooms only).
+pub async fn leave<K: Kind>(call: Room<K, op::Leave>) -> Answer<K> {
+    let outcome = call.execute_here(Command::Leave).await?;
+    let room = views::group_after_leave(&outcome.community, outcome.usernames);
+    Ok(call.room_reply(room))
 }
 
 /// `POST channels.join`: Rocket.Chat's `joinRoom`. Roster's communities
 /// have no join codes, so a `joinCode` is not needed and is ignored.
-pub async fn join<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Join, K::FAMILY).await?;
-        let outcome = call.execute_here(Command::Join).await?;
-        Ok(call.room_reply(room(&outcome.community)))
-    };
-    answer(K::FAMILY, result.await)
+pub async fn join<K: Kind>(call: Room<K, op::Join>) -> Answer<K> {
+    let outcome = call.execute_here(Command::Join).await?;
+    Ok(call.room_reply(room(&outcome.community)))
 }
 
 /// `POST …invite`: Rocket.Chat adds the users directly, by `userId` /
 /// `username`, or by the arrays `userIds` / `usernames` (every user is
-/// found before anyone is added; each addition is its own event).
-pub async fn invite<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Invite, K::FAMILY).await?;
-        let (community, _) = call.resolve().await?;
-        let people = invitees(&call).await?;
-        let key = CommunityKey::Id(community.id());
-        let mut latest = community;
-        for subject in people {
-            let outcome = call.execute(key.clone(), Command::Add { subject }).await?;
-            latest = outcome.community;
-        }
-        Ok(call.room_reply(room(&latest)))
+/// found, in one read, before anyone is added; each addition is its own
+/// event, and the first also finds the room).
+pub async fn invite<K: Kind>(call: Room<K, op::Invite>) -> Answer<K> {
+    let key = call.key()?;
+    let people = invitees(&call).await;
+    let people = call.room_first(people).await?;
+    let mut latest = None;
+    for subject in people {
+        let outcome = call.execute(key.clone(), Command::Add { subject }).await?;
+        latest = Some(outcome.community);
+    }
+    let latest = match latest {
+        Some(community) => community,
+        None => call.resolve().await?.0,
     };
-    answer(K::FAMILY, result.await)
+    Ok(call.room_reply(room(&latest)))
 }
 
 /// The people an invite names: the arrays when given, else one user.
@@ -89,9 +67,14 @@ async fn invitees(call: &Call) -> Result<Vec<UserId>, RcError> {
         (None, Some(names)) => names.into_iter().map(UserKey::Username).collect(),
         (None, None) => return Ok(vec![call.subject().await?.id]),
     };
-    let mut people = Vec::with_capacity(keys.len());
-    for key in keys {
-        match call.state.find_user(key).await.map_err(|e| call.fault(e))? {
+    let found = call
+        .state
+        .find_users(keys)
+        .await
+        .map_err(|e| call.fault(e))?;
+    let mut people = Vec::with_capacity(found.len());
+    for user in found {
+        match user {
             Some(user) if !people.contains(&user.id) => people.push(user.id),
             Some(_) => {}
             None => return Err(RcError::user_not_found(action)),
@@ -124,123 +107,61 @@ fn list(call: &Call, key: &str, action: Action) -> Result<Option<Vec<String>>, R
     }
 }
 
-/// A command about one other user of a room; unchanged is an error where
-/// Rocket.Chat reports one (`addOwner` on an owner…).
+/// A command about one other user of a room, run on the room the
+/// parameters name; unchanged is an error where Rocket.Chat reports one
+/// (`addOwner` on an owner…). The answer is the room after it.
 async fn member_command(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: Body,
-    action: Action,
-    family: Family,
+    call: &Call,
     command: fn(UserId) -> Command,
-) -> Result<(Call, Outcome), RcError> {
-    let call = Call::post(state, headers, body, action, family).await?;
-    let (community, _) = call.resolve().await?;
-    let subject = call.subject().await?;
-    let key = CommunityKey::Id(community.id());
+) -> Result<roster_store::Community, RcError> {
+    let key = call.key()?;
+    let subject = call.subject().await;
+    let subject = call.room_first(subject).await?;
     let outcome = call.execute(key, command(subject.id)).await?;
     if !outcome.changed() {
-        if let Some(error) = RcError::unchanged(action) {
+        if let Some(error) = RcError::unchanged(call.action) {
             return Err(error);
         }
     }
-    Ok((call, outcome))
-}
-
-/// A member command answered `{"success": true}`.
-async fn plain(
-    state: AppState,
-    headers: HeaderMap,
-    body: Body,
-    action: Action,
-    family: Family,
-    command: fn(UserId) -> Command,
-) -> Response {
-    let result = member_command(&state, &headers, body, action, family, command).await;
-    answer(family, result.map(|(call, _)| call.done()))
+    Ok(outcome.community)
 }
 
 /// `POST …kick`: `groups.kick` answers `{"success": true}`,
 /// `channels.kick` the channel after the kick.
-pub async fn kick<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let remove = |subject| Command::Remove { subject };
-    if K::FAMILY == Family::Group {
-        return plain(state, headers, body, Action::Kick, K::FAMILY, remove).await;
+pub async fn kick<K: Kind>(call: Room<K, op::Kick>) -> Answer<K> {
+    let after = member_command(&call, |subject| Command::Remove { subject }).await?;
+    match K::FAMILY {
+        Family::Group => Ok(call.done()),
+        Family::Channel => Ok(call.room_reply(room(&after))),
     }
-    let result = async {
-        let (call, outcome) =
-            member_command(&state, &headers, body, Action::Kick, K::FAMILY, remove).await?;
-        Ok(call.room_reply(room(&outcome.community)))
-    };
-    answer(K::FAMILY, result.await)
 }
 
 /// `POST …addOwner`.
-pub async fn add_owner<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn add_owner<K: Kind>(call: Room<K, op::AddOwner>) -> Answer<K> {
     let command = |subject| set_role(subject, Role::Owner, None);
-    plain(state, headers, body, Action::AddOwner, K::FAMILY, command).await
+    member_command(&call, command).await?;
+    Ok(call.done())
 }
 
 /// `POST …removeOwner`: demotes an owner (and only an owner) to member.
-pub async fn remove_owner<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn remove_owner<K: Kind>(call: Room<K, op::RemoveOwner>) -> Answer<K> {
     let command = |subject| set_role(subject, Role::Member, Some(Role::Owner));
-    plain(
-        state,
-        headers,
-        body,
-        Action::RemoveOwner,
-        K::FAMILY,
-        command,
-    )
-    .await
+    member_command(&call, command).await?;
+    Ok(call.done())
 }
 
 /// `POST …addModerator`: promotes a plain member to manager.
-pub async fn add_moderator<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn add_moderator<K: Kind>(call: Room<K, op::AddModerator>) -> Answer<K> {
     let command = |subject| set_role(subject, Role::Manager, Some(Role::Member));
-    plain(
-        state,
-        headers,
-        body,
-        Action::AddModerator,
-        K::FAMILY,
-        command,
-    )
-    .await
+    member_command(&call, command).await?;
+    Ok(call.done())
 }
 
 /// `POST …removeModerator`: demotes a manager to member.
-pub async fn remove_moderator<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
+pub async fn remove_moderator<K: Kind>(call: Room<K, op::RemoveModerator>) -> Answer<K> {
     let command = |subject| set_role(subject, Role::Member, Some(Role::Manager));
-    plain(
-        state,
-        headers,
-        body,
-        Action::RemoveModerator,
-        K::FAMILY,
-        command,
-    )
-    .await
+    member_command(&call, command).await?;
+    Ok(call.done())
 }
 
 fn set_role(subject: UserId, role: Role, expect: Option<Role>) -> Command {

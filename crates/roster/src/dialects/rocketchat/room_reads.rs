@@ -10,14 +10,11 @@
 //! Rocket.Chat would post for membership changes; its event feed
 //! (`GET /v1/communities/{id}/events`) is where those changes are read.
 
-use super::envelope::{self, Action, RcError};
-use super::rooms::{answer, room, Call, Kind};
+use super::envelope::{self, RcError};
+use super::extract::{op, Answer, Room};
+use super::rooms::{room, Call, Kind};
 use super::views;
-use crate::app::AppState;
-use crate::http::body::Body;
 use crate::http::timestamp;
-use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
 use axum::response::Response;
 use roster_engine::{Role, Standing};
 use roster_store::RoomQuery;
@@ -27,17 +24,9 @@ use serde::Serialize;
 const MAX_ROLES: u32 = 1000;
 
 /// `GET …info?roomId=…|roomName=…`.
-pub async fn info<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let result = async {
-        let call = Call::get(&state, &headers, query.as_deref(), Action::Info, K::FAMILY).await?;
-        let (community, _) = call.resolve().await?;
-        Ok(call.room_reply(room(&community)))
-    };
-    answer(K::FAMILY, result.await)
+pub async fn info<K: Kind>(call: Room<K, op::Info>) -> Answer<K> {
+    let (community, _) = call.resolve().await?;
+    Ok(call.room_reply(room(&community)))
 }
 
 /// `{"members": […], "count", "offset", "total", "success": true}`.
@@ -50,35 +39,19 @@ struct MembersPage {
 }
 
 /// `GET …members?roomId=…&offset=…&count=…`.
-pub async fn members<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let result = async {
-        let call = Call::get(
-            &state,
-            &headers,
-            query.as_deref(),
-            Action::Members,
-            K::FAMILY,
-        )
+pub async fn members<K: Kind>(call: Room<K, op::Members>) -> Answer<K> {
+    let (community, _) = call.resolve().await?;
+    let (offset, count) = call.page()?;
+    let page = call
+        .members(&community, Vec::new(), offset, count as u32)
         .await?;
-        let (community, _) = call.resolve().await?;
-        let (offset, count) = call.page()?;
-        let page = call
-            .members(&community, Vec::new(), offset, count as u32)
-            .await?;
-        let members: Vec<views::Member> =
-            page.items.iter().map(|m| views::member(&m.user)).collect();
-        Ok(envelope::ok(MembersPage {
-            count: members.len(),
-            members,
-            offset,
-            total: page.total,
-        }))
-    };
-    answer(K::FAMILY, result.await)
+    let members: Vec<views::Member> = page.items.iter().map(|m| views::member(&m.user)).collect();
+    Ok(envelope::ok(MembersPage {
+        count: members.len(),
+        members,
+        offset,
+        total: page.total,
+    }))
 }
 
 /// `GET groups.list` / `channels.list.joined`: the caller's rooms of the
@@ -120,29 +93,13 @@ struct RoomsPage {
 }
 
 /// `GET groups.list` and `GET channels.list.joined`.
-pub async fn joined<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let result = async {
-        let call = Call::get(&state, &headers, query.as_deref(), Action::List, K::FAMILY).await?;
-        rooms_page(&call, true).await
-    };
-    answer(K::FAMILY, result.await)
+pub async fn joined<K: Kind>(call: Room<K, op::List>) -> Answer<K> {
+    Ok(rooms_page(&call, true).await?)
 }
 
 /// `GET channels.list`: every channel.
-pub async fn every<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let result = async {
-        let call = Call::get(&state, &headers, query.as_deref(), Action::List, K::FAMILY).await?;
-        rooms_page(&call, false).await
-    };
-    answer(K::FAMILY, result.await)
+pub async fn every<K: Kind>(call: Room<K, op::List>) -> Answer<K> {
+    Ok(rooms_page(&call, false).await?)
 }
 
 /// A user as `roles` and `moderators` show one.
@@ -200,45 +157,28 @@ async fn holders(
 }
 
 /// `GET …roles?roomId=…`: the owners (`owner`) and managers (`moderator`).
-pub async fn roles<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let result = async {
-        let call = Call::get(&state, &headers, query.as_deref(), Action::Roles, K::FAMILY).await?;
-        let standings = vec![
-            Standing::Member(Role::Owner),
-            Standing::Member(Role::Manager),
-        ];
-        let (rid, people) = holders(&call, standings).await?;
-        let roles = people
-            .into_iter()
-            .map(|(u, role)| RoomRole {
-                rid: rid.clone(),
-                u,
-                roles: vec![role],
-            })
-            .collect();
-        Ok(envelope::ok(Roles { roles }))
-    };
-    answer(K::FAMILY, result.await)
+pub async fn roles<K: Kind>(call: Room<K, op::Roles>) -> Answer<K> {
+    let standings = vec![
+        Standing::Member(Role::Owner),
+        Standing::Member(Role::Manager),
+    ];
+    let (rid, people) = holders(&call, standings).await?;
+    let roles = people
+        .into_iter()
+        .map(|(u, role)| RoomRole {
+            rid: rid.clone(),
+            u,
+            roles: vec![role],
+        })
+        .collect();
+    Ok(envelope::ok(Roles { roles }))
 }
 
 /// `GET …moderators?roomId=…`: the managers.
-pub async fn moderators<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let result = async {
-        let action = Action::Moderators;
-        let call = Call::get(&state, &headers, query.as_deref(), action, K::FAMILY).await?;
-        let (_, people) = holders(&call, vec![Standing::Member(Role::Manager)]).await?;
-        let moderators = people.into_iter().map(|(u, _)| u).collect();
-        Ok(envelope::ok(Moderators { moderators }))
-    };
-    answer(K::FAMILY, result.await)
+pub async fn moderators<K: Kind>(call: Room<K, op::Moderators>) -> Answer<K> {
+    let (_, people) = holders(&call, vec![Standing::Member(Role::Manager)]).await?;
+    let moderators = people.into_iter().map(|(u, _)| u).collect();
+    Ok(envelope::ok(Moderators { moderators }))
 }
 
 /// `counters`: Roster keeps no messages, so nothing is unread.
@@ -255,78 +195,47 @@ struct Counters {
 }
 
 /// `GET …counters?roomId=…`.
-pub async fn counters<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let result = async {
-        let action = Action::Counters;
-        let call = Call::get(&state, &headers, query.as_deref(), action, K::FAMILY).await?;
-        let (community, standing) = call.resolve().await?;
-        let joined = standing.is_member();
-        let updated = timestamp(community.updated_at);
-        Ok(envelope::ok(Counters {
-            joined,
-            members: community.state.counters.members,
-            unreads: 0,
-            unreads_from: joined.then(|| updated.clone()),
-            msgs: 0,
-            latest: updated,
-            user_mentions: 0,
-        }))
-    };
-    answer(K::FAMILY, result.await)
+pub async fn counters<K: Kind>(call: Room<K, op::Counters>) -> Answer<K> {
+    let (community, standing) = call.resolve().await?;
+    let joined = standing.is_member();
+    let updated = timestamp(community.updated_at);
+    Ok(envelope::ok(Counters {
+        joined,
+        members: community.state.counters.members,
+        unreads: 0,
+        unreads_from: joined.then(|| updated.clone()),
+        msgs: 0,
+        latest: updated,
+        user_mentions: 0,
+    }))
 }
 
 /// `open`, `close`, `hide`: a member's own view of the room. Roster keeps
 /// none, so each answers `{"success": true}` for a member of the room
 /// and the family's not-in-room failure for anyone else.
-async fn view_change(
-    state: AppState,
-    headers: HeaderMap,
-    body: Body,
-    action: Action,
-    family: super::rooms::Family,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, action, family).await?;
-        let (community, standing) = call.resolve().await?;
-        if !standing.is_member() {
-            let name = &community.state.settings.name;
-            let noun = family.noun();
-            return Err(RcError::failure(format!(
-                "The user/callee is not in the {noun} \"{name}\"!"
-            )));
-        }
-        Ok(call.done())
-    };
-    answer(family, result.await)
+async fn view_change(call: &Call) -> Result<Response, RcError> {
+    let (community, standing) = call.resolve().await?;
+    if !standing.is_member() {
+        let name = &community.state.settings.name;
+        let noun = call.family.noun();
+        return Err(RcError::failure(format!(
+            "The user/callee is not in the {noun} \"{name}\"!"
+        )));
+    }
+    Ok(call.done())
 }
 
 /// `POST …open`.
-pub async fn open<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    view_change(state, headers, body, Action::Open, K::FAMILY).await
+pub async fn open<K: Kind>(call: Room<K, op::Open>) -> Answer<K> {
+    Ok(view_change(&call).await?)
 }
 
 /// `POST …close`.
-pub async fn close<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    view_change(state, headers, body, Action::Close, K::FAMILY).await
+pub async fn close<K: Kind>(call: Room<K, op::Close>) -> Answer<K> {
+    Ok(view_change(&call).await?)
 }
 
 /// `POST …hide`.
-pub async fn hide<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    view_change(state, headers, body, Action::Hide, K::FAMILY).await
+pub async fn hide<K: Kind>(call: Room<K, op::Hide>) -> Answer<K> {
+    Ok(view_change(&call).await?)
 }

@@ -6,12 +6,8 @@
 //! so the engine decides who may make it and writes its one event.
 
 use super::envelope::{Action, RcError};
-use super::rooms::{answer, room, Call, Family, Kind};
-use crate::app::AppState;
-use crate::http::body::Body;
-use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
+use super::extract::{op, Answer, Room};
+use super::rooms::{room, Call, Family, Kind};
 use roster_engine::{
     Command, ContributionMode, JoinPolicy, NewCommunity, Settings, SettingsPatch, Visibility,
 };
@@ -52,38 +48,33 @@ fn contribution_mode(read_only: bool) -> ContributionMode {
 }
 
 /// `POST …create`: `{name, members?: [usernames], readOnly?}`.
-pub async fn create<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Create, K::FAMILY).await?;
-        let (name, usernames, read_only) = create_params(&call)?;
-        // Every member is found before anything is written.
-        let mut members = Vec::with_capacity(usernames.len());
-        for username in usernames {
-            let key = UserKey::Username(username);
-            match call.state.find_user(key).await.map_err(|e| call.fault(e))? {
-                Some(user) => members.push(user.id),
-                None => return Err(RcError::user_not_found(call.action)),
-            }
-        }
-        let new = NewCommunity {
-            settings: settings_for(K::FAMILY, name.clone(), read_only),
-            site: false,
-            // Added in the creating transaction: never a room with half its members.
-            members,
-        };
-        let actor = call.principal.actor();
-        let created = call
-            .state
-            .create_community(actor, new)
-            .await
-            .map_err(|e| RcError::store(e, Action::Create, &name))?;
-        Ok(call.room_reply(room(&created.community)))
+pub async fn create<K: Kind>(call: Room<K, op::Create>) -> Answer<K> {
+    let (name, usernames, read_only) = create_params(&call)?;
+    // Every member is found, in one read, before anything is written.
+    let keys = usernames.into_iter().map(UserKey::Username).collect();
+    let found = call
+        .state
+        .find_users(keys)
+        .await
+        .map_err(|e| call.fault(e))?;
+    let members = found
+        .into_iter()
+        .map(|user| user.map(|u| u.id))
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| RcError::user_not_found(call.action))?;
+    let new = NewCommunity {
+        settings: settings_for(K::FAMILY, name.clone(), read_only),
+        site: false,
+        // Added in the creating transaction: never a room with half its members.
+        members,
     };
-    answer(K::FAMILY, result.await)
+    let actor = call.principal.actor();
+    let created = call
+        .state
+        .create_community(actor, new)
+        .await
+        .map_err(|e| RcError::store(e, Action::Create, &name))?;
+    Ok(call.room_reply(room(&created.community)))
 }
 
 /// `name`, `members` and `readOnly`, checked as Rocket.Chat checks them.
@@ -130,45 +121,21 @@ fn flag(value: Option<&Value>) -> Option<Option<bool>> {
 
 /// `POST …delete`: the community and every membership in it go, one
 /// `deleted` event.
-pub async fn delete<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Delete, K::FAMILY).await?;
-        call.execute_here(Command::Delete).await?;
-        Ok(call.done())
-    };
-    answer(K::FAMILY, result.await)
+pub async fn delete<K: Kind>(call: Room<K, op::Delete>) -> Answer<K> {
+    call.execute_here(Command::Delete).await?;
+    Ok(call.done())
 }
 
 /// `POST …archive`.
-pub async fn archive<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Archive, K::FAMILY).await?;
-        call.execute_here(Command::Archive).await?;
-        Ok(call.done())
-    };
-    answer(K::FAMILY, result.await)
+pub async fn archive<K: Kind>(call: Room<K, op::Archive>) -> Answer<K> {
+    call.execute_here(Command::Archive).await?;
+    Ok(call.done())
 }
 
 /// `POST …unarchive`.
-pub async fn unarchive<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Unarchive, K::FAMILY).await?;
-        call.execute_here(Command::Unarchive).await?;
-        Ok(call.done())
-    };
-    answer(K::FAMILY, result.await)
+pub async fn unarchive<K: Kind>(call: Room<K, op::Unarchive>) -> Answer<K> {
+    call.execute_here(Command::Unarchive).await?;
+    Ok(call.done())
 }
 
 /// Run a settings change; `same` is Rocket.Chat's failure when the value
@@ -199,24 +166,16 @@ fn required(call: &Call, key: &str, empty_ok: bool) -> Result<String, RcError> {
 }
 
 /// `POST …rename`: `{roomId|roomName, name}` → the renamed room.
-pub async fn rename<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::Rename, K::FAMILY).await?;
-        let name = required(&call, "name", false)?;
-        let patch = SettingsPatch {
-            name: Some(name.clone()),
-            ..SettingsPatch::default()
-        };
-        let room_doc = update(&call, patch, None)
-            .await
-            .map_err(|e| renamed_error(e, &name))?;
-        Ok(call.room_reply(room(&room_doc)))
+pub async fn rename<K: Kind>(call: Room<K, op::Rename>) -> Answer<K> {
+    let name = required(&call, "name", false)?;
+    let patch = SettingsPatch {
+        name: Some(name.clone()),
+        ..SettingsPatch::default()
     };
-    answer(K::FAMILY, result.await)
+    let room_doc = update(&call, patch, None)
+        .await
+        .map_err(|e| renamed_error(e, &name))?;
+    Ok(call.room_reply(room(&room_doc)))
 }
 
 /// A rename's name conflict quotes the new name, as Rocket.Chat does.
@@ -238,87 +197,64 @@ struct DescriptionSet {
 }
 
 /// `POST …setDescription`: `{roomId|roomName, description}`.
-pub async fn set_description<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::SetDescription, K::FAMILY).await?;
-        let description = required(&call, "description", true)?;
-        let patch = SettingsPatch {
-            description: Some(description.clone()),
-            ..SettingsPatch::default()
-        };
-        update(&call, patch, None).await?;
-        Ok(super::envelope::ok(DescriptionSet { description }))
+pub async fn set_description<K: Kind>(call: Room<K, op::SetDescription>) -> Answer<K> {
+    let description = required(&call, "description", true)?;
+    let patch = SettingsPatch {
+        description: Some(description.clone()),
+        ..SettingsPatch::default()
     };
-    answer(K::FAMILY, result.await)
+    update(&call, patch, None).await?;
+    Ok(super::envelope::ok(DescriptionSet { description }))
 }
 
 /// `POST …setType`: `{roomId|roomName, type: "c"|"p"}`. A group made `c`
 /// becomes a public, open community (a channel); a channel made `p` a
 /// private, invite-only one (a group). The answer is the room after the
 /// change, under the route's family key.
-pub async fn set_type<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::SetType, K::FAMILY).await?;
-        let visibility = match required(&call, "type", false)?.as_str() {
-            "c" => Visibility::Public,
-            "p" => Visibility::Private,
-            other => {
-                return Err(RcError::new(
-                    call.action,
-                    "error-invalid-room-type",
-                    format!("{other} is not a valid room type"),
-                ))
-            }
-        };
-        let patch = SettingsPatch {
-            visibility: Some(visibility),
-            join_policy: Some(join_policy_for(visibility)),
-            ..SettingsPatch::default()
-        };
-        let noun = K::FAMILY.noun();
-        let same = format!("The {noun} type is the same as what it would be changed to.");
-        let changed = update(&call, patch, Some(same)).await?;
-        Ok(call.room_reply(room(&changed)))
+pub async fn set_type<K: Kind>(call: Room<K, op::SetType>) -> Answer<K> {
+    let visibility = match required(&call, "type", false)?.as_str() {
+        "c" => Visibility::Public,
+        "p" => Visibility::Private,
+        other => {
+            return Err(RcError::new(
+                call.action,
+                "error-invalid-room-type",
+                format!("{other} is not a valid room type"),
+            )
+            .into())
+        }
     };
-    answer(K::FAMILY, result.await)
+    let patch = SettingsPatch {
+        visibility: Some(visibility),
+        join_policy: Some(join_policy_for(visibility)),
+        ..SettingsPatch::default()
+    };
+    let noun = K::FAMILY.noun();
+    let same = format!("The {noun} type is the same as what it would be changed to.");
+    let changed = update(&call, patch, Some(same)).await?;
+    Ok(call.room_reply(room(&changed)))
 }
 
 /// `POST …setReadOnly`: `{roomId|roomName, readOnly}`, stored as the
 /// community's contribution mode (managers only when read-only).
-pub async fn set_read_only<K: Kind>(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    body: Body,
-) -> Response {
-    let result = async {
-        let call = Call::post(&state, &headers, body, Action::SetReadOnly, K::FAMILY).await?;
-        let read_only = match flag(call.params.get("readOnly")) {
-            None => return Err(RcError::failure("The bodyParam \"readOnly\" is required")),
-            Some(None) => {
-                return Err(RcError::invalid(
-                    call.action,
-                    "The parameter \"readOnly\" must be a boolean",
-                ))
-            }
-            Some(Some(flag)) => flag,
-        };
-        let patch = SettingsPatch {
-            contribution_mode: Some(contribution_mode(read_only)),
-            ..SettingsPatch::default()
-        };
-        let noun = K::FAMILY.noun();
-        let same =
-            format!("The {noun} read only setting is the same as what it would be changed to.");
-        let changed = update(&call, patch, Some(same)).await?;
-        Ok(call.room_reply(room(&changed)))
+pub async fn set_read_only<K: Kind>(call: Room<K, op::SetReadOnly>) -> Answer<K> {
+    let read_only = match flag(call.params.get("readOnly")) {
+        None => return Err(RcError::failure("The bodyParam \"readOnly\" is required").into()),
+        Some(None) => {
+            return Err(RcError::invalid(
+                call.action,
+                "The parameter \"readOnly\" must be a boolean",
+            )
+            .into())
+        }
+        Some(Some(flag)) => flag,
     };
-    answer(K::FAMILY, result.await)
+    let patch = SettingsPatch {
+        contribution_mode: Some(contribution_mode(read_only)),
+        ..SettingsPatch::default()
+    };
+    let noun = K::FAMILY.noun();
+    let same = format!("The {noun} read only setting is the same as what it would be changed to.");
+    let changed = update(&call, patch, Some(same)).await?;
+    Ok(call.room_reply(room(&changed)))
 }

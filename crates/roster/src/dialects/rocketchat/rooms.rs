@@ -4,19 +4,17 @@
 //! answers the other's rooms with `error-room-not-found`, as Rocket.Chat
 //! does; the engine's [`Sight::Group`] and [`Sight::Channel`] say which is
 //! which. Each handler is generic over its family ([`Kind`]) and short:
-//! [`Call`] reads the parameters, authenticates and resolves the room,
-//! every failure is one [`RcError`], and [`answer`] words it for the
-//! family (a channel route names a channel where a group route names a
-//! group).
+//! its extractor (`extract.rs`) authenticates and reads the parameters
+//! into a [`Call`], whose methods resolve the room and run commands on it;
+//! every failure is one [`RcError`], worded for the family on the way out.
 
 use super::envelope::{Action, RcError};
-use super::views::{self, USERNAMES_LIMIT};
-use super::{auth, login, Params};
+use super::views;
+use super::{login, Params};
 use crate::app::AppState;
-use crate::auth::{Principal, Scope};
-use crate::http::body::Body;
-use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use crate::auth::Principal;
+use axum::response::Response;
+use axum::Router;
 use roster_engine::{Command, CommunityId, Sight, Standing, Visibility};
 use roster_store::{
     Community, CommunityKey, MemberQuery, MemberRow, Outcome, Page, Paging, Ruling, User,
@@ -79,16 +77,45 @@ impl Kind for Channels {
     const FAMILY: Family = Family::Channel;
 }
 
-/// A handler's result as the response, its error worded for the family.
-pub fn answer(family: Family, result: Result<Response, RcError>) -> Response {
-    match result {
-        Ok(response) => response,
-        Err(error) if family == Family::Channel => error.in_channel().into_response(),
-        Err(error) => error.into_response(),
-    }
+/// The routes both families serve, under `/api/v1/{prefix}.…`.
+pub fn routes<K: Kind>(prefix: &str) -> Router<AppState> {
+    use super::not_found::{get, post};
+    use super::{room_members as members, room_reads as reads, room_settings as settings};
+    let path = |name: &str| format!("/api/v1/{prefix}.{name}");
+    Router::new()
+        .route(&path("create"), post(settings::create::<K>))
+        .route(&path("invite"), post(members::invite::<K>))
+        .route(&path("leave"), post(members::leave::<K>))
+        .route(&path("kick"), post(members::kick::<K>))
+        .route(&path("addOwner"), post(members::add_owner::<K>))
+        .route(&path("removeOwner"), post(members::remove_owner::<K>))
+        .route(&path("addModerator"), post(members::add_moderator::<K>))
+        .route(
+            &path("removeModerator"),
+            post(members::remove_moderator::<K>),
+        )
+        .route(&path("archive"), post(settings::archive::<K>))
+        .route(&path("unarchive"), post(settings::unarchive::<K>))
+        .route(&path("delete"), post(settings::delete::<K>))
+        .route(&path("rename"), post(settings::rename::<K>))
+        .route(
+            &path("setDescription"),
+            post(settings::set_description::<K>),
+        )
+        .route(&path("setType"), post(settings::set_type::<K>))
+        .route(&path("setReadOnly"), post(settings::set_read_only::<K>))
+        .route(&path("open"), post(reads::open::<K>))
+        .route(&path("close"), post(reads::close::<K>))
+        .route(&path("hide"), post(reads::hide::<K>))
+        .route(&path("members"), get(reads::members::<K>))
+        .route(&path("info"), get(reads::info::<K>))
+        .route(&path("roles"), get(reads::roles::<K>))
+        .route(&path("moderators"), get(reads::moderators::<K>))
+        .route(&path("counters"), get(reads::counters::<K>))
 }
 
-/// One authenticated request on a family's route: the caller and its parameters.
+/// One authenticated request on a family's route: the caller and its
+/// parameters, as the route's extractor (`extract::Room`) read them.
 pub struct Call {
     pub state: AppState,
     pub principal: Principal,
@@ -98,49 +125,6 @@ pub struct Call {
 }
 
 impl Call {
-    /// A POST: the caller must hold `community:write`.
-    pub async fn post(
-        state: &AppState,
-        headers: &HeaderMap,
-        body: Body,
-        action: Action,
-        family: Family,
-    ) -> Result<Call, RcError> {
-        let principal = auth::caller(state, headers, Some(Scope::Write)).await?;
-        let params = Params::from_body(headers, body, action)?;
-        Ok(Call::new(state, principal, params, action, family))
-    }
-
-    /// A GET: the caller must hold `community:read`.
-    pub async fn get(
-        state: &AppState,
-        headers: &HeaderMap,
-        query: Option<&str>,
-        action: Action,
-        family: Family,
-    ) -> Result<Call, RcError> {
-        let principal = auth::caller(state, headers, Some(Scope::Read)).await?;
-        let params = Params::from_query(query, action)?;
-        Ok(Call::new(state, principal, params, action, family))
-    }
-
-    fn new(
-        state: &AppState,
-        principal: Principal,
-        params: Params,
-        action: Action,
-        family: Family,
-    ) -> Call {
-        let state = state.clone();
-        Call {
-            state,
-            principal,
-            params,
-            action,
-            family,
-        }
-    }
-
     /// A store failure in Rocket.Chat's words, for this call's action.
     pub fn fault(&self, error: roster_store::Error) -> RcError {
         RcError::store(error, self.action, "")
@@ -191,6 +175,16 @@ impl Call {
         }
     }
 
+    /// `found`, unless the room the parameters name is not to be found:
+    /// a fault in the people a request names is reported after one in its
+    /// room, so the room is read only when there is such a fault.
+    pub async fn room_first<T>(&self, found: Result<T, RcError>) -> Result<T, RcError> {
+        if found.is_err() {
+            self.resolve().await?;
+        }
+        found
+    }
+
     /// Run one command on the room the parameters name.
     pub async fn execute_here(&self, command: Command) -> Result<Outcome, RcError> {
         let key = self.key()?;
@@ -211,19 +205,6 @@ impl Call {
             Some(n) => n.min(MAX_COUNT),
         };
         Ok((offset, count))
-    }
-
-    /// The members' usernames, only while the room is small enough.
-    pub async fn usernames(&self, community: &Community) -> Result<Option<Vec<String>>, RcError> {
-        if community.state.counters.members > USERNAMES_LIMIT {
-            return Ok(None);
-        }
-        let page = self
-            .members(community, Vec::new(), 0, USERNAMES_LIMIT as u32)
-            .await?;
-        Ok(Some(
-            page.items.into_iter().map(|m| m.user.username).collect(),
-        ))
     }
 
     /// One page of the room's people holding `standings` (members of any

@@ -21,7 +21,7 @@ use crate::http::body::Body;
 use crate::http::timestamp;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use roster_engine::users;
 use roster_store::{Profile, User, UserPatch};
 use serde::Serialize;
@@ -120,29 +120,30 @@ fn wants_admin(params: &Params, action: Action) -> Result<bool, RcError> {
 }
 
 /// `POST /api/v1/users.create`: `{email, name, password, username, roles?}`.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn create(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, RcError> {
     let action = Action::UsersCreate;
-    let result = async {
-        auth::caller(&state, &headers, Some(Scope::Admin)).await?;
-        let params = Params::from_body(&headers, body, action)?;
-        let spec = UserSpec {
-            username: required(&params, "username", action)?.to_owned(),
-            password: required(&params, "password", action)?.to_owned(),
-            email: Some(required(&params, "email", action)?.to_owned()),
-            admin: wants_admin(&params, action)?,
-            profile: Profile {
-                nickname: required(&params, "name", action)?.to_owned(),
-                ..Profile::default()
-            },
-        };
-        let user = admin::create_user(&state, spec)
-            .await
-            .map_err(|e| RcError::store(e, action, ""))?;
-        Ok(envelope::ok(OneUser {
-            user: user_doc(&user, true),
-        }))
+    auth::caller(&state, &headers, Some(Scope::Admin)).await?;
+    let params = Params::from_body(&headers, body, action)?;
+    let spec = UserSpec {
+        username: required(&params, "username", action)?.to_owned(),
+        password: required(&params, "password", action)?.to_owned(),
+        email: Some(required(&params, "email", action)?.to_owned()),
+        admin: wants_admin(&params, action)?,
+        profile: Profile {
+            nickname: required(&params, "name", action)?.to_owned(),
+            ..Profile::default()
+        },
     };
-    result.await.unwrap_or_else(|e: RcError| e.into_response())
+    let user = admin::create_user(&state, spec)
+        .await
+        .map_err(|e| RcError::store(e, action, ""))?;
+    Ok(envelope::ok(OneUser {
+        user: user_doc(&user, true),
+    }))
 }
 
 #[derive(Serialize)]
@@ -158,111 +159,110 @@ pub async fn list(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Result<Response, RcError> {
     let action = Action::UsersList;
-    let result = async {
-        let principal = auth::caller(&state, &headers, Some(Scope::Read)).await?;
-        let params = Params::from_query(query.as_deref(), action)?;
-        let offset = params.uint("offset", action)?.unwrap_or(0);
-        let count = match params.uint("count", action)? {
-            None => DEFAULT_COUNT,
-            Some(0) => MAX_COUNT,
-            Some(n) => n.min(MAX_COUNT),
-        };
-        let page = state
-            .users_page(offset, count as u32)
-            .await
-            .map_err(|e| RcError::store(e, action, ""))?;
-        let viewer = principal.user.id;
-        let admin = principal.is_admin();
-        let users: Vec<UserDoc> = page
-            .items
-            .iter()
-            .map(|u| user_doc(u, users::may_see_private_fields(viewer, admin, u.id)))
-            .collect();
-        Ok(envelope::ok(UsersPage {
-            count: users.len(),
-            users,
-            offset,
-            total: page.total,
-        }))
+    let principal = auth::caller(&state, &headers, Some(Scope::Read)).await?;
+    let params = Params::from_query(query.as_deref(), action)?;
+    let offset = params.uint("offset", action)?.unwrap_or(0);
+    let count = match params.uint("count", action)? {
+        None => DEFAULT_COUNT,
+        Some(0) => MAX_COUNT,
+        Some(n) => n.min(MAX_COUNT),
     };
-    result.await.unwrap_or_else(|e: RcError| e.into_response())
+    let page = state
+        .users_page(offset, count as u32)
+        .await
+        .map_err(|e| RcError::store(e, action, ""))?;
+    let viewer = principal.user.id;
+    let admin = principal.is_admin();
+    let users: Vec<UserDoc> = page
+        .items
+        .iter()
+        .map(|u| user_doc(u, users::may_see_private_fields(viewer, admin, u.id)))
+        .collect();
+    Ok(envelope::ok(UsersPage {
+        count: users.len(),
+        users,
+        offset,
+        total: page.total,
+    }))
 }
 
 /// `POST /api/v1/users.update`: `{userId, data: {name?, email?, password?}}`.
 /// A `data.username` other than the current one is refused: Roster does
 /// not rename accounts.
-pub async fn update(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, RcError> {
     let action = Action::UsersUpdate;
-    let result = async {
-        auth::caller(&state, &headers, Some(Scope::Admin)).await?;
-        let params = Params::from_body(&headers, body, action)?;
-        let user = super::login::subject(&state, &params, action).await?;
-        let Some(Value::Object(data)) = params.get("data") else {
-            return Err(RcError::invalid(
-                action,
-                "The parameter \"data\" is required and must be an object",
-            ));
-        };
-        let data = Params(data.clone());
-        if let Some(username) = data.str("username", action)? {
-            if username != user.username {
-                return Err(RcError::invalid(action, "Roster does not rename users"));
-            }
-        }
-        let email = data.str("email", action)?.map(str::to_owned);
-        if let Some(email) = &email {
-            users::validate_email(email).map_err(|e| envelope::domain(&e, action, ""))?;
-        }
-        let nickname = data.str("name", action)?.map(str::to_owned);
-        if let Some(name) = &nickname {
-            users::validate_text("name", name).map_err(|e| envelope::domain(&e, action, ""))?;
-        }
-        let password_hash = match data.str("password", action)? {
-            None => None,
-            Some(password) => {
-                users::validate_password(password).map_err(|e| envelope::domain(&e, action, ""))?;
-                Some(state.passwords.hash(password).await)
-            }
-        };
-        let patch = UserPatch {
-            email,
-            nickname,
-            password_hash,
-            ..UserPatch::default()
-        };
-        let updated = state
-            .update_user(user.id, patch)
-            .await
-            .map_err(|e| RcError::store(e, action, ""))?;
-        Ok(envelope::ok(OneUser {
-            user: user_doc(&updated, true),
-        }))
+    auth::caller(&state, &headers, Some(Scope::Admin)).await?;
+    let params = Params::from_body(&headers, body, action)?;
+    let user = super::login::subject(&state, &params, action).await?;
+    let Some(Value::Object(data)) = params.get("data") else {
+        return Err(RcError::invalid(
+            action,
+            "The parameter \"data\" is required and must be an object",
+        ));
     };
-    result.await.unwrap_or_else(|e: RcError| e.into_response())
+    let data = Params(data.clone());
+    if let Some(username) = data.str("username", action)? {
+        if username != user.username {
+            return Err(RcError::invalid(action, "Roster does not rename users"));
+        }
+    }
+    let email = data.str("email", action)?.map(str::to_owned);
+    if let Some(email) = &email {
+        users::validate_email(email).map_err(|e| envelope::domain(&e, action, ""))?;
+    }
+    let nickname = data.str("name", action)?.map(str::to_owned);
+    if let Some(name) = &nickname {
+        users::validate_text("name", name).map_err(|e| envelope::domain(&e, action, ""))?;
+    }
+    let password_hash = match data.str("password", action)? {
+        None => None,
+        Some(password) => {
+            users::validate_password(password).map_err(|e| envelope::domain(&e, action, ""))?;
+            Some(state.passwords.hash(password).await)
+        }
+    };
+    let patch = UserPatch {
+        email,
+        nickname,
+        password_hash,
+        ..UserPatch::default()
+    };
+    let updated = state
+        .update_user(user.id, patch)
+        .await
+        .map_err(|e| RcError::store(e, action, ""))?;
+    Ok(envelope::ok(OneUser {
+        user: user_doc(&updated, true),
+    }))
 }
 
 /// `POST /api/v1/users.delete`: `{userId|username, confirmRelinquish?}`.
-pub async fn delete(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn delete(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, RcError> {
     let action = Action::UsersDelete;
-    let result = async {
-        let principal = auth::caller(&state, &headers, Some(Scope::Admin)).await?;
-        let params = Params::from_body(&headers, body, action)?;
-        let user = super::login::subject(&state, &params, action).await?;
-        let relinquish = matches!(params.get("confirmRelinquish"), Some(Value::Bool(true)))
-            || params.str("confirmRelinquish", action).ok().flatten() == Some("true");
-        let actor = principal.actor();
-        let id = user.id;
-        state
-            .delete_user(actor, id, relinquish)
-            .await
-            .map_err(|e| deletion_error(e, action))?;
-        // Its cached tokens stop working on this node at once.
-        state.tokens.forget_user(id);
-        Ok(envelope::ok(super::rooms::Done {}))
-    };
-    result.await.unwrap_or_else(|e: RcError| e.into_response())
+    let principal = auth::caller(&state, &headers, Some(Scope::Admin)).await?;
+    let params = Params::from_body(&headers, body, action)?;
+    let user = super::login::subject(&state, &params, action).await?;
+    let relinquish = matches!(params.get("confirmRelinquish"), Some(Value::Bool(true)))
+        || params.str("confirmRelinquish", action).ok().flatten() == Some("true");
+    let actor = principal.actor();
+    let id = user.id;
+    state
+        .delete_user(actor, id, relinquish)
+        .await
+        .map_err(|e| deletion_error(e, action))?;
+    // Its cached tokens stop working on this node at once.
+    state.tokens.forget_user(id);
+    Ok(envelope::ok(super::rooms::Done {}))
 }
 
 /// A refused deletion in Rocket.Chat's words: the last owner of a room

@@ -8,10 +8,6 @@ use roster_engine::{ContributionMode, Visibility};
 use roster_store::{Community, User};
 use serde::Serialize;
 
-/// Above this many members a group is shown without `usernames`, so that no
-/// response costs O(members).
-pub const USERNAMES_LIMIT: i64 = 1000;
-
 /// A room's type: `c` for a public community (a channel), `p` for a
 /// private one (a group).
 pub fn room_type(c: &Community) -> &'static str {
@@ -77,7 +73,8 @@ fn group_base(c: &Community) -> Room {
 }
 
 /// The group as `groups.leave` documents it: with the members' usernames
-/// when they were fetched (at most [`USERNAMES_LIMIT`] members).
+/// when the leave's transaction read them (a room of at most
+/// [`roster_store::ROOM_USERNAMES_LIMIT`] members).
 pub fn group_after_leave(c: &Community, usernames: Option<Vec<String>>) -> Room {
     Room {
         usernames,
