@@ -89,18 +89,7 @@ use crate::{
 };
 use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 
-/// Connections kept open while idle.
-const POOL_IDLE: u32 = 2;
-/// How long a store call waits for a free connection before failing.
-const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long `/readyz` (ping) waits for a connection: a server that is down
-/// is reported promptly rather than after the full checkout timeout.
-const PING_TIMEOUT: Duration = Duration::from_secs(3);
-/// TCP connect timeout, unless the URL sets `connect_timeout`.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Runs of one write transaction when the server rolls it back for a
-/// deadlock or serialization failure.
-const ATTEMPTS: u32 = 3;
+use pool::{ATTEMPTS, CHECKOUT_TIMEOUT, CONNECT_TIMEOUT, PING_TIMEOUT, POOL_IDLE};
 
 type Pool = r2d2::Pool<PostgresConnectionManager<tls::RustlsConnect>>;
 type Pooled = r2d2::PooledConnection<PostgresConnectionManager<tls::RustlsConnect>>;

@@ -126,6 +126,19 @@ pub(super) fn with_statement_timeout(existing: Option<&str>, timeout: Duration) 
     }
 }
 
+/// Connections kept open while idle.
+pub(super) const POOL_IDLE: u32 = 2;
+/// How long a store call waits for a free connection before failing.
+pub(super) const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long `/readyz` (ping) waits for a connection: a server that is down
+/// is reported promptly rather than after the full checkout timeout.
+pub(super) const PING_TIMEOUT: Duration = Duration::from_secs(3);
+/// TCP connect timeout, unless the URL sets `connect_timeout`.
+pub(super) const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Runs of one write transaction when the server rolls it back for a
+/// deadlock or serialization failure.
+pub(super) const ATTEMPTS: u32 = 3;
+
 #[cfg(test)]
 mod tests {
     use super::*;
