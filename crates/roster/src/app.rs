@@ -21,8 +21,14 @@ pub use console::{AdminLists, CommunityPage, Timeline};
 mod reads;
 mod webhooks;
 
+/// The handlers' state: one `Arc`, so that the clone the router makes for
+/// every request (and its drop) is one atomic count, not one per field.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares; its fields are reached through `Deref`.
+#[derive(Clone)]
+pub struct Shared {
     pub store: Arc<dyn Store>,
     pub metrics: Arc<Metrics>,
     /// Token hash → principal; see `auth_cache` for its staleness bound.
@@ -45,7 +51,7 @@ impl AppState {
         let hook_metrics = crate::webhooks::metrics::HookMetrics::register(metrics.registry_mut());
         let hooks =
             crate::webhooks::Hooks::new(crate::webhooks::HookConfig::default(), hook_metrics);
-        Self {
+        Self(Arc::new(Shared {
             store,
             hooks,
             metrics: Arc::new(metrics),
@@ -53,24 +59,31 @@ impl AppState {
             passwords: Arc::new(PasswordPool::default()),
             limits: Arc::new(Limits::default()),
             site: Arc::default(),
-        }
+        }))
+    }
+
+    /// The shared fields to change while building the state (a copy of
+    /// them, fields being `Arc`s, if the state was cloned already).
+    fn shared_mut(&mut self) -> &mut Shared {
+        Arc::make_mut(&mut self.0)
     }
 
     /// The same state with another password pool (argon2 cost, workers).
     pub fn with_passwords(mut self, passwords: PasswordPool) -> Self {
-        self.passwords = Arc::new(passwords);
+        self.shared_mut().passwords = Arc::new(passwords);
         self
     }
 
     /// The same state with other rate limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
-        self.limits = Arc::new(limits);
+        self.shared_mut().limits = Arc::new(limits);
         self
     }
 
     /// The same state with other webhook and stream settings.
     pub fn with_hooks(mut self, config: crate::webhooks::HookConfig) -> Self {
-        self.hooks = crate::webhooks::Hooks::new(config, self.hooks.metrics.clone());
+        let hooks = crate::webhooks::Hooks::new(config, self.hooks.metrics.clone());
+        self.shared_mut().hooks = hooks;
         self
     }
 
@@ -200,5 +213,13 @@ impl AppState {
         let updated = self.run(move |store| store.update_user(id, &patch)).await;
         self.tokens.forget_user(id);
         updated
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
     }
 }
