@@ -248,14 +248,20 @@ pub struct PolicyChange {
     pub reason: String,
 }
 
-/// Decide a change of the policy: admins only (an elevated actor); each
-/// level must apply to its action; `None` when nothing differs (no event).
+/// May `actor` change the policy? Admins only (an elevated actor). A
+/// dialect asks before it reads the request, to refuse in its own order.
+pub fn may_change_policy(actor: Actor) -> bool {
+    actor.admin
+}
+
+/// Decide a change of the policy: [`may_change_policy`]; each level must
+/// apply to its action; `None` when nothing differs (no event).
 pub fn decide_policy_change(
     actor: Actor,
     current: &Policy,
     changes: &[(Action, Level)],
 ) -> Result<Option<PolicyChange>, DomainError> {
-    if !actor.admin {
+    if !may_change_policy(actor) {
         return Err(DomainError::NotPermitted);
     }
     let mut next = current.clone();

@@ -7,19 +7,7 @@ use super::envelope::{Action, RcError};
 use crate::app::AppState;
 use crate::auth::{self, Principal, Scope};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
 use roster_engine::UserId;
-
-/// The caller, holding `scope` when one is given.
-pub async fn principal(
-    state: &AppState,
-    headers: &HeaderMap,
-    scope: Option<Scope>,
-) -> Result<Principal, Response> {
-    caller(state, headers, scope)
-        .await
-        .map_err(IntoResponse::into_response)
-}
 
 /// The caller, holding `scope` when one is given; every failure one [`RcError`].
 pub async fn caller(

@@ -15,14 +15,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use roster_engine::{DomainError, Role};
 
-use super::reply::LOGGED_OUT;
+use super::reply::{LOGGED_OUT, LOGIN_REFUSED};
 const ROOM_NOT_FOUND: &str =
     "The required \"roomId\" or \"roomName\" param provided does not match any group";
 const USER_NOT_FOUND: &str =
     "The required \"userId\" or \"username\" param provided does not match any users";
 
 pub use super::action::Action;
-pub use super::reply::{login_refused, ok, reply, sorted, unauthorized};
+pub use super::reply::{ok, reply, sorted};
 
 /// A failure in Rocket.Chat's shape.
 #[derive(Debug)]
@@ -32,8 +32,9 @@ pub struct RcError {
     kind: Option<&'static str>,
     reason: String,
     method: Option<&'static str>,
-    /// The 401 body of a caller who is not logged in.
-    logged_out: bool,
+    /// A 401 in Rocket.Chat's own body, with these words: a caller who is
+    /// not logged in, or a `login` refused.
+    refused: Option<&'static str>,
     /// A refusal for load, answered by [`throttled`] (with `Retry-After`).
     throttle: Option<Throttled>,
 }
@@ -46,7 +47,7 @@ impl RcError {
             kind: Some(kind),
             reason: reason.into(),
             method: Some(action.method()),
-            logged_out: false,
+            refused: None,
             throttle: None,
         }
     }
@@ -58,7 +59,7 @@ impl RcError {
             kind: None,
             reason: reason.into(),
             method: None,
-            logged_out: false,
+            refused: None,
             throttle: None,
         }
     }
@@ -99,7 +100,7 @@ impl RcError {
             kind: Some("error-unauthorized"),
             reason: format!("The token lacks the scope {scope}"),
             method: None,
-            logged_out: false,
+            refused: None,
             throttle: None,
         }
     }
@@ -112,7 +113,7 @@ impl RcError {
             kind: None,
             reason: "Internal server error".to_owned(),
             method: None,
-            logged_out: false,
+            refused: None,
             throttle: None,
         }
     }
@@ -140,7 +141,7 @@ impl RcError {
                 kind: None,
                 reason: throttle.message(),
                 method: None,
-                logged_out: false,
+                refused: None,
                 throttle: Some(throttle),
             },
         }
@@ -199,8 +200,25 @@ impl RcError {
             kind: None,
             reason: LOGGED_OUT.to_owned(),
             method: None,
-            logged_out: true,
+            refused: Some(LOGGED_OUT),
             throttle: None,
+        }
+    }
+
+    /// A `login` refused (401, Rocket.Chat's body with `Unauthorized`).
+    pub fn login_refused() -> Self {
+        RcError {
+            refused: Some(LOGIN_REFUSED),
+            ..RcError::logged_out()
+        }
+    }
+
+    /// A refusal for load (429 or 503, with `Retry-After`).
+    pub fn throttled(throttled: Throttled) -> Self {
+        RcError {
+            refused: None,
+            throttle: Some(throttled),
+            ..RcError::logged_out()
         }
     }
 
@@ -216,7 +234,7 @@ impl RcError {
             kind: None,
             reason: reason.into(),
             method: None,
-            logged_out: false,
+            refused: None,
             throttle: None,
         }
     }
@@ -255,8 +273,8 @@ struct Method {
 
 impl IntoResponse for RcError {
     fn into_response(self) -> Response {
-        if self.logged_out {
-            return unauthorized();
+        if let Some(words) = self.refused {
+            return super::reply::refused(words);
         }
         if let Some(throttle) = self.throttle {
             return throttled(&throttle);
@@ -355,7 +373,7 @@ fn unread(error: &ReadError, action: Action) -> RcError {
                 crate::config::BODY_LIMIT
             ),
             method: Some(action.method()),
-            logged_out: false,
+            refused: None,
             throttle: None,
         },
         ReadError::Unreadable(_) => RcError::invalid(action, "The request body could not be read"),

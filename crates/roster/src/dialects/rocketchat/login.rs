@@ -29,17 +29,14 @@ pub async fn login(
     Extension(ClientAddress(client)): Extension<ClientAddress>,
     headers: HeaderMap,
     body: Body,
-) -> Response {
-    let params = match Params::from_body(&headers, body, Action::Login) {
-        Ok(params) => params,
-        Err(e) => return e.into_response(),
-    };
+) -> Result<Response, RcError> {
+    let params = Params::from_body(&headers, body, Action::Login)?;
     match credentials(&params) {
         Some(Credentials::Resume(token)) => resume(&state, token).await,
         Some(Credentials::Password { login, password }) => {
             password_login(&state, login, password, client).await
         }
-        None => envelope::login_refused(),
+        None => Err(RcError::login_refused()),
     }
 }
 
@@ -72,29 +69,32 @@ async fn password_login(
     login: &str,
     password: &str,
     client: Option<IpAddr>,
-) -> Response {
-    let user = match admin::check_password(state, login, password, client).await {
-        Ok(PasswordCheck::Valid(user)) => *user,
-        Ok(PasswordCheck::Invalid) => return envelope::login_refused(),
-        Ok(PasswordCheck::Throttled(throttled)) => return envelope::throttled(&throttled),
-        Err(e) => return RcError::store(e, Action::Login, "").into_response(),
+) -> Result<Response, RcError> {
+    let store = |e| RcError::store(e, Action::Login, "");
+    let user = match admin::check_password(state, login, password, client)
+        .await
+        .map_err(store)?
+    {
+        PasswordCheck::Valid(user) => *user,
+        PasswordCheck::Invalid => return Err(RcError::login_refused()),
+        PasswordCheck::Throttled(throttled) => return Err(RcError::throttled(throttled)),
     };
     let scopes = Scopes {
         read: true,
         write: true,
         admin: user.admin,
     };
-    match admin::issue_token(state, &user, scopes, LOGIN_TOKEN_LABEL, None).await {
-        Ok((token, _)) => logged_in(&user, &token),
-        Err(e) => RcError::store(e, Action::Login, "").into_response(),
-    }
+    let (token, _) = admin::issue_token(state, &user, scopes, LOGIN_TOKEN_LABEL, None)
+        .await
+        .map_err(store)?;
+    Ok(logged_in(&user, &token))
 }
 
 /// Meteor's resume login: a valid token logs in as its user, unchanged.
-async fn resume(state: &AppState, token: &str) -> Response {
+async fn resume(state: &AppState, token: &str) -> Result<Response, RcError> {
     match crate::auth::authenticate(state, token).await {
-        Ok(principal) => logged_in(&principal.user, token),
-        Err(AuthError::Backend(detail)) => RcError::internal(&detail).into_response(),
+        Ok(principal) => Ok(logged_in(&principal.user, token)),
+        Err(AuthError::Backend(detail)) => Err(RcError::internal(&detail)),
         Err(
             AuthError::Missing
             | AuthError::Malformed
@@ -102,7 +102,7 @@ async fn resume(state: &AppState, token: &str) -> Response {
             | AuthError::Expired
             | AuthError::Revoked
             | AuthError::MissingScope(_),
-        ) => envelope::login_refused(),
+        ) => Err(RcError::login_refused()),
     }
 }
 
@@ -151,33 +151,31 @@ struct Info {
 }
 
 /// `POST|GET /api/v1/logout`: revokes the token of the request.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let principal = match auth::principal(&state, &headers, None).await {
-        Ok(p) => p,
-        Err(response) => return response,
-    };
-    let (user, token) = (principal.user.id, principal.token.id);
-    if let Err(e) = state.revoke_token(user, token).await {
-        return RcError::store(e, Action::Login, "").into_response();
-    }
+pub async fn logout(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, RcError> {
+    let principal = auth::caller(&state, &headers, None).await?;
+    state
+        .revoke_token(principal.user.id, principal.token.id)
+        .await
+        .map_err(|e| RcError::store(e, Action::Login, ""))?;
     let body = LoggedOut {
         status: "success",
         data: LogoutMessage {
             message: "You've been logged out!",
         },
     };
-    (StatusCode::OK, envelope::sorted(&body)).into_response()
+    Ok((StatusCode::OK, envelope::sorted(&body)).into_response())
 }
 
 /// `GET /api/v1/me`.
-pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    match auth::principal(&state, &headers, Some(Scope::Read)).await {
-        Ok(principal) => match crate::auth::current_user(&state, &principal).await {
-            Ok(user) => envelope::reply(views::me(&user)),
-            Err(e) => RcError::internal(&e.to_string()).into_response(),
-        },
-        Err(response) => response,
-    }
+pub async fn me(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, RcError> {
+    let principal = auth::caller(&state, &headers, Some(Scope::Read)).await?;
+    let user = crate::auth::current_user(&state, &principal)
+        .await
+        .map_err(|e| RcError::internal(&e.to_string()))?;
+    Ok(envelope::reply(views::me(&user)))
 }
 
 /// `GET /api/v1/users.info?userId=…|username=…`.
@@ -185,16 +183,12 @@ pub async fn users_info(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(response) = auth::principal(&state, &headers, Some(Scope::Read)).await {
-        return response;
-    }
-    match find_user(&state, query.as_deref()).await {
-        Ok(user) => envelope::reply(Info {
-            user: views::user(&user),
-        }),
-        Err(e) => e.into_response(),
-    }
+) -> Result<Response, RcError> {
+    auth::caller(&state, &headers, Some(Scope::Read)).await?;
+    let user = find_user(&state, query.as_deref()).await?;
+    Ok(envelope::reply(Info {
+        user: views::user(&user),
+    }))
 }
 
 async fn find_user(state: &AppState, query: Option<&str>) -> Result<User, RcError> {

@@ -19,6 +19,7 @@
 //! the Unix epoch for one never set.
 
 use super::auth;
+use super::envelope::RcError;
 use crate::app::AppState;
 use crate::auth::Scope;
 use crate::http::body::{Body, ReadError};
@@ -26,6 +27,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use roster_engine::policy::may_change_policy;
 use roster_engine::{Action, Actor, DomainError, Level};
 use roster_store::StoredPolicy;
 use serde::Serialize;
@@ -149,27 +151,64 @@ struct Failed<'a> {
     error_type: Option<&'a str>,
 }
 
-/// `{"success": false, "error": …, "errorType": …}` with `status`.
-fn failure(status: StatusCode, error: &str, kind: Option<&str>) -> Response {
-    let body = Failed {
-        success: false,
-        error,
-        error_type: kind,
-    };
-    (status, super::envelope::sorted(&body)).into_response()
+/// A refusal of the permission routes: the caller's, in Rocket.Chat's
+/// usual envelope, or the permission API's own
+/// `{"success": false, "error": …, "errorType": …}` (no `[type]` suffix,
+/// no `details`).
+pub(super) enum Refusal {
+    Caller(RcError),
+    Own {
+        status: StatusCode,
+        error: String,
+        kind: Option<&'static str>,
+    },
 }
 
-fn bad_request(error: &str, kind: &str) -> Response {
+impl From<RcError> for Refusal {
+    fn from(error: RcError) -> Self {
+        Refusal::Caller(error)
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Caller(error) => error.into_response(),
+            Refusal::Own {
+                status,
+                error,
+                kind,
+            } => {
+                let body = Failed {
+                    success: false,
+                    error: &error,
+                    error_type: kind,
+                };
+                (status, super::envelope::sorted(&body)).into_response()
+            }
+        }
+    }
+}
+
+fn failure(status: StatusCode, error: impl Into<String>, kind: Option<&'static str>) -> Refusal {
+    Refusal::Own {
+        status,
+        error: error.into(),
+        kind,
+    }
+}
+
+fn bad_request(error: impl Into<String>, kind: &'static str) -> Refusal {
     failure(StatusCode::BAD_REQUEST, error, Some(kind))
 }
 
-fn store_failure(error: roster_store::Error) -> Response {
+fn store_failure(error: roster_store::Error) -> Refusal {
     match error {
         roster_store::Error::Domain(DomainError::NotPermitted) => forbidden(),
         roster_store::Error::Domain(DomainError::Invalid { .. }) => {
             bad_request("Action not allowed", "error-action-not-allowed")
         }
-        roster_store::Error::Domain(other) => bad_request(&other.to_string(), "error-not-allowed"),
+        roster_store::Error::Domain(other) => bad_request(other.to_string(), "error-not-allowed"),
         roster_store::Error::Backend(detail) => {
             tracing::error!(error = detail, "rocketchat permissions: storage failure");
             failure(
@@ -181,7 +220,7 @@ fn store_failure(error: roster_store::Error) -> Response {
     }
 }
 
-fn forbidden() -> Response {
+fn forbidden() -> Refusal {
     failure(
         StatusCode::FORBIDDEN,
         "User does not have the permissions required for this action [error-unauthorized]",
@@ -205,34 +244,28 @@ pub async fn list_all(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-) -> Response {
-    if let Err(response) = auth::principal(&state, &headers, Some(Scope::Read)).await {
-        return response;
-    }
+) -> Result<Response, Refusal> {
+    auth::caller(&state, &headers, Some(Scope::Read)).await?;
     let mut since = None;
     for (key, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         if key == "updatedSince" && !value.is_empty() {
-            match parse_since(&value) {
-                Some(at) => since = Some(at),
-                None => {
-                    return bad_request(
-                        "The \"updatedSince\" query parameter must be a valid date. \
-                         [error-roomId-param-invalid]",
-                        "error-roomId-param-invalid",
-                    )
-                }
-            }
+            let at = parse_since(&value).ok_or_else(|| {
+                bad_request(
+                    "The \"updatedSince\" query parameter must be a valid date. \
+                     [error-roomId-param-invalid]",
+                    "error-roomId-param-invalid",
+                )
+            })?;
+            since = Some(at);
         }
     }
-    match state.policy().await {
-        Ok(stored) => super::envelope::sorted(&Listing {
-            update: listing(&stored, since),
-            remove: [],
-            success: true,
-        })
-        .into_response(),
-        Err(error) => store_failure(error),
-    }
+    let stored = state.policy().await.map_err(store_failure)?;
+    Ok(super::envelope::sorted(&Listing {
+        update: listing(&stored, since),
+        remove: [],
+        success: true,
+    })
+    .into_response())
 }
 
 /// The body's `permissions`, each as (`_id`, roles); `None` when the body
@@ -263,70 +296,74 @@ fn parse_update(value: &Value) -> Option<Vec<(String, Vec<String>)>> {
 }
 
 /// `POST /api/v1/permissions.update` with `{"permissions": [{"_id", "roles"}]}`.
-pub async fn update(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
-    let principal = match auth::principal(&state, &headers, Some(Scope::Write)).await {
-        Ok(principal) => principal,
-        Err(response) => return response,
-    };
-    if !principal.user.admin {
-        return forbidden();
-    }
-    let bytes = match crate::http::body::read(body) {
-        Ok(bytes) => bytes,
-        Err(ReadError::TooLarge) => {
-            return failure(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "The request body is too large [error-payload-too-large]",
-                Some("error-payload-too-large"),
-            )
-        }
-        Err(ReadError::Unreadable(_)) => {
-            return bad_request("Invalid body params", "error-invalid-body-params")
-        }
-    };
-    let parsed = serde_json::from_slice::<Value>(&bytes)
-        .ok()
-        .as_ref()
-        .and_then(parse_update);
-    let Some(requested) = parsed else {
-        return bad_request("Invalid body params", "error-invalid-body-params");
-    };
-    let mut changes: Vec<(Action, Level)> = Vec::new();
-    for (id, _) in &requested {
-        if !PERMISSIONS.iter().any(|(known, _)| known == id) {
-            return bad_request("Invalid permission", "error-invalid-permission");
-        }
-    }
-    for (id, roles) in &requested {
-        let action = PERMISSIONS
-            .iter()
-            .find(|(known, _)| known == id)
-            .map(|&(_, action)| action)
-            .expect("checked above");
-        let names: Vec<&str> = roles.iter().map(String::as_str).collect();
-        let Some(level) = level(&names) else {
-            return bad_request("Invalid role", "error-invalid-role");
-        };
-        if !action.accepts(level) {
-            return bad_request("Action not allowed", "error-action-not-allowed");
-        }
-        changes.retain(|(a, _)| *a != action);
-        changes.push((action, level));
-    }
+pub async fn update(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Refusal> {
+    let principal = auth::caller(&state, &headers, Some(Scope::Write)).await?;
     // The admin role is the account's in Rocket.Chat (see the module docs).
     let actor = Actor {
         user: principal.user.id,
         admin: principal.user.admin,
     };
-    let result = state.set_policy_and_read(actor, changes).await;
-    match result {
-        Ok(stored) => super::envelope::sorted(&Updated {
-            permissions: listing(&stored, None),
-            success: true,
-        })
-        .into_response(),
-        Err(error) => store_failure(error),
+    if !may_change_policy(actor) {
+        return Err(forbidden());
     }
+    let bytes = crate::http::body::read(body).map_err(|error| match error {
+        ReadError::TooLarge => failure(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The request body is too large [error-payload-too-large]",
+            Some("error-payload-too-large"),
+        ),
+        ReadError::Unreadable(_) => bad_request("Invalid body params", "error-invalid-body-params"),
+    })?;
+    let requested = serde_json::from_slice::<Value>(&bytes)
+        .ok()
+        .as_ref()
+        .and_then(parse_update)
+        .ok_or_else(|| bad_request("Invalid body params", "error-invalid-body-params"))?;
+    let changes = changes(&requested)?;
+    let stored = state
+        .set_policy_and_read(actor, changes)
+        .await
+        .map_err(store_failure)?;
+    Ok(super::envelope::sorted(&Updated {
+        permissions: listing(&stored, None),
+        success: true,
+    })
+    .into_response())
+}
+
+/// The policy changes an update asks for: every permission known, before
+/// any is read; of a `-p`/`-c` pair given together, the last wins.
+fn changes(requested: &[(String, Vec<String>)]) -> Result<Vec<(Action, Level)>, Refusal> {
+    let action_of = |id: &str| {
+        PERMISSIONS
+            .iter()
+            .find(|(known, _)| *known == id)
+            .map(|&(_, action)| action)
+    };
+    let actions = requested
+        .iter()
+        .map(|(id, _)| action_of(id))
+        .collect::<Option<Vec<Action>>>()
+        .ok_or_else(|| bad_request("Invalid permission", "error-invalid-permission"))?;
+    let mut changes: Vec<(Action, Level)> = Vec::new();
+    for (action, (_, roles)) in actions.into_iter().zip(requested) {
+        let names: Vec<&str> = roles.iter().map(String::as_str).collect();
+        let level =
+            level(&names).ok_or_else(|| bad_request("Invalid role", "error-invalid-role"))?;
+        if !action.accepts(level) {
+            return Err(bad_request(
+                "Action not allowed",
+                "error-action-not-allowed",
+            ));
+        }
+        changes.retain(|(a, _)| *a != action);
+        changes.push((action, level));
+    }
+    Ok(changes)
 }
 
 #[cfg(test)]

@@ -58,7 +58,8 @@ struct Refused {
     message: &'static str,
 }
 
-fn refused(words: &'static str) -> Response {
+/// Rocket.Chat's 401 body with `words` as its error and message.
+pub(super) fn refused(words: &'static str) -> Response {
     let body = Refused {
         success: false,
         error: words,
@@ -68,12 +69,5 @@ fn refused(words: &'static str) -> Response {
     (StatusCode::UNAUTHORIZED, sorted(&body)).into_response()
 }
 
-/// The 401 of every authenticated route.
-pub fn unauthorized() -> Response {
-    refused(LOGGED_OUT)
-}
-
-/// The 401 of a failed `login`.
-pub fn login_refused() -> Response {
-    refused("Unauthorized")
-}
+/// The words of the 401 of a failed `login`.
+pub(super) const LOGIN_REFUSED: &str = "Unauthorized";
