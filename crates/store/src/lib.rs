@@ -70,6 +70,19 @@ use roster_engine::{
     Action, Actor, Command, CommunityId, DomainError, Level, NewCommunity, Sight, Standing, UserId,
 };
 
+/// [`Store::community_in_sight`]'s answer from the community read (written
+/// once for the blocking default and the async backends): the community
+/// and the viewer's standing, or the engine's refusal.
+pub(crate) fn in_sight(
+    found: Option<(Community, Standing)>,
+    sight: Sight,
+    viewer: Actor,
+) -> Result<(Community, Standing)> {
+    let (community, standing) = found.ok_or(DomainError::CommunityNotFound)?;
+    roster_engine::view_in_sight(sight, &community.state, viewer.admin, standing)?;
+    Ok((community, standing))
+}
+
 /// A store failure: a refusal by the rules, or a backend fault.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -209,11 +222,7 @@ pub trait Store: Send + Sync + 'static {
         key: &CommunityKey,
         viewer: Actor,
     ) -> Result<(Community, Standing)> {
-        let (community, standing) = self
-            .community(key, Some(viewer.user))?
-            .ok_or(DomainError::CommunityNotFound)?;
-        roster_engine::view_in_sight(sight, &community.state, viewer.admin, standing)?;
-        Ok((community, standing))
+        in_sight(self.community(key, Some(viewer.user))?, sight, viewer)
     }
     /// People of a community `viewer` addresses through `sight`, holding
     /// the query's standings, one page: [`community_in_sight`]'s refusal

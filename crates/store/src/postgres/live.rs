@@ -311,12 +311,8 @@ impl Live {
         key: &CommunityKey,
         viewer: Actor,
     ) -> Result<(Community, Standing)> {
-        let (community, standing) = self
-            .community(key, Some(viewer.user))
-            .await?
-            .ok_or(roster_engine::DomainError::CommunityNotFound)?;
-        roster_engine::view_in_sight(sight, &community.state, viewer.admin, standing)?;
-        Ok((community, standing))
+        let found = self.community(key, Some(viewer.user)).await?;
+        crate::in_sight(found, sight, viewer)
     }
 
     /// People of a community `viewer` addresses through `sight`, one page.
