@@ -121,6 +121,30 @@ impl TestServer {
         &self.state.store
     }
 
+    /// Three tokens of `user` that must each be refused: one expired an hour
+    /// ago, one revoked, and one never issued.
+    pub async fn refused_tokens(&self, user: &User) -> RefusedTokens {
+        let past = Some(chrono::Utc::now() - chrono::Duration::hours(1));
+        let scopes = Scopes {
+            read: true,
+            write: true,
+            admin: false,
+        };
+        let (expired, _) = admin::issue_token(&self.state, user, scopes, "old", past)
+            .await
+            .expect("token");
+        let (revoked, record) = admin::issue_token(&self.state, user, scopes, "gone", None)
+            .await
+            .expect("token");
+        let revoke = self.state.revoke_token(user.id, record.id).await;
+        assert!(revoke.expect("revoke"), "the token was revoked");
+        RefusedTokens {
+            expired,
+            revoked,
+            unknown: roster::auth::generate_token().0,
+        }
+    }
+
     /// Create a user (password [`PASSWORD`]).
     pub async fn user(&self, username: &str) -> User {
         self.create_user(username, false).await
@@ -312,4 +336,11 @@ pub fn chunked(bytes: impl Into<Vec<u8>>) -> reqwest::Body {
         .map(|chunk| Ok(chunk.to_vec()))
         .collect();
     reqwest::Body::wrap_stream(futures_util::stream::iter(chunks))
+}
+
+/// What [`TestServer::refused_tokens`] issues.
+pub struct RefusedTokens {
+    pub expired: String,
+    pub revoked: String,
+    pub unknown: String,
 }

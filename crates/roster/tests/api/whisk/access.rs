@@ -7,25 +7,11 @@ use super::*;
 async fn each_authentication_failure_has_its_code() {
     let s = TestServer::start().await;
     let (_, user, c) = setup(&s).await;
-    let past = Some(Utc::now() - Duration::hours(1));
-    let scopes = Scopes {
-        read: true,
-        write: true,
-        admin: false,
-    };
-    let (expired, _) = roster::admin::issue_token(&s.state, &user, scopes, "old", past)
-        .await
-        .expect("token");
-    let (revoked, record) = roster::admin::issue_token(&s.state, &user, scopes, "gone", None)
-        .await
-        .expect("token");
-    let (uid, tid) = (user.id, record.id);
-    assert!(s
-        .state
-        .run(move |st| st.revoke_token(uid, tid))
-        .await
-        .expect("revoke"));
-    let unknown = roster::auth::generate_token().0;
+    let crate::common::RefusedTokens {
+        expired,
+        revoked,
+        unknown,
+    } = s.refused_tokens(&user).await;
 
     let paths = [
         ("POST", leave_path(&c)),

@@ -9,11 +9,10 @@ mod list;
 
 use crate::common::whisk::*;
 use crate::common::{json, TestServer};
-use chrono::{Duration, Utc};
 use roster_engine::{
     Command, ContributionMode, JoinPolicy, Role, SettingsPatch, Standing, Visibility,
 };
-use roster_store::{Community, Scopes, User};
+use roster_store::{Community, User};
 use serde_json::{json, Value};
 
 /// An owner, a second user, and an open public community owned by the first.

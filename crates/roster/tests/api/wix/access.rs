@@ -46,25 +46,11 @@ async fn every_route_answers_under_the_api_prefix() {
 async fn authentication_failures_use_the_wix_envelope() {
     let s = TestServer::start().await;
     let (_, ann) = setup(&s).await;
-    let past = Some(chrono::Utc::now() - chrono::Duration::hours(1));
-    let scopes = roster_store::Scopes {
-        read: true,
-        write: true,
-        admin: false,
-    };
-    let (expired, _) = roster::admin::issue_token(&s.state, &ann, scopes, "old", past)
-        .await
-        .expect("token");
-    let (revoked, record) = roster::admin::issue_token(&s.state, &ann, scopes, "gone", None)
-        .await
-        .expect("token");
-    let (uid, tid) = (ann.id, record.id);
-    assert!(s
-        .state
-        .run(move |st| st.revoke_token(uid, tid))
-        .await
-        .expect("revoke"));
-    let unknown = roster::auth::generate_token().0;
+    let crate::common::RefusedTokens {
+        expired,
+        revoked,
+        unknown,
+    } = s.refused_tokens(&ann).await;
     let cases = [
         (None, "UNAUTHENTICATED", "no token was sent"),
         (
