@@ -3,6 +3,14 @@
 
 use super::*;
 
+/// `DELETE …/join/?user=NUM` by the holder of `token`: the status code.
+async fn remove(t: &Setup, who: &User, token: &str) -> u16 {
+    let target = format!("join/?user={}", who.num);
+    call(&t.s, "DELETE", &path(&t.course, &target), token, None)
+        .await
+        .0
+}
+
 #[tokio::test]
 async fn manager_cannot_remove_the_creator() {
     let t = open().await;
@@ -39,34 +47,14 @@ async fn creator_and_managers_remove_members_with_user_param() {
         (200, json!({"status": null}))
     );
     // A manager removes a member.
-    let target = format!("join/?user={}", bob.num);
-    let (code, _) = call(&t.s, "DELETE", &path(&t.course, &target), &mia_token, None).await;
-    assert_eq!(code, 204);
+    assert_eq!(remove(&t, &bob, &mia_token).await, 204);
     assert_eq!(t.s.standing(&t.course, &bob).await, Standing::None);
     // The creator removes a manager.
-    let target = format!("join/?user={}", mia.num);
-    let (code, _) = call(
-        &t.s,
-        "DELETE",
-        &path(&t.course, &target),
-        &t.owner_token,
-        None,
-    )
-    .await;
-    assert_eq!(code, 204);
+    assert_eq!(remove(&t, &mia, &t.owner_token).await, 204);
     assert_eq!(t.s.standing(&t.course, &mia).await, Standing::None);
     // Removing someone who is not in the course: already done, no event.
     let events = t.s.event_count().await;
-    let target = format!("join/?user={}", ann.num);
-    let (code, _) = call(
-        &t.s,
-        "DELETE",
-        &path(&t.course, &target),
-        &t.owner_token,
-        None,
-    )
-    .await;
-    assert_eq!(code, 204);
+    assert_eq!(remove(&t, &ann, &t.owner_token).await, 204);
     assert_eq!(t.s.event_count().await, events);
 }
 
