@@ -7,22 +7,12 @@ use std::io::{BufWriter, Write};
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use roster_store::{BulkProgress, CommunityKey, Error, ExportQuery, ExportRow};
+use roster_store::{BulkProgress, Error, ExportQuery, ExportRow};
 
 use super::format::{export_line, write_line};
 use super::progress::Reporter;
 use super::ExportArgs;
 use crate::app::AppState;
-
-fn community_key(text: &str) -> CommunityKey {
-    if let Some(id) = roster_engine::CommunityId::parse(text) {
-        CommunityKey::Id(id)
-    } else if let Ok(num) = text.parse() {
-        CommunityKey::Num(num)
-    } else {
-        CommunityKey::Name(text.to_owned())
-    }
-}
 
 pub async fn run(state: &AppState, args: ExportArgs) -> anyhow::Result<()> {
     let out: Box<dyn Write + Send> = match args.file.as_deref() {
@@ -34,7 +24,7 @@ pub async fn run(state: &AppState, args: ExportArgs) -> anyhow::Result<()> {
         ),
     };
     let query = ExportQuery {
-        community: args.community.as_deref().map(community_key),
+        community: args.community.as_deref().map(crate::cli::community_key),
     };
     let with_hashes = args.with_password_hashes;
     let progress = Arc::new(BulkProgress::default());

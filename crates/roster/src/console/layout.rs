@@ -19,45 +19,39 @@ fn head(title: &str) -> Markup {
 
 /// A page for someone not signed in (sign-in, errors).
 pub fn bare(title: &str, body: Markup) -> Html<String> {
-    Html(
-        html! {
-            (DOCTYPE)
-            html lang="en" {
-                (head(title))
-                body {
-                    header.top { strong { "Roster console" } }
-                    main { (body) }
-                }
-            }
-        }
-        .into_string(),
-    )
+    document(title, html! { strong { "Roster console" } }, body)
 }
 
 /// A page for a signed-in viewer.
 pub fn page(title: &str, viewer: &Viewer, body: Markup) -> Html<String> {
+    let top = html! {
+        strong { "Roster console" }
+        nav aria-label="Main" {
+            a href="/console/communities" { "My communities" }
+            @if viewer.user.admin {
+                " · " a href="/console/admin" { "Admin" }
+            }
+        }
+        span.who {
+            "Signed in as " (viewer.user.username) " "
+            form.inline method="post" action="/console/sign-out" {
+                (csrf_field(viewer))
+                button.quiet type="submit" { "Sign out" }
+            }
+        }
+    };
+    document(title, top, body)
+}
+
+/// The document around every page: its head, the top bar, the main part.
+fn document(title: &str, top: Markup, body: Markup) -> Html<String> {
     Html(
         html! {
             (DOCTYPE)
             html lang="en" {
                 (head(title))
                 body {
-                    header.top {
-                        strong { "Roster console" }
-                        nav aria-label="Main" {
-                            a href="/console/communities" { "My communities" }
-                            @if viewer.user.admin {
-                                " · " a href="/console/admin" { "Admin" }
-                            }
-                        }
-                        span.who {
-                            "Signed in as " (viewer.user.username) " "
-                            form.inline method="post" action="/console/sign-out" {
-                                (csrf_field(viewer))
-                                button.quiet type="submit" { "Sign out" }
-                            }
-                        }
-                    }
+                    header.top { (top) }
                     main { (body) }
                 }
             }

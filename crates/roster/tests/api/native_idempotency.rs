@@ -253,27 +253,18 @@ async fn a_key_reused_for_another_request_is_422() {
     assert_problem(&other_body, reused());
     // The key covers the body's bytes: the same JSON spelled otherwise is
     // another request.
-    let respelled = s
-        .client
-        .post(s.url("/v1/communities"))
-        .bearer_auth(&token)
-        .header(KEY, "k1")
-        .header("content-type", "application/json")
-        .body(r#"{ "name": "Chess" }"#)
-        .send()
-        .await
-        .expect("send");
+    let with_key = |body: &'static str| {
+        s.client
+            .post(s.url("/v1/communities"))
+            .bearer_auth(&token)
+            .header(KEY, "k1")
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let respelled = with_key(r#"{ "name": "Chess" }"#).await.expect("send");
     assert_eq!(respelled.status(), 422);
-    let exact = s
-        .client
-        .post(s.url("/v1/communities"))
-        .bearer_auth(&token)
-        .header(KEY, "k1")
-        .header("content-type", "application/json")
-        .body(r#"{"name":"Chess"}"#)
-        .send()
-        .await
-        .expect("send");
+    let exact = with_key(r#"{"name":"Chess"}"#).await.expect("send");
     assert_eq!(exact.status(), 201, "the same bytes are replayed");
     assert_eq!(exact.headers()[REPLAYED], "true");
 

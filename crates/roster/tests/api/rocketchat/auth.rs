@@ -28,15 +28,7 @@ async fn login_issues_a_token_that_authenticates_and_logout_revokes_it() {
             "data": {
                 "userId": ann.id.to_string(),
                 "authToken": token,
-                "me": {
-                    "_id": ann.id.to_string(),
-                    "username": "ann",
-                    "name": "ann",
-                    "status": "offline",
-                    "active": true,
-                    "roles": ["user"],
-                    "emails": [{"address": "ann@example.com", "verified": false}],
-                },
+                "me": me_of(&ann),
             },
             "success": true,
         })
@@ -148,19 +140,11 @@ async fn a_roster_token_works_and_a_token_paired_with_another_id_is_refused() {
     let (status, me) = s.rocketchat(&ann_auth).me().await;
     assert_eq!(
         (status, me),
-        (
-            200,
-            json!({
-                "_id": ann.id.to_string(),
-                "username": "ann",
-                "name": "ann",
-                "status": "offline",
-                "active": true,
-                "roles": ["user"],
-                "emails": [{"address": "ann@example.com", "verified": false}],
-                "success": true,
-            })
-        )
+        (200, {
+            let mut me = me_of(&ann);
+            me["success"] = json!(true);
+            me
+        })
     );
     // The same UUID in its 32-hex-digit form names the same user.
     let simple = Auth {
@@ -259,4 +243,17 @@ async fn users_info_finds_by_id_or_username() {
             )
         )
     );
+}
+
+/// `me` of a plain user created by the test server, as Rocket.Chat words it.
+fn me_of(user: &roster_store::User) -> Value {
+    json!({
+        "_id": user.id.to_string(),
+        "username": user.username,
+        "name": user.username,
+        "status": "offline",
+        "active": true,
+        "roles": ["user"],
+        "emails": [{"address": format!("{}@example.com", user.username), "verified": false}],
+    })
 }
