@@ -500,12 +500,26 @@ fn any_policy() -> impl Strategy<Value = Policy> {
     })
 }
 
-/// Runs one step against the model and checks every invariant afterwards.
-fn run(model: &mut Model, step: &Step) -> Result<(), TestCaseError> {
-    run_under(model, step, None)
+/// A community created with `policy` (the site's when `site`), then the
+/// steps in turn until one deletes it; the model as they left it.
+fn run_all(
+    policy: JoinPolicy,
+    site: bool,
+    steps: &[Step],
+    configured: Option<&Policy>,
+) -> Result<Model, TestCaseError> {
+    let mut model = Model::create(policy, site)?;
+    for step in steps {
+        if model.deleted {
+            break;
+        }
+        run_under(&mut model, step, configured)?;
+    }
+    Ok(model)
 }
 
-/// [`run`] under a configured policy (issue 14), when `policy` is given:
+/// Runs one step against the model and checks every invariant afterwards;
+/// under a configured policy (issue 14) when `policy` is given:
 /// the rank checks are the policy's, and everything else must hold as
 /// under the defaults (the invariants, the rank needed over a subject).
 fn run_under(model: &mut Model, step: &Step, policy: Option<&Policy>) -> Result<(), TestCaseError> {
@@ -630,13 +644,7 @@ proptest! {
         site in prop::bool::weighted(0.2),
         steps in prop::collection::vec(step(), 0..=200),
     ) {
-        let mut model = Model::create(policy, site)?;
-        for step in &steps {
-            if model.deleted {
-                break;
-            }
-            run(&mut model, step)?;
-        }
+        let model = run_all(policy, site, &steps, None)?;
         // Whatever happened, someone new joining an open community and
         // leaving again leaves the counters as they were.
         if !model.deleted && !model.state.archived {
@@ -653,13 +661,7 @@ proptest! {
         site in prop::bool::weighted(0.2),
         steps in prop::collection::vec(step(), 0..=200),
     ) {
-        let mut model = Model::create(policy, site)?;
-        for step in &steps {
-            if model.deleted {
-                break;
-            }
-            run_under(&mut model, step, Some(&configured))?;
-        }
+        run_all(policy, site, &steps, Some(&configured))?;
     }
 
     #[test]
