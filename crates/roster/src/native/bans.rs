@@ -2,7 +2,7 @@
 //! membership, request or invitation) and unbanning. For managers, owners
 //! and admins; who may ban whom is the engine's rule.
 
-use super::extract::{self, scope, Body, Caller, CommunityPath, MemberPath};
+use super::extract::{self, scope, Caller, CommunityPath, JsonBody, MemberPath};
 use super::members::{self, PageQuery};
 use super::problem::Problem;
 use super::views::{self, MemberPage, OutcomeView};
@@ -51,9 +51,8 @@ pub async fn ban(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     CommunityPath(community): CommunityPath,
-    body: Body,
+    JsonBody(input): JsonBody<Ban>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let input: Ban = extract::body(body)?;
     let subject = UserId(input.user_id);
     let command = Command::Ban {
         subject,

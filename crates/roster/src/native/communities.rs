@@ -3,11 +3,11 @@
 //! command; the rules (who may update, archive, delete) are the engine's.
 
 use super::constraints;
-use super::extract::{self, scope, Authenticated, Body, Caller, CommunityPath};
+use super::extract::{self, scope, Caller, CommunityPath, JsonBody};
 use super::problem::Problem;
 use super::views::{self, CommunityPage, CommunityView, OutcomeView};
 use crate::app::AppState;
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -94,11 +94,9 @@ pub struct MineQuery {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Authenticated,
-    body: Body,
+    Caller { principal, .. }: Caller<scope::Write>,
+    JsonBody(input): JsonBody<CreateCommunity>,
 ) -> Result<Response, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let input: CreateCommunity = extract::body(body)?;
     let visibility = input.visibility.unwrap_or(Visibility::Public);
     let new = NewCommunity {
         settings: Settings {
@@ -133,10 +131,9 @@ pub async fn create(
 )]
 pub async fn list_mine(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Read>,
     query: Result<Query<MineQuery>, QueryRejection>,
 ) -> Result<Json<CommunityPage>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
     let query = extract::query(query)?;
     let user = query
         .user_id
@@ -190,9 +187,8 @@ pub async fn update(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     CommunityPath(id): CommunityPath,
-    body: Body,
+    JsonBody(input): JsonBody<UpdateCommunity>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let input: UpdateCommunity = extract::body(body)?;
     let patch = SettingsPatch {
         name: input.name,
         description: input.description,

@@ -8,7 +8,7 @@ use super::problem::Problem;
 use crate::app::AppState;
 use crate::auth::{self, AuthError, Principal, Scope};
 use axum::extract::rejection::{PathRejection, QueryRejection};
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use roster_engine::{Actor, Command, CommunityId, Sight, Standing, UserId};
@@ -72,6 +72,8 @@ pub mod scope {
     pub struct Read;
     /// `community:write`.
     pub struct Write;
+    /// `admin`.
+    pub struct Admin;
 
     impl Needs for Read {
         const SCOPE: Scope = Scope::Read;
@@ -79,6 +81,10 @@ pub mod scope {
 
     impl Needs for Write {
         const SCOPE: Scope = Scope::Write;
+    }
+
+    impl Needs for Admin {
+        const SCOPE: Scope = Scope::Admin;
     }
 }
 
@@ -151,10 +157,18 @@ impl FromRequestParts<AppState> for MemberPath {
 
 /// The JSON object body as `T`: 413 when over the limit, 400 when not
 /// JSON, 422 when of the wrong shape (a top-level array included). An
-/// empty body reads as `{}`.
-pub fn body<T: DeserializeOwned>(body: Body) -> Result<T, Problem> {
-    let bytes = crate::http::body::read(body)?;
-    Ok(crate::http::json::parse(&bytes)?)
+/// empty body reads as `{}`. A handler's last argument, so that its caller
+/// and path are refused first, in the order the native API reports them.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = Problem;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Problem> {
+        let Ok(body) = Body::from_request(request, state).await;
+        let bytes = crate::http::body::read(body)?;
+        Ok(JsonBody(crate::http::json::parse(&bytes)?))
+    }
 }
 
 fn path_problem(rejection: PathRejection) -> Problem {

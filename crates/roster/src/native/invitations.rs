@@ -2,7 +2,7 @@
 //! someone (inviting a requester approves the request), revoke an
 //! invitation. The list is for managers, owners and admins.
 
-use super::extract::{scope, Body, Caller, CommunityPath, MemberPath};
+use super::extract::{scope, Caller, CommunityPath, JsonBody, MemberPath};
 use super::members::{self, PageQuery, Subject};
 use super::problem::Problem;
 use super::views::{MemberPage, OutcomeView};
@@ -39,9 +39,9 @@ pub async fn invite(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     CommunityPath(community): CommunityPath,
-    body: Body,
+    JsonBody(input): JsonBody<Subject>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    members::on_body_subject(&state, &principal, community, body, |subject| {
+    members::on_body_subject(&state, &principal, community, input, |subject| {
         Command::Invite { subject }
     })
     .await

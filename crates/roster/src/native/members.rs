@@ -2,7 +2,7 @@
 //! people of a community, join, leave, add, remove, set a role, transfer
 //! ownership. Each write is one engine command.
 
-use super::extract::{self, scope, Body, Caller, CommunityPath, MemberPath};
+use super::extract::{self, scope, Caller, CommunityPath, JsonBody, MemberPath};
 use super::problem::Problem;
 use super::views::{self, schemas, MemberPage, OutcomeView};
 use crate::app::AppState;
@@ -138,10 +138,9 @@ pub(super) async fn on_body_subject(
     state: &AppState,
     principal: &Principal,
     community: CommunityId,
-    body: Body,
+    input: Subject,
     command: impl FnOnce(roster_engine::UserId) -> Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let input: Subject = extract::body(body)?;
     let subject = roster_engine::UserId(input.user_id);
     let outcome = extract::execute(state, principal.actor(), community, command(subject)).await?;
     Ok(Json(views::outcome(&outcome, subject)))
@@ -184,9 +183,9 @@ pub async fn add(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     CommunityPath(community): CommunityPath,
-    body: Body,
+    JsonBody(input): JsonBody<Subject>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_body_subject(&state, &principal, community, body, |subject| {
+    on_body_subject(&state, &principal, community, input, |subject| {
         Command::Add { subject }
     })
     .await
@@ -204,9 +203,9 @@ pub async fn join(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     CommunityPath(community): CommunityPath,
-    body: Body,
+    JsonBody(input): JsonBody<SelfService>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    self_service(state, principal, community, body, Command::Join).await
+    self_service(state, principal, community, input, Command::Join).await
 }
 
 #[utoipa::path(
@@ -222,19 +221,18 @@ pub async fn leave(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     CommunityPath(community): CommunityPath,
-    body: Body,
+    JsonBody(input): JsonBody<SelfService>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    self_service(state, principal, community, body, Command::Leave).await
+    self_service(state, principal, community, input, Command::Leave).await
 }
 
 async fn self_service(
     state: AppState,
     principal: Principal,
     community: CommunityId,
-    body: Body,
+    input: SelfService,
     command: Command,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let input: SelfService = extract::body(body)?;
     let actor = extract::acting_for(&principal, input.user_id)?;
     let outcome = extract::execute(&state, actor, community, command).await?;
     Ok(Json(views::outcome(&outcome, actor.user)))
@@ -277,9 +275,8 @@ pub async fn set_role(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     MemberPath(community, subject): MemberPath,
-    body: Body,
+    JsonBody(input): JsonBody<SetRole>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    let input: SetRole = extract::body(body)?;
     let command = Command::SetRole {
         subject,
         role: input.role,
@@ -301,9 +298,9 @@ pub async fn transfer(
     State(state): State<AppState>,
     Caller { principal, .. }: Caller<scope::Write>,
     CommunityPath(community): CommunityPath,
-    body: Body,
+    JsonBody(input): JsonBody<Subject>,
 ) -> Result<Json<OutcomeView>, Problem> {
-    on_body_subject(&state, &principal, community, body, |subject| {
+    on_body_subject(&state, &principal, community, input, |subject| {
         Command::TransferOwnership { subject }
     })
     .await

@@ -6,10 +6,9 @@
 //! `policy_changed` event on the site community. Commands on this node
 //! follow a change at once, other nodes within `POLICY_REFRESH` (1 s).
 
-use super::extract::{self, Authenticated, Body};
+use super::extract::{scope, Caller, JsonBody};
 use super::problem::Problem;
 use crate::app::AppState;
-use crate::auth::Scope;
 use axum::extract::State;
 use axum::Json;
 use roster_engine::{Action, Level, Policy};
@@ -126,9 +125,8 @@ fn optional_level_schema(action: Action) -> Schema {
 )]
 pub async fn get(
     State(state): State<AppState>,
-    caller: Authenticated,
+    _caller: Caller<scope::Admin>,
 ) -> Result<Json<PolicyView>, Problem> {
-    extract::principal(&caller, Scope::Admin)?;
     let policy = state.policy().await?;
     Ok(Json(view(&policy.policy)))
 }
@@ -145,11 +143,9 @@ pub async fn get(
 )]
 pub async fn set(
     State(state): State<AppState>,
-    caller: Authenticated,
-    body: Body,
+    Caller { principal, .. }: Caller<scope::Admin>,
+    JsonBody(patch): JsonBody<PolicyPatch>,
 ) -> Result<Json<PolicyView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Admin)?;
-    let patch: PolicyPatch = extract::body(body)?;
     let changes = changes(&patch);
     let actor = principal.actor();
     let update = state.set_policy(actor, changes).await?;

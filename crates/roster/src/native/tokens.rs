@@ -1,12 +1,12 @@
 //! `/v1/tokens`: trade a username and password for a token, list your
 //! tokens, revoke one. Tokens are opaque; only their hash is stored.
 
-use super::extract::{self, scope, Authenticated, Caller, TokenPath};
+use super::extract::{scope, Caller, JsonBody, TokenPath};
 use super::problem::{self, Problem};
 use super::views::{self, TokenList, TokenView};
 use crate::admin::{self, PasswordCheck};
 use crate::app::AppState;
-use crate::auth::{self, Scope};
+use crate::auth;
 use crate::ratelimit::ClientAddress;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -82,9 +82,8 @@ fn whole_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, 
 pub async fn create(
     State(state): State<AppState>,
     Extension(ClientAddress(client)): Extension<ClientAddress>,
-    body: extract::Body,
+    JsonBody(input): JsonBody<CreateToken>,
 ) -> Result<Response, Problem> {
-    let input: CreateToken = extract::body(body)?;
     let scopes = match &input.scopes {
         None => "community:read,community:write".to_owned(),
         Some(ScopesInput::Text(text)) => text.clone(),
@@ -142,9 +141,8 @@ pub async fn create(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Read>,
 ) -> Result<Json<TokenList>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
     let user = principal.user.id;
     let records = state.list_tokens(user).await?;
     Ok(Json(TokenList {

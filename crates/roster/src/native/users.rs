@@ -3,12 +3,12 @@
 //! `admin::create_user`, like the CLI's.
 
 use super::constraints;
-use super::extract::{self, scope, Authenticated, Body, Caller, UserPath};
+use super::extract::{scope, Caller, JsonBody, UserPath};
 use super::problem::Problem;
 use super::views::{self, UserView};
 use crate::admin::{self, UserSpec};
 use crate::app::AppState;
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -85,11 +85,9 @@ pub struct UpdateMe {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Authenticated,
-    body: Body,
+    _caller: Caller<scope::Admin>,
+    JsonBody(input): JsonBody<CreateUser>,
 ) -> Result<Response, Problem> {
-    extract::principal(&caller, Scope::Admin)?;
-    let input: CreateUser = extract::body(body)?;
     let profile = input.profile.unwrap_or_default();
     let spec = UserSpec {
         username: input.username,
@@ -119,9 +117,8 @@ pub async fn create(
 )]
 pub async fn me(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Read>,
 ) -> Result<Json<UserView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
     let user = crate::auth::current_user(&state, &principal).await?;
     Ok(Json(views::user(&user, true)))
 }
@@ -150,11 +147,9 @@ pub async fn get_one(
 )]
 pub async fn update_me(
     State(state): State<AppState>,
-    caller: Authenticated,
-    body: Body,
+    Caller { principal, .. }: Caller<scope::Write>,
+    JsonBody(input): JsonBody<UpdateMe>,
 ) -> Result<Json<UserView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let input: UpdateMe = extract::body(body)?;
     if let Some(email) = input.email.as_deref().filter(|e| !e.is_empty()) {
         users::validate_email(email)?;
     }

@@ -4,10 +4,10 @@
 //! Who may subscribe and manage is the engine's rule (`may_subscribe`,
 //! `may_manage_webhook`); delivery itself is `crate::webhooks`.
 
-use super::extract::{self, Authenticated, Body, OnePath};
+use super::extract::{self, scope, Caller, JsonBody, OnePath};
 use super::problem::Problem;
 use crate::app::AppState;
-use crate::auth::{Principal, Scope};
+use crate::auth::Principal;
 use crate::http::timestamp;
 use crate::webhooks::{guard, send, signature};
 use axum::extract::rejection::QueryRejection;
@@ -238,11 +238,9 @@ async fn managed(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    caller: Authenticated,
-    body: Body,
+    Caller { principal, .. }: Caller<scope::Write>,
+    JsonBody(input): JsonBody<CreateWebhook>,
 ) -> Result<Response, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let input: CreateWebhook = extract::body(body)?;
     let kinds = parse_kinds(input.kinds)?;
     if input.after.is_some_and(|a| a < 0) {
         return Err(Problem::invalid("after", "must be 0 or more"));
@@ -287,9 +285,8 @@ pub async fn create(
 )]
 pub async fn list(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Read>,
 ) -> Result<Json<WebhookList>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
     let creator = roster_engine::webhooks_listed_for(principal.is_admin(), principal.user.id);
     let webhooks = state.list_webhooks(creator).await?;
     Ok(Json(WebhookList {
@@ -306,10 +303,9 @@ pub async fn list(
 )]
 pub async fn get_one(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Read>,
     path: OnePath,
 ) -> Result<Json<WebhookView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
     let webhook = managed(&state, &principal, path).await?;
     Ok(Json(view(&webhook)))
 }
@@ -322,10 +318,9 @@ pub async fn get_one(
 )]
 pub async fn delete(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Write>,
     path: OnePath,
 ) -> Result<StatusCode, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
     let webhook = managed(&state, &principal, path).await?;
     let id = webhook.id;
     if state.delete_webhook(id).await? {
@@ -344,10 +339,9 @@ pub async fn delete(
 )]
 pub async fn resume(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Write>,
     path: OnePath,
 ) -> Result<Json<WebhookView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
     let webhook = managed(&state, &principal, path).await?;
     let id = webhook.id;
     let resumed = state
@@ -367,11 +361,10 @@ pub async fn resume(
 )]
 pub async fn deliveries(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Read>,
     path: OnePath,
     query: Result<Query<LogQuery>, QueryRejection>,
 ) -> Result<Json<DeliveryList>, Problem> {
-    let principal = extract::principal(&caller, Scope::Read)?;
     let query = extract::query(query)?;
     let limit = extract::limit(query.limit.as_deref())?;
     let webhook = managed(&state, &principal, path).await?;
@@ -394,12 +387,10 @@ pub async fn deliveries(
 )]
 pub async fn redeliver(
     State(state): State<AppState>,
-    caller: Authenticated,
+    Caller { principal, .. }: Caller<scope::Write>,
     path: OnePath,
-    body: Body,
+    JsonBody(input): JsonBody<Redeliver>,
 ) -> Result<Json<DeliveryView>, Problem> {
-    let principal = extract::principal(&caller, Scope::Write)?;
-    let input: Redeliver = extract::body(body)?;
     if input.seq < 1 {
         return Err(Problem::invalid("seq", "must be 1 or more"));
     }
