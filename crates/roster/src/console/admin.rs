@@ -5,12 +5,12 @@
 //! anyone else gets 404.
 
 use super::session::Acting;
-use super::session::{self, Viewer};
+use super::session::{SignedIn, Viewer};
 use super::{layout, refusal, Failure};
 use crate::admin::{self, UserSpec};
 use crate::app::{AdminLists, AppState};
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use roster_store::{Scopes, UserKey};
@@ -137,23 +137,13 @@ async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(viewer): SignedIn,
     query: Result<Query<AdminQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let viewer = match session::require(&state, &headers).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
+) -> Result<Response, Failure> {
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    let result = async {
-        only_admins(&viewer)?;
-        render(&state, &viewer, &query, &Outcome::default()).await
-    }
-    .await;
-    match result {
-        Ok(body) => layout::page("Admin", &viewer, body).into_response(),
-        Err(failure) => failure.into_response(),
-    }
+    only_admins(&viewer)?;
+    let body = render(&state, &viewer, &query, &Outcome::default()).await?;
+    Ok(layout::page("Admin", &viewer, body).into_response())
 }
 
 fn answer(status: StatusCode, viewer: &Viewer, body: Markup) -> Response {

@@ -4,11 +4,11 @@
 //! API does.
 
 use super::form::Form;
-use super::session::Acting;
+use super::session::{Acting, SignedIn};
 use super::{layout, refusal, session, Failure};
 use crate::app::AppState;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maud::{html, Markup};
 use roster_engine::{ContributionMode, JoinPolicy, NewCommunity, Settings, Standing, Visibility};
@@ -99,21 +99,15 @@ async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(viewer): SignedIn,
     query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let viewer = match session::require(&state, &headers).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
+) -> Result<Response, Failure> {
     let after = query
         .ok()
         .and_then(|Query(q)| q.after)
         .and_then(|a| a.parse::<i64>().ok());
-    match render(&state, &viewer, after, None).await {
-        Ok(body) => layout::page("My communities", &viewer, body).into_response(),
-        Err(failure) => failure.into_response(),
-    }
+    let body = render(&state, &viewer, after, None).await?;
+    Ok(layout::page("My communities", &viewer, body).into_response())
 }
 
 fn choice<T: std::str::FromStr>(form: &Form, name: &str) -> Result<T, Failure> {

@@ -7,11 +7,10 @@
 
 use super::actions;
 use super::members;
-use super::session::{self, Viewer};
+use super::session::{SignedIn, Viewer};
 use super::{layout, Failure};
 use crate::app::{AppState, CommunityPage as Loaded};
 use axum::extract::{Path, Query, State};
-use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use maud::{html, Markup};
 use roster_engine::offers::{may_invite_and_ban, may_update, own_offers};
@@ -242,24 +241,14 @@ pub async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(viewer): SignedIn,
     Path(id): Path<String>,
     view: Result<Query<View>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let viewer = match session::require(&state, &headers).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
+) -> Result<Response, Failure> {
     let view = view.map(|Query(v)| v).unwrap_or_default();
-    let result = async {
-        let id = community_id(&id)?;
-        render(&state, &viewer, id, &view, None).await
-    }
-    .await;
-    match result {
-        Ok((name, body)) => layout::page(&name, &viewer, body).into_response(),
-        Err(failure) => failure.into_response(),
-    }
+    let id = community_id(&id)?;
+    let (name, body) = render(&state, &viewer, id, &view, None).await?;
+    Ok(layout::page(&name, &viewer, body).into_response())
 }
 
 /// What a refusal of `error` looks like when it is not shown on the page

@@ -15,7 +15,8 @@ use crate::admin::{self, PasswordCheck};
 use crate::app::AppState;
 use crate::ratelimit::ClientAddress;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, Request, State};
+use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
@@ -83,12 +84,19 @@ pub async fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Option<View
     })
 }
 
-/// The viewer of a page, or a redirect to the sign-in page.
-pub async fn require(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
-    match viewer(state, headers).await {
-        Ok(Some(viewer)) => Ok(viewer),
-        Ok(None) => Err(Redirect::to("/console/sign-in").into_response()),
-        Err(failure) => Err(failure.into_response()),
+/// The viewer of a page: the extractor of every console page, whose
+/// refusal is a redirect to the sign-in page.
+pub struct SignedIn(pub Viewer);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match viewer(state, &parts.headers).await {
+            Ok(Some(viewer)) => Ok(SignedIn(viewer)),
+            Ok(None) => Err(Redirect::to("/console/sign-in").into_response()),
+            Err(failure) => Err(failure.into_response()),
+        }
     }
 }
 

@@ -3,11 +3,11 @@
 //! the chart of joins and leaves per day ([`super::chart`]). Like the
 //! native feed, it is for the community's managers, owners and admins.
 
-use super::session::{self, Viewer};
+use super::session::{SignedIn, Viewer};
 use super::{chart, layout, refusal, Failure};
 use crate::app::{AppState, Timeline};
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{Duration, Utc};
 use maud::{html, Markup};
@@ -130,20 +130,14 @@ async fn render(
 
 pub async fn page(
     State(state): State<AppState>,
-    headers: HeaderMap,
+    SignedIn(viewer): SignedIn,
     Path(id): Path<String>,
     query: Result<Query<TimelineQuery>, axum::extract::rejection::QueryRejection>,
-) -> Response {
-    let viewer = match session::require(&state, &headers).await {
-        Ok(viewer) => viewer,
-        Err(response) => return response,
-    };
+) -> Result<Response, Failure> {
     let before = query
         .ok()
         .and_then(|Query(q)| q.before)
         .and_then(|b| b.parse::<i64>().ok());
-    match render(&state, &viewer, &id, before).await {
-        Ok((title, body)) => layout::page(&title, &viewer, body).into_response(),
-        Err(failure) => failure.into_response(),
-    }
+    let (title, body) = render(&state, &viewer, &id, before).await?;
+    Ok(layout::page(&title, &viewer, body).into_response())
 }
