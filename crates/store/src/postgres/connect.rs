@@ -57,11 +57,16 @@ pub(super) fn open_pool(
     Ok(PgStore {
         pool: Some(pool),
         live: Arc::new(Live {
-            pool: live_pool,
+            pool: live_pool.clone(),
             target: target.clone(),
             policy: PolicyCache::default(),
             waits: super::pool::Waits::default(),
             turns: super::turns::Turns::default(),
+            stamper: super::stamper::Stamper::start(
+                live_pool.clone(),
+                CHECKOUT_TIMEOUT,
+                driver.handle(),
+            ),
             driver,
         }),
         target,

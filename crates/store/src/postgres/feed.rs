@@ -13,15 +13,15 @@
 //! Now a write transaction inserts its event unnumbered (`seq` NULL, an
 //! internal `id` from a plain sequence) and commits without waiting for
 //! anyone but the holders of the rows it locks. Once committed, the writer
-//! asks for its event to be numbered ([`stamp`], the SQL function
-//! `roster_stamp_events`, migration 0006): if another stamper has already
-//! numbered it, that is the answer; otherwise it takes the stamp lock
-//! ([`STAMP_LOCK`], transaction-level) and, in a fresh snapshot, numbers
-//! every committed, unnumbered event in id order after the highest number
-//! given, then commits, which releases the lock. One stamp numbers every
-//! event committed before it (a batch: under load most writers find theirs
-//! numbered and never wait for the lock), and a stamp that writes nothing
-//! commits without a WAL flush.
+//! hands its event to its node's stamper (`stamper.rs`), which asks for
+//! it and every event committed meanwhile to be numbered ([`stamp_all`],
+//! the SQL function `roster_stamp_events`, migration 0006): unless no
+//! event waits (another node's stamp numbered them), it takes the stamp
+//! lock ([`STAMP_LOCK`], transaction-level) and, in a fresh snapshot,
+//! numbers every committed, unnumbered event in id order after the
+//! highest number given, then commits, which releases the lock. One stamp
+//! numbers every event committed before it (a batch), and a stamp that
+//! writes nothing commits without a WAL flush.
 //!
 //! Why a follower never skips: the stamper that numbers a batch holds the
 //! lock until its commit is visible, so the next stamper's snapshot
@@ -40,6 +40,7 @@
 //! SQLite needs none of this: its single writer commits in seq order.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 
 use postgres::GenericClient;
 
@@ -59,7 +60,7 @@ thread_local! {
 }
 
 /// Insert an event unnumbered; its id, as a placeholder `seq` of `-id`
-/// until [`stamp`] numbers it after commit.
+/// until [`stamp_all`] numbers it after commit.
 pub(super) async fn insert(client: &mut impl Sql, event: &crate::EventRecord) -> Res<i64> {
     let subject = event.subject.map(|s| s.0);
     let kind = event.kind.as_str();
@@ -98,13 +99,23 @@ pub(super) fn take_inserted() -> Option<i64> {
     INSERTED.with(Cell::take)
 }
 
-/// Number committed events (see the module doc), outside any transaction;
-/// `mine`'s number, or `None` when `mine` is `None`.
-pub(super) async fn stamp(client: &mut impl Sql, mine: Option<i64>) -> Res<Option<i64>> {
-    let row = client
-        .query_one("SELECT roster_stamp_events($1, $2)", &[&mine, &STAMP_LOCK])
+/// Number every committed, unnumbered event (see the module doc), outside
+/// any transaction, and read the numbers of `ids` (committed before the
+/// call): the stamp of one batch (`stamper.rs`).
+pub(super) async fn stamp_all(client: &mut impl Sql, ids: &[i64]) -> Res<HashMap<i64, i64>> {
+    client
+        .query_one("SELECT roster_stamp_events(NULL, $1)", &[&STAMP_LOCK])
         .await?;
-    Ok(row.try_get(0)?)
+    // A statement of its own: its snapshot sees the stamp just committed.
+    let rows = client
+        .query(
+            "SELECT id, seq FROM events WHERE id = ANY($1) AND seq IS NOT NULL",
+            &[&ids],
+        )
+        .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
 }
 
 /// Inside a transaction that numbers its own events as it inserts them

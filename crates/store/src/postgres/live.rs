@@ -32,8 +32,9 @@ use tokio_postgres::IsolationLevel;
 
 use super::errors::{Fault, Res};
 use super::sql::{LiveClient, LiveTx};
+use super::stamper::Stamper;
 use super::tls::RustlsConnect;
-use super::{communities, feed, number_event, policy, reads, tokens, turns};
+use super::{communities, number_event, policy, reads, tokens, turns};
 use crate::policy::PolicyCache;
 use crate::{
     Community, CommunityKey, Error, MemberQuery, MemberRow, Page, Result, Ruling, Standing,
@@ -138,6 +139,8 @@ pub(super) struct Live {
     pub(super) waits: super::pool::Waits,
     /// Commands queue per community here before taking a connection.
     pub(super) turns: turns::Turns,
+    /// Numbers the events this node's writes committed, a batch at a time.
+    pub(super) stamper: Stamper,
     /// Dropped last: in-flight futures keep it running.
     pub(super) driver: Driver,
 }
@@ -207,31 +210,48 @@ impl Live {
         command: Command,
     ) -> Result<Ruling> {
         // Queue behind this node's command on the same community, if any,
-        // before taking a connection (see `turns.rs`).
-        let _turn = self.turns.take(&key).await;
-        let result = self.command(sight, actor, &key, &command).await;
-        if let Err(Error::Backend(error)) = &result {
-            tracing::error!(command = command.name(), %error, "postgres: command failed");
+        // before taking a connection (see `turns.rs`); the turn and the
+        // connection are given back at commit, before the stamp.
+        let committed = {
+            let _turn = self.turns.take(&key).await;
+            self.command(sight, actor, &key, &command).await
+        };
+        let (mut ruling, inserted) = match committed {
+            Ok(committed) => committed,
+            Err(error) => {
+                if let Error::Backend(reason) = &error {
+                    tracing::error!(command = command.name(), error = %reason, "postgres: command failed");
+                }
+                return Err(error);
+            }
+        };
+        if let Some(id) = inserted {
+            let seq = self.stamper.number(id).await;
+            if let Ruling::Accepted(outcome) = &mut ruling {
+                number_event(&mut outcome.event, seq);
+            }
         }
-        result
+        Ok(ruling)
     }
 
+    /// A command's committed ruling and the internal id of the event it
+    /// inserted, if any.
     async fn command(
         &self,
         sight: Sight,
         actor: Actor,
         key: &CommunityKey,
         command: &Command,
-    ) -> Result<Ruling> {
+    ) -> Result<(Ruling, Option<i64>)> {
         let mut conn = self.checkout(super::CHECKOUT_TIMEOUT).await?;
         let mut attempt = 1;
-        let (mut ruling, inserted) = loop {
+        loop {
             let mut committing = false;
             let fault = match self
                 .attempt(&mut conn, sight, actor, key, command, &mut committing)
                 .await
             {
-                Ok(done) => break done,
+                Ok(done) => return Ok(done),
                 Err(fault) => fault,
             };
             let lost = super::errors::retry(fault, committing, attempt, &self.target)?;
@@ -240,20 +260,7 @@ impl Live {
                 // The closed connection is discarded on its return.
                 conn = self.checkout(super::CHECKOUT_TIMEOUT).await?;
             }
-        };
-        if let Some(id) = inserted {
-            let seq = match feed::stamp(&mut LiveClient(&conn), Some(id)).await {
-                Ok(seq) => seq,
-                Err(fault) => {
-                    tracing::warn!(?fault, "postgres: committed event not numbered yet");
-                    None
-                }
-            };
-            if let Ruling::Accepted(outcome) = &mut ruling {
-                number_event(&mut outcome.event, seq);
-            }
         }
-        Ok(ruling)
     }
 
     /// One run of a command's transaction: its ruling and the event it
@@ -315,7 +322,8 @@ impl Live {
         crate::in_sight(found, sight, viewer)
     }
 
-    /// People of a community `viewer` addresses through `sight`, one page.
+    /// People of a community `viewer` addresses through `sight`, one page:
+    /// the check and the page from one snapshot, on one connection.
     pub(super) async fn members_in_sight(
         &self,
         sight: Sight,
@@ -323,9 +331,15 @@ impl Live {
         viewer: Actor,
         query: &MemberQuery,
     ) -> Result<Page<MemberRow>> {
-        let (community, standing) = self.community_in_sight(sight, key, viewer).await?;
+        let mut conn = self.checkout(super::CHECKOUT_TIMEOUT).await?;
+        let mut tx = LiveTx::new(snapshot(&mut conn).await?);
+        let found = reads::community(&mut tx, key, Some(viewer.user)).await?;
+        let (community, standing) = crate::in_sight(found, sight, viewer)?;
         roster_engine::may_list(viewer.admin, standing, &query.standings)?;
-        self.members(community.id(), query).await
+        let counters = &community.state.counters;
+        let page = reads::page_of(&mut tx, community.num, counters, query).await?;
+        tx.tx.commit().await.map_err(Fault::from)?;
+        Ok(page)
     }
 
     /// People of a community, one page and its total from one snapshot.
@@ -336,13 +350,7 @@ impl Live {
     ) -> Result<Page<MemberRow>> {
         let mut conn = self.checkout(super::CHECKOUT_TIMEOUT).await?;
         let page: Res<Page<MemberRow>> = async {
-            let tx = conn
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()
-                .await?;
-            let mut tx = LiveTx::new(tx);
+            let mut tx = LiveTx::new(snapshot(&mut conn).await?);
             let page = reads::members(&mut tx, community, query).await?;
             tx.tx.commit().await?;
             Ok(page)
@@ -380,4 +388,16 @@ impl Live {
             count(status.available),
         )
     }
+}
+
+/// A REPEATABLE READ, READ ONLY transaction: a page and its total (and
+/// the check before them) see one snapshot.
+async fn snapshot(conn: &mut Conn) -> Res<deadpool_postgres::Transaction<'_>> {
+    let tx = conn
+        .build_transaction()
+        .isolation_level(IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .await?;
+    Ok(tx)
 }

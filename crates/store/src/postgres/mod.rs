@@ -63,6 +63,7 @@ pub mod scratch;
 // Issue 13: how calls run on the pool, TLS to the server, and one
 // command in flight per community per node.
 mod run;
+mod stamper;
 mod tls;
 mod tokens;
 mod turns;

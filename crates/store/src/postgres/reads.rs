@@ -116,6 +116,17 @@ pub(super) async fn members(
         pending: found.try_get(3)?,
         invited: found.try_get(4)?,
     };
+    page_of(client, num, &counters, query).await
+}
+
+/// One page of the people of community `num`, whose counters (read in the
+/// same transaction) give the total when the filter is a count they keep.
+pub(super) async fn page_of(
+    client: &mut impl Sql,
+    num: i64,
+    counters: &Counters,
+    query: &MemberQuery,
+) -> Res<Page<MemberRow>> {
     let standings = filter(&query.standings);
     if standings.is_empty() {
         return Ok(empty_page());
@@ -141,7 +152,7 @@ pub(super) async fn members(
             })
         })
         .collect::<Res<Vec<_>>>()?;
-    let total = match counted(&standings, &counters) {
+    let total = match counted(&standings, counters) {
         Some(total) => total,
         None => {
             count(

@@ -49,7 +49,7 @@ impl PgStore {
     /// module doc says.
     ///
     /// Once a transaction that appended an event has committed, the event
-    /// is numbered ([`feed::stamp`]); its number is then put into the
+    /// is numbered (`stamper.rs`); its number is then put into the
     /// returned value's event by `number` (given `None` when the stamp
     /// failed: the change is committed all the same, and the next stamp
     /// numbers the event).
@@ -87,14 +87,9 @@ impl PgStore {
                 conn = self.connection()?;
             }
         };
+        drop(conn);
         if let Some(id) = feed::take_inserted() {
-            let seq = match super::sql::ready(feed::stamp(&mut *conn, Some(id))) {
-                Ok(seq) => seq,
-                Err(fault) => {
-                    tracing::warn!(?fault, "postgres: committed event not numbered yet");
-                    None
-                }
-            };
+            let seq = self.live.wait(self.live.stamper.number(id));
             number(&mut value, seq);
         }
         Ok(value)

@@ -12,60 +12,67 @@
 //! two turns, which costs at most one more connection.
 //!
 //! The queue is awaited (the commands run on the async driver): a waiter
-//! holds no thread, and wakes when any turn is given back.
+//! holds no thread. Each community in use has its own FIFO lock, so a
+//! turn given back wakes only the next waiter for that community (one
+//! notification for everyone would wake every waiter of every community on
+//! each command); the entry goes once no one holds or awaits it.
 
-use std::collections::HashSet;
-use std::sync::{Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use tokio::sync::Notify;
+use tokio::sync::{Mutex as Queue, OwnedMutexGuard};
 
 use crate::CommunityKey;
 
-/// The communities with a command in flight on this node.
+/// The communities with a command in flight on this node, each with its
+/// queue of waiters.
 #[derive(Debug, Default)]
 pub(super) struct Turns {
-    busy: Mutex<HashSet<String>>,
-    freed: Notify,
+    queues: Mutex<HashMap<String, Arc<Queue<()>>>>,
 }
 
 /// Held while a command runs; the community's next command waits for it.
 pub(super) struct Turn<'a> {
     turns: &'a Turns,
     key: String,
+    held: Option<OwnedMutexGuard<()>>,
 }
 
 impl Turns {
-    /// Wait for the community's turn.
+    /// Wait for the community's turn (first come, first served).
     pub(super) async fn take(&self, community: &CommunityKey) -> Turn<'_> {
         let key = match community {
             CommunityKey::Id(id) => format!("i{}", id.0),
             CommunityKey::Num(num) => format!("n{num}"),
             CommunityKey::Name(name) => format!("s{}", name.to_lowercase()),
         };
-        loop {
-            // Registered before looking, so a turn given back between the
-            // look and the wait still wakes this waiter.
-            let freed = self.freed.notified();
-            tokio::pin!(freed);
-            freed.as_mut().enable();
-            if self.busy().insert(key.clone()) {
-                return Turn { turns: self, key };
-            }
-            freed.await;
+        let queue = Arc::clone(self.queues().entry(key.clone()).or_default());
+        let held = Some(queue.lock_owned().await);
+        Turn {
+            turns: self,
+            key,
+            held,
         }
     }
 
-    fn busy(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.busy.lock().unwrap_or_else(PoisonError::into_inner)
+    fn queues(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Queue<()>>>> {
+        self.queues.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Drop for Turn<'_> {
     fn drop(&mut self) {
-        self.turns.busy().remove(&self.key);
-        // Waiters for any community wake and look again (one set, one
-        // notification: simple, and cheap at a pool's scale).
-        self.turns.freed.notify_waiters();
+        // The next waiter, if any, is woken here.
+        drop(self.held.take());
+        let mut queues = self.turns.queues();
+        // Only the map refers to it: no one holds or awaits this turn (a
+        // new taker clones the entry under the same lock).
+        if queues
+            .get(&self.key)
+            .is_some_and(|q| Arc::strong_count(q) == 1)
+        {
+            queues.remove(&self.key);
+        }
     }
 }
 
@@ -101,7 +108,29 @@ mod tests {
             drop(held);
             waiter.await.expect("waiter");
             assert_eq!(inside.load(Ordering::SeqCst), 1);
-            assert!(turns.busy().is_empty(), "every turn given back");
+            assert!(turns.queues().is_empty(), "every turn given back");
+        });
+    }
+
+    #[test]
+    fn a_waiter_that_gives_up_leaves_no_entry_behind() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let turns = Turns::default();
+            let a = CommunityKey::Num(1);
+            let held = turns.take(&a).await;
+            // Polled once (it queues behind the holder), then dropped, as a
+            // request whose client went away.
+            let gave_up = tokio::time::timeout(std::time::Duration::ZERO, turns.take(&a)).await;
+            assert!(gave_up.is_err(), "A's turn is held");
+            assert_eq!(turns.queues().len(), 1);
+            drop(held);
+            assert!(turns.queues().is_empty(), "nothing left for community A");
+            drop(turns.take(&a).await);
+            assert!(turns.queues().is_empty());
         });
     }
 }

@@ -197,3 +197,94 @@ fn an_event_left_unnumbered_is_numbered_by_the_next_write() {
     );
     assert_eq!(seq, before + 2);
 }
+
+/// The stamp lock's key (`postgres/feed.rs`: `STAMP_LOCK`).
+const STAMP_LOCK: i64 = 0x726f_7374_6572_0004;
+
+/// Sessions of this database waiting for the stamp lock.
+fn stamp_waiters(raw: &mut postgres::Client) -> i64 {
+    raw.query_one(
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE NOT l.granted AND a.datname = current_database() AND l.locktype = 'advisory'
+           AND ((l.classid::bigint << 32) | l.objid::bigint) = $1",
+        &[&STAMP_LOCK],
+    )
+    .expect("pg_locks")
+    .get(0)
+}
+
+#[test]
+fn a_nodes_writers_wait_for_one_stamp_not_each_for_the_lock() {
+    // The test holds the stamp lock, so no stamp can finish: every writer
+    // commits, then waits for its number. With one stamp in flight per
+    // node, one session waits for the lock however many writers there are
+    // (each writer stamping for itself would make as many waiters).
+    let Some(env) = Env::postgres() else { return };
+    let owner = env.user("owner");
+    const WRITERS: usize = 8;
+    let people: Vec<_> = (0..WRITERS)
+        .map(|i| env.user(&format!("writer{i}")))
+        .collect();
+    let places: Vec<_> = (0..WRITERS)
+        .map(|i| env.community(&owner, &format!("place{i}"), JoinPolicy::Open))
+        .collect();
+    let url = url(&env);
+    let mut holder = postgres::Client::connect(&url, postgres::NoTls).expect("holder");
+    holder
+        .execute("SELECT pg_advisory_lock($1)", &[&STAMP_LOCK])
+        .expect("hold the stamp lock");
+    let writers: Vec<_> = people
+        .iter()
+        .zip(&places)
+        .map(|(person, place)| {
+            let (store, person, place): (Arc<dyn Store>, _, _) =
+                (env.store.clone(), person.clone(), *place);
+            std::thread::spawn(move || {
+                store
+                    .execute(act(&person), &CommunityKey::Id(place), Command::Join)
+                    .expect("join")
+            })
+        })
+        .collect();
+    let mut watch = postgres::Client::connect(&url, postgres::NoTls).expect("watcher");
+    let committed = |watch: &mut postgres::Client| -> i64 {
+        watch
+            .query_one(
+                "SELECT count(*) FROM events WHERE kind = 'joined' AND seq IS NULL",
+                &[],
+            )
+            .expect("count")
+            .get(0)
+    };
+    loop {
+        let waiting = stamp_waiters(&mut watch);
+        assert!(waiting <= 1, "{waiting} sessions wait for the stamp lock");
+        if committed(&mut watch) == WRITERS as i64 && waiting == 1 {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    assert!(
+        writers.iter().all(|w| !w.is_finished()),
+        "no writer answers before its event is numbered"
+    );
+    holder
+        .execute("SELECT pg_advisory_unlock($1)", &[&STAMP_LOCK])
+        .expect("let the stamp go");
+    let mut seqs: Vec<i64> = writers
+        .into_iter()
+        .map(|w| w.join().expect("writer").event.expect("event").seq)
+        .collect();
+    assert!(
+        seqs.iter().all(|&seq| seq > 0),
+        "every event numbered: {seqs:?}"
+    );
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(seqs.len(), WRITERS, "each its own number");
+    assert_eq!(
+        env.scalar("SELECT count(*) FROM events WHERE seq IS NULL"),
+        0
+    );
+    env.assert_invariants();
+}
