@@ -9,7 +9,10 @@
 //! so writes only meet at the database (the deployments that scale out
 //! have many communities). A last pair of rows measures isolation: one
 //! task writing in community A alone, then the same task while every other
-//! task hammers community B; the p99 of A's writes should not grow.
+//! task hammers community B; the p99 of A's writes should not grow. A
+//! control row runs the same task beside as many clients reading B, so
+//! that what A loses to sharing 2 cores is told apart from what it loses to
+//! B's writes.
 
 use crate::fixture::{self, Fixture};
 use crate::load::{self, Measurement};
@@ -148,7 +151,7 @@ pub async fn run(
             m,
             cost: Some(cost),
         });
-        let reads = read_plan(fixture, &own, &bases);
+        let reads = read_plan(fixture, &own, &bases, |i| i);
         let before = probe(&fixture.database, &pids).await?;
         let m = load::run(client, &reads, requests, limit).await;
         let cost = probe(&fixture.database, &pids).await?.since(before);
@@ -195,6 +198,29 @@ pub async fn run(
         nodes: bases.len(),
         cost: None,
         m: b,
+    });
+    // The control: the same task beside as many clients reading B, a load
+    // that takes the cores but no lock, row or commit A's writes could
+    // wait for. What A loses here is the machine's to share, not
+    // coordination's.
+    let readers = Plan {
+        tasks: read_plan(fixture, &own, &bases, |_| 1).tasks[1..].to_vec(),
+        community: None,
+    };
+    // The readers run until A's writes are done (or the time limit).
+    let a = {
+        let a_run = load::run(client, &alone, cycles, limit);
+        tokio::pin!(a_run);
+        tokio::select! {
+            a = &mut a_run => a,
+            _ = load::run(client, &readers, 1 << 40, limit) => a_run.await,
+        }
+    };
+    lines.push(Line {
+        row: "write-A-while-B-read".into(),
+        nodes: bases.len(),
+        cost: None,
+        m: a,
     });
     drop(servers);
     Ok(table(&lines, fixture))
@@ -253,8 +279,14 @@ fn write_plan(
     }
 }
 
-/// Task `i` reads its community (with its standing), through node `i % nodes`.
-fn read_plan(f: &Fixture, own: &[Community], bases: &[String]) -> Plan {
+/// Task `i` reads community `pick(i)` (with its standing), through node
+/// `i % nodes`.
+fn read_plan(
+    f: &Fixture,
+    own: &[Community],
+    bases: &[String],
+    pick: impl Fn(usize) -> usize,
+) -> Plan {
     let tasks = f
         .bench
         .iter()
@@ -264,7 +296,7 @@ fn read_plan(f: &Fixture, own: &[Community], bases: &[String]) -> Plan {
             vec![Op {
                 label: "read",
                 method: Method::GET,
-                url: format!("{base}/v1/communities/{}", own[i].id()),
+                url: format!("{base}/v1/communities/{}", own[pick(i)].id()),
                 headers: bearer(&account.token),
                 body: None,
                 expect: 200,

@@ -162,8 +162,12 @@ impl Sql for SqliteSql {
     }
 }
 
+/// The PostgreSQL side: one plain connection, each statement prepared once
+/// on it (as the server's pool does), so that the baseline is the
+/// database's cost of the work, not of parsing and planning it afresh.
 struct PgSql {
     client: postgres::Client,
+    prepared: std::collections::HashMap<&'static str, postgres::Statement>,
     tx_open: bool,
 }
 
@@ -173,8 +177,19 @@ impl PgSql {
             .map_err(|e| anyhow!("connect for the storage baseline: {e}"))?;
         Ok(PgSql {
             client,
+            prepared: std::collections::HashMap::new(),
             tx_open: false,
         })
+    }
+
+    /// `sql`, prepared on this connection the first time it is asked for.
+    fn statement(&mut self, sql: &'static str) -> Result<postgres::Statement> {
+        if let Some(statement) = self.prepared.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.prepared.insert(sql, statement.clone());
+        Ok(statement)
     }
 }
 
@@ -193,54 +208,45 @@ impl Sql for PgSql {
 
     fn op(&mut self, t: &Target, user: i64, user_id: &str, join: bool) -> Result<()> {
         debug_assert!(self.tx_open);
-        let c = &mut self.client;
         let community_id: uuid::Uuid = t.community_id.parse()?;
         let user_uuid: uuid::Uuid = user_id.parse()?;
-        let row = c.query_one(
+        let lock = self.statement(
             "SELECT c.members, c.name, c.description, c.visibility, c.join_policy,
                     c.contribution_mode, c.archived, c.owners, c.pending, c.invited,
                     cu.id FROM communities c JOIN users cu ON cu.num = c.creator_num
              WHERE c.id = $1 FOR UPDATE OF c",
-            &[&community_id],
         )?;
-        let (members, name): (i64, String) = (row.get(0), row.get(1));
-        let num: i64 = c
-            .query_one("SELECT num FROM users WHERE id = $1", &[&user_uuid])?
-            .get(0);
-        c.query_opt(
+        let number = self.statement("SELECT num FROM users WHERE id = $1")?;
+        let standing = self.statement(
             "SELECT standing FROM memberships WHERE community_num = $1 AND user_num = $2",
-            &[&t.community, &num],
         )?;
-        if join {
-            c.execute(
+        let write = if join {
+            self.statement(
                 "INSERT INTO memberships (community_num, user_num, standing, since)
                  VALUES ($1, $2, 'member', now())",
-                &[&t.community, &user],
-            )?;
+            )?
         } else {
-            c.execute(
-                "DELETE FROM memberships WHERE community_num = $1 AND user_num = $2",
-                &[&t.community, &user],
-            )?;
-        }
-        c.execute(
-            "UPDATE users SET updated_at = now() WHERE num = $1",
-            &[&user],
-        )?;
-        let members = members + if join { 1 } else { -1 };
-        c.execute(
+            self.statement("DELETE FROM memberships WHERE community_num = $1 AND user_num = $2")?
+        };
+        let touch = self.statement("UPDATE users SET updated_at = now() WHERE num = $1")?;
+        let count = self.statement(
             "UPDATE communities SET name = $2, members = $3, updated_at = now() WHERE num = $1",
-            &[&t.community, &name, &members],
         )?;
-        c.execute(
+        let event = self.statement(
             "INSERT INTO events (at, community_id, actor_id, subject_id, kind, reason)
              VALUES (now(), $1, $2, $2, $3, NULL)",
-            &[
-                &community_id,
-                &user_uuid,
-                &if join { "joined" } else { "left" },
-            ],
         )?;
+        let c = &mut self.client;
+        let row = c.query_one(&lock, &[&community_id])?;
+        let (members, name): (i64, String) = (row.get(0), row.get(1));
+        let num: i64 = c.query_one(&number, &[&user_uuid])?.get(0);
+        c.query_opt(&standing, &[&t.community, &num])?;
+        c.execute(&write, &[&t.community, &user])?;
+        c.execute(&touch, &[&user])?;
+        let members = members + if join { 1 } else { -1 };
+        c.execute(&count, &[&t.community, &name, &members])?;
+        let kind = if join { "joined" } else { "left" };
+        c.execute(&event, &[&community_id, &user_uuid, &kind])?;
         Ok(())
     }
 }
