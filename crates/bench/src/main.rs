@@ -10,6 +10,11 @@
 //!
 //! Run it whole, in release: `cargo run --release -p roster-bench`.
 
+/// The `roster` binary's allocator, since this binary is also the server
+/// it measures.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod bulk;
 mod fixture;
 mod load;

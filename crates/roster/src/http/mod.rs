@@ -18,7 +18,10 @@ use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 /// for the years 0000..=9999 (a page of 50 members shows 150 of them; the
 /// profile of the list found chrono's formatter among its costs).
 pub fn timestamp(at: DateTime<Utc>) -> String {
-    let (year, nanos) = (at.year(), at.nanosecond());
+    // Each field read from a `DateTime<Utc>` converts it to naive time
+    // again: convert once.
+    let naive = at.naive_utc();
+    let (year, nanos) = (naive.year(), naive.nanosecond());
     if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         return at.to_rfc3339_opts(SecondsFormat::Millis, true);
     }
@@ -30,11 +33,11 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
         }
     };
     put(0, 4, year as u32);
-    put(5, 2, at.month());
-    put(8, 2, at.day());
-    put(11, 2, at.hour());
-    put(14, 2, at.minute());
-    put(17, 2, at.second());
+    put(5, 2, naive.month());
+    put(8, 2, naive.day());
+    put(11, 2, naive.hour());
+    put(14, 2, naive.minute());
+    put(17, 2, naive.second());
     put(20, 3, nanos / 1_000_000);
     for (index, byte) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')] {
         out[index] = byte;

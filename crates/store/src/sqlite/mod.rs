@@ -275,6 +275,23 @@ impl Store for SqliteStore {
         self.read(|conn| reads::members(conn, community, query))
     }
 
+    /// The visibility check and the page in one read transaction (one
+    /// snapshot, one reader), the page read from the community found.
+    fn members_in_sight(
+        &self,
+        sight: Sight,
+        key: &CommunityKey,
+        viewer: Actor,
+        query: &MemberQuery,
+    ) -> Result<Page<MemberRow>> {
+        self.read(|conn| {
+            let found = reads::community(conn, key, Some(viewer.user))?;
+            let (community, standing) = crate::in_sight(found, sight, viewer)?;
+            roster_engine::may_list(viewer.admin, standing, &query.standings)?;
+            reads::page_of(conn, community.num, &community.state.counters, query)
+        })
+    }
+
     fn communities_of(
         &self,
         user: UserId,

@@ -107,6 +107,17 @@ pub(super) fn members(
     let Some((num, counters)) = found else {
         return refuse(DomainError::CommunityNotFound);
     };
+    page_of(conn, num, &counters, query)
+}
+
+/// One page of the people of community `num`, whose counters (read in the
+/// same transaction) give the total when the filter is a count they keep.
+pub(super) fn page_of(
+    conn: &Connection,
+    num: i64,
+    counters: &Counters,
+    query: &MemberQuery,
+) -> Result<Page<MemberRow>> {
     let standings = filter(&query.standings);
     if standings.is_empty() {
         return Ok(empty_page());
@@ -133,7 +144,7 @@ pub(super) fn members(
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let total = match counted(&standings, &counters) {
+    let total = match counted(&standings, counters) {
         Some(total) => total,
         None => count(
             conn,
