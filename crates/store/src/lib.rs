@@ -83,6 +83,21 @@ pub(crate) fn in_sight(
     Ok((community, standing))
 }
 
+/// [`Store::members_in_sight`]'s check from the community read (written
+/// once for both backends): the community, when the engine lets `viewer`
+/// see it through `sight` ([`in_sight`]) and list those standings in it
+/// ([`roster_engine::may_list`]).
+pub(crate) fn listable(
+    found: Option<(Community, Standing)>,
+    sight: Sight,
+    viewer: Actor,
+    standings: &[Standing],
+) -> Result<Community> {
+    let (community, standing) = in_sight(found, sight, viewer)?;
+    roster_engine::may_list(viewer.admin, standing, standings)?;
+    Ok(community)
+}
+
 /// A store failure: a refusal by the rules, or a backend fault.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -236,11 +251,7 @@ pub trait Store: Send + Sync + 'static {
         key: &CommunityKey,
         viewer: Actor,
         query: &MemberQuery,
-    ) -> Result<Page<MemberRow>> {
-        let (community, standing) = self.community_in_sight(sight, key, viewer)?;
-        roster_engine::may_list(viewer.admin, standing, &query.standings)?;
-        self.members(community.id(), query)
-    }
+    ) -> Result<Page<MemberRow>>;
     /// The site community, once the first admin has been created.
     fn site_community(&self) -> Result<Option<Community>>;
     /// One user's standing in one community.

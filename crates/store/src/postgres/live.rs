@@ -334,8 +334,7 @@ impl Live {
         let mut conn = self.checkout(super::CHECKOUT_TIMEOUT).await?;
         let mut tx = LiveTx::new(snapshot(&mut conn).await?);
         let found = reads::community(&mut tx, key, Some(viewer.user)).await?;
-        let (community, standing) = crate::in_sight(found, sight, viewer)?;
-        roster_engine::may_list(viewer.admin, standing, &query.standings)?;
+        let community = crate::listable(found, sight, viewer, &query.standings)?;
         let counters = &community.state.counters;
         let page = reads::page_of(&mut tx, community.num, counters, query).await?;
         tx.tx.commit().await.map_err(Fault::from)?;

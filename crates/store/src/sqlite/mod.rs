@@ -286,8 +286,7 @@ impl Store for SqliteStore {
     ) -> Result<Page<MemberRow>> {
         self.read(|conn| {
             let found = reads::community(conn, key, Some(viewer.user))?;
-            let (community, standing) = crate::in_sight(found, sight, viewer)?;
-            roster_engine::may_list(viewer.admin, standing, &query.standings)?;
+            let community = crate::listable(found, sight, viewer, &query.standings)?;
             reads::page_of(conn, community.num, &community.state.counters, query)
         })
     }
