@@ -22,9 +22,9 @@ use crate::CommunityKey;
 /// The SQL an account deletion needs beyond a command's.
 pub(crate) trait AccountTx: CommandTx {
     /// The numbers of the communities the user has any standing in, ascending.
-    fn standings_of(&mut self, user: i64) -> Result<Vec<i64>, Self::Error>;
+    async fn standings_of(&mut self, user: i64) -> Result<Vec<i64>, Self::Error>;
     /// The longest-standing member of a community other than `except`.
-    fn successor(
+    async fn successor(
         &mut self,
         community: i64,
         except: i64,
@@ -32,22 +32,11 @@ pub(crate) trait AccountTx: CommandTx {
     /// Give the user's created communities another creator (their first
     /// owner, else `fallback`), then delete the user's tokens,
     /// idempotency keys and row.
-    fn delete_account(&mut self, user: i64, fallback: i64) -> Result<(), Self::Error>;
+    async fn delete_account(&mut self, user: i64, fallback: i64) -> Result<(), Self::Error>;
 }
 
 /// Delete `user`'s account as `actor`; the number of events written.
-/// Both backends run it on a synchronous transaction (a cold path), whose
-/// [`CommandTx`] futures are ready when first polled: driven here at once.
-pub(crate) fn delete_user<T: AccountTx>(
-    tx: &mut T,
-    actor: Actor,
-    user: UserId,
-    relinquish: bool,
-) -> Result<u64, T::Error> {
-    pollster::block_on(departures(tx, actor, user, relinquish))
-}
-
-async fn departures<T: AccountTx>(
+pub(crate) async fn delete_user<T: AccountTx>(
     tx: &mut T,
     actor: Actor,
     user: UserId,
@@ -61,13 +50,13 @@ async fn departures<T: AccountTx>(
         return Err(DomainError::UserNotFound.into());
     };
     let mut events = 0;
-    for num in tx.standings_of(user_num.0)? {
+    for num in tx.standings_of(user_num.0).await? {
         let Some(community) = tx.lock_community(&CommunityKey::Num(num)).await? else {
             continue;
         };
         let standing = tx.standing(CommunityNum(num), user_num).await?;
         let successor = if needs_successor(&community.state, standing) {
-            tx.successor(num, user_num.0)?
+            tx.successor(num, user_num.0).await?
         } else {
             None
         };
@@ -85,6 +74,6 @@ async fn departures<T: AccountTx>(
             events += 1;
         }
     }
-    tx.delete_account(user_num.0, actor_num.0)?;
+    tx.delete_account(user_num.0, actor_num.0).await?;
     Ok(events)
 }

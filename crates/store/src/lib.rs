@@ -4,11 +4,13 @@
 //! so that every command runs in one transaction: lock the community, load
 //! the small projection the engine needs, [`roster_engine::decide_in_sight`],
 //! write the membership rows, the counters and exactly one event, commit.
-//! The trait is blocking: the server calls it from `spawn_blocking`. A
-//! backend whose writes are queued to a writer thread (SQLite's group
-//! commit) or run on an async driver (PostgreSQL) also offers
-//! [`Store::async_writes`], which an async handler awaits without a
-//! hand-off; PostgreSQL offers its hot reads so too ([`Store::async_reads`]).
+//! The trait is blocking. A backend whose writes are queued to a writer
+//! thread (SQLite's group commit) or run on an async driver (PostgreSQL)
+//! also offers [`Store::async_writes`], which an async handler awaits
+//! without a hand-off; PostgreSQL offers its hot reads so too
+//! ([`Store::async_reads`]), and every other call ([`Store::async_store`]);
+//! the server reaches those of a store without them through
+//! [`async_store::Blocking`], on the runtime's blocking threads.
 //!
 //! # A tour
 //!
@@ -37,6 +39,9 @@
 //! nothing.
 
 mod account_flow;
+// Every other call as futures (issue 13).
+pub mod async_store;
+pub use async_store::{async_store, AsyncStore};
 // Bulk import and export (issue 15).
 mod bulk;
 mod console;
@@ -307,6 +312,12 @@ pub trait Store: Send + Sync + 'static {
     /// The backend's async hot reads, if it has them (PostgreSQL); `None`
     /// means [`Store::read_inline`], or the blocking methods off the runtime.
     fn async_reads(&self) -> Option<&dyn AsyncReads> {
+        None
+    }
+
+    /// The backend's own async face for every other call, if it has one
+    /// (PostgreSQL); `None` means [`async_store::Blocking`] over this.
+    fn async_store(&self) -> Option<std::sync::Arc<dyn AsyncStore>> {
         None
     }
 

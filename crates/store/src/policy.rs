@@ -105,34 +105,31 @@ pub struct PolicyUpdate {
 pub(crate) trait PolicyTx: CommandTx {
     /// The stored policy, read in this transaction; a backend that can
     /// race (PostgreSQL) locks it against other writers of the policy.
-    fn load_policy_for_update(&mut self) -> Result<Policy, Self::Error>;
+    async fn load_policy_for_update(&mut self) -> Result<Policy, Self::Error>;
     /// Write (insert or replace) the rows of the actions set, stamped `at`.
-    fn store_levels(
+    async fn store_levels(
         &mut self,
         levels: &[(Action, Level)],
         at: DateTime<Utc>,
     ) -> Result<(), Self::Error>;
     /// The site community, on which policy events are recorded.
-    fn site_id(&mut self) -> Result<Option<CommunityId>, Self::Error>;
+    async fn site_id(&mut self) -> Result<Option<CommunityId>, Self::Error>;
 }
 
 /// Change the policy as the engine's [`decide_policy_change`] rules (admins
 /// only; each level must apply to its action): write the rows and one
 /// `policy_changed` event on the site community, whose reason says what
 /// moved. Nothing differs: nothing is written.
-///
-/// Both backends run it on a synchronous transaction (a cold path), whose
-/// [`CommandTx`] futures are ready when first polled: driven here at once.
-pub(crate) fn set_policy<T: PolicyTx>(
+pub(crate) async fn set_policy<T: PolicyTx>(
     tx: &mut T,
     actor: Actor,
     changes: &[(Action, Level)],
 ) -> Result<PolicyUpdate, T::Error> {
-    let update = set_levels(tx, actor, changes)?;
+    let update = set_levels(tx, actor, changes).await?;
     let Some(mut event) = update.event else {
         return Ok(update);
     };
-    event.seq = pollster::block_on(tx.insert_event(&event))?;
+    event.seq = tx.insert_event(&event).await?;
     Ok(PolicyUpdate {
         policy: update.policy,
         event: Some(event),
@@ -140,19 +137,19 @@ pub(crate) fn set_policy<T: PolicyTx>(
 }
 
 /// The rows of a policy change, and its event (not appended yet).
-fn set_levels<T: PolicyTx>(
+async fn set_levels<T: PolicyTx>(
     tx: &mut T,
     actor: Actor,
     changes: &[(Action, Level)],
 ) -> Result<PolicyUpdate, T::Error> {
-    let current = tx.load_policy_for_update()?;
+    let current = tx.load_policy_for_update().await?;
     let Some(change) = decide_policy_change(actor, &current, changes)? else {
         return Ok(PolicyUpdate {
             policy: current,
             event: None,
         });
     };
-    let Some(site) = tx.site_id()? else {
+    let Some(site) = tx.site_id().await? else {
         return Err(DomainError::CommunityNotFound.into());
     };
     let moved: Vec<(Action, Level)> = Action::ALL
@@ -161,7 +158,7 @@ fn set_levels<T: PolicyTx>(
         .map(|&a| (a, change.next.level(a)))
         .collect();
     let now = tx.now();
-    tx.store_levels(&moved, now)?;
+    tx.store_levels(&moved, now).await?;
     let event = EventRecord {
         seq: 0,
         at: now,

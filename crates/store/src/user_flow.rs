@@ -5,6 +5,9 @@
 //! [`email_stays_verified`] deciding whether a changed email stays
 //! verified.
 //!
+//! `async`, as `write_flow.rs` is: PostgreSQL awaits each statement on
+//! its async driver; SQLite's futures are ready when first polled.
+//!
 //! Each backend implements [`UserTx`] on its write transaction with its
 //! SQL, and keeps what is its own: how usernames and emails compare
 //! (SQLite's `COLLATE NOCASE`, PostgreSQL's `lower(…)`), how a patched row
@@ -47,7 +50,7 @@ pub(crate) trait UserTx {
     type Error: From<DomainError>;
 
     /// Does another user (not `except`, by number) hold this value?
-    fn taken(
+    async fn taken(
         &mut self,
         column: Unique,
         value: &str,
@@ -55,52 +58,53 @@ pub(crate) trait UserTx {
     ) -> Result<bool, Self::Error>;
     /// Insert a new user row (email unverified, not yet in any community)
     /// and return its number.
-    fn insert_user(&mut self, new: &NewUser, email: Option<&str>) -> Result<i64, Self::Error>;
+    async fn insert_user(&mut self, new: &NewUser, email: Option<&str>)
+        -> Result<i64, Self::Error>;
     /// The user with this number as stored now.
-    fn user_by_num(&mut self, num: i64) -> Result<Option<User>, Self::Error>;
+    async fn user_by_num(&mut self, num: i64) -> Result<Option<User>, Self::Error>;
     /// The user to patch, locked against other patches of it.
-    fn lock_user(&mut self, id: UserId) -> Result<Option<User>, Self::Error>;
+    async fn lock_user(&mut self, id: UserId) -> Result<Option<User>, Self::Error>;
     /// The site community's number, as every node agrees on it while a new
     /// user's step is taken (`None`: there is none yet).
-    fn settled_site(&mut self) -> Result<Option<i64>, Self::Error>;
+    async fn settled_site(&mut self) -> Result<Option<i64>, Self::Error>;
     /// Join `user` to the site community (the write flow's site join).
-    fn join_site(&mut self, site: i64, user: &User) -> Result<(), Self::Error>;
+    async fn join_site(&mut self, site: i64, user: &User) -> Result<(), Self::Error>;
     /// Found the site community, owned by `owner`.
-    fn create_site(&mut self, owner: &User) -> Result<(), Self::Error>;
+    async fn create_site(&mut self, owner: &User) -> Result<(), Self::Error>;
     /// Write a patched user row and stamp its `updated_at`.
-    fn write_user(&mut self, num: i64, patched: &Patched) -> Result<(), Self::Error>;
+    async fn write_user(&mut self, num: i64, patched: &Patched) -> Result<(), Self::Error>;
 }
 
 /// Create a user, and take the site community's step for them.
-pub(crate) fn create<T: UserTx>(tx: &mut T, new: &NewUser) -> Result<User, T::Error> {
+pub(crate) async fn create<T: UserTx>(tx: &mut T, new: &NewUser) -> Result<User, T::Error> {
     let email = email_or_none(new.email.as_deref());
-    if tx.taken(Unique::Username, &new.username, None)? {
+    if tx.taken(Unique::Username, &new.username, None).await? {
         return Err(DomainError::UsernameTaken.into());
     }
     if let Some(email) = email {
-        if tx.taken(Unique::Email, email, None)? {
+        if tx.taken(Unique::Email, email, None).await? {
             return Err(DomainError::EmailTaken.into());
         }
     }
-    let num = tx.insert_user(new, email)?;
-    let user = by_num(tx, num)?;
-    let site = tx.settled_site()?;
+    let num = tx.insert_user(new, email).await?;
+    let user = by_num(tx, num).await?;
+    let site = tx.settled_site().await?;
     match (site, site_step(site.is_some(), user.admin)) {
-        (Some(site), SiteStep::Join) => tx.join_site(site, &user)?,
-        (_, SiteStep::Found) => tx.create_site(&user)?,
+        (Some(site), SiteStep::Join) => tx.join_site(site, &user).await?,
+        (_, SiteStep::Found) => tx.create_site(&user).await?,
         _ => {}
     }
     // Joining the site stamps the user's `updated_at`: return it as stored.
-    by_num(tx, num)
+    by_num(tx, num).await
 }
 
 /// Apply a profile patch; `None` fields keep their value.
-pub(crate) fn update<T: UserTx>(
+pub(crate) async fn update<T: UserTx>(
     tx: &mut T,
     id: UserId,
     patch: &UserPatch,
 ) -> Result<User, T::Error> {
-    let Some(user) = tx.lock_user(id)? else {
+    let Some(user) = tx.lock_user(id).await? else {
         return Err(DomainError::UserNotFound.into());
     };
     let mut email = user.email.clone();
@@ -108,7 +112,7 @@ pub(crate) fn update<T: UserTx>(
     if let Some(new_email) = &patch.email {
         let new_email = email_or_none(Some(new_email));
         if let Some(address) = new_email {
-            if tx.taken(Unique::Email, address, Some(user.num))? {
+            if tx.taken(Unique::Email, address, Some(user.num)).await? {
                 return Err(DomainError::EmailTaken.into());
             }
         }
@@ -130,11 +134,12 @@ pub(crate) fn update<T: UserTx>(
         },
         password_hash: keep(&patch.password_hash, &user.password_hash),
     };
-    tx.write_user(user.num, &patched)?;
-    by_num(tx, user.num)
+    tx.write_user(user.num, &patched).await?;
+    by_num(tx, user.num).await
 }
 
-fn by_num<T: UserTx>(tx: &mut T, num: i64) -> Result<User, T::Error> {
-    tx.user_by_num(num)?
+async fn by_num<T: UserTx>(tx: &mut T, num: i64) -> Result<User, T::Error> {
+    tx.user_by_num(num)
+        .await?
         .ok_or_else(|| DomainError::UserNotFound.into())
 }

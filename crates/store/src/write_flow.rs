@@ -19,9 +19,8 @@
 //!
 //! The flow is `async` (issue 13): PostgreSQL's hot path awaits each
 //! statement on its async driver, so the primitives are futures. SQLite's
-//! writer thread, and PostgreSQL's cold paths on the synchronous driver,
-//! drive the same flow with a trivial `block_on`: their futures are ready
-//! when first polled, so nothing ever parks. Generic, no `dyn`: each
+//! writer thread drives the same flow with a trivial `block_on`: its
+//! futures are ready when first polled, so nothing ever parks. Generic, no `dyn`: each
 //! backend gets its own monomorphized flow.
 
 use chrono::{DateTime, Utc};

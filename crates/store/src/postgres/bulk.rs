@@ -8,15 +8,18 @@
 //! at a time, so its memory stays constant.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::pin::Pin;
 
-use postgres::Transaction;
+use bytes::Bytes;
+use futures_util::SinkExt;
 use roster_engine::import::{Existing, ExistingCommunity};
 use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
+use tokio_postgres::CopyInSink;
 use uuid::Uuid;
 
 use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM, USER_COLUMNS};
+use super::sql::{LiveTx, Sql};
 use crate::{
     BulkProgress, ExportQuery, ExportRow, ExportSink, ImportBatch, ImportEvents, ImportKeys,
     ImportSummary, CHECK_EVERY,
@@ -27,32 +30,40 @@ const FETCH: i32 = 5000;
 /// Bytes of COPY text buffered before they are sent.
 const COPY_BUFFER: usize = 1 << 20;
 
-pub(super) fn existing(tx: &mut Transaction<'_>, keys: &ImportKeys) -> Res<Existing> {
+pub(super) async fn existing(tx: &mut impl Sql, keys: &ImportKeys) -> Res<Existing> {
     let mut out = Existing::default();
     let names: Vec<String> = keys.usernames.iter().map(|n| n.to_lowercase()).collect();
     let ids: Vec<Uuid> = keys.user_ids.iter().map(|id| id.0).collect();
-    for row in tx.query(
-        "SELECT id, username FROM users WHERE lower(username) = ANY($1) OR id = ANY($2)",
-        &[&names, &ids],
-    )? {
+    for row in tx
+        .query(
+            "SELECT id, username FROM users WHERE lower(username) = ANY($1) OR id = ANY($2)",
+            &[&names, &ids],
+        )
+        .await?
+    {
         let id = UserId(row.try_get(0)?);
         let name: String = row.try_get(1)?;
         out.usernames.insert(name.to_lowercase(), id);
         out.user_ids.insert(id, name);
     }
     let emails: Vec<String> = keys.emails.iter().map(|e| e.to_lowercase()).collect();
-    for row in tx.query(
-        "SELECT lower(email) FROM users WHERE lower(email) = ANY($1)",
-        &[&emails],
-    )? {
+    for row in tx
+        .query(
+            "SELECT lower(email) FROM users WHERE lower(email) = ANY($1)",
+            &[&emails],
+        )
+        .await?
+    {
         out.emails.insert(row.try_get(0)?);
     }
     let ids: Vec<Uuid> = keys.community_ids.iter().map(|id| id.0).collect();
-    let found = tx.query(
-        "SELECT num, id, name, archived, site FROM communities
+    let found = tx
+        .query(
+            "SELECT num, id, name, archived, site FROM communities
          WHERE name = ANY($1) OR id = ANY($2) OR site",
-        &[&keys.community_names, &ids],
-    )?;
+            &[&keys.community_names, &ids],
+        )
+        .await?;
     for row in found {
         let num: i64 = row.try_get(0)?;
         let id = CommunityId(row.try_get(1)?);
@@ -64,11 +75,14 @@ pub(super) fn existing(tx: &mut Transaction<'_>, keys: &ImportKeys) -> Res<Exist
             name: row.try_get(2)?,
             archived: row.try_get(3)?,
         });
-        for member in tx.query(
-            "SELECT u.id, m.standing FROM memberships m JOIN users u ON u.num = m.user_num
+        for member in tx
+            .query(
+                "SELECT u.id, m.standing FROM memberships m JOIN users u ON u.num = m.user_num
              WHERE m.community_num = $1",
-            &[&num],
-        )? {
+                &[&num],
+            )
+            .await?
+        {
             let user = UserId(member.try_get(0)?);
             out.memberships
                 .insert((id, user), rows::parsed(&member, 1)?);
@@ -96,20 +110,20 @@ fn field(out: &mut String, value: Option<&str>) {
 }
 
 /// A COPY in progress: rows are buffered and sent a megabyte at a time.
-struct Copy<'t> {
-    writer: postgres::CopyInWriter<'t>,
+struct Copy {
+    sink: Pin<Box<CopyInSink<Bytes>>>,
     buffer: String,
 }
 
-impl<'t> Copy<'t> {
-    fn start(tx: &'t mut Transaction<'_>, sql: &str) -> Res<Copy<'t>> {
+impl Copy {
+    async fn start(tx: &mut LiveTx<'_>, sql: &str) -> Res<Copy> {
         Ok(Copy {
-            writer: tx.copy_in(sql)?,
+            sink: Box::pin(tx.tx.copy_in(sql).await?),
             buffer: String::with_capacity(COPY_BUFFER + 4096),
         })
     }
 
-    fn row(&mut self, values: &[Option<&str>]) -> Res<()> {
+    async fn row(&mut self, values: &[Option<&str>]) -> Res<()> {
         for (i, value) in values.iter().enumerate() {
             if i > 0 {
                 self.buffer.push('\t');
@@ -118,22 +132,21 @@ impl<'t> Copy<'t> {
         }
         self.buffer.push('\n');
         if self.buffer.len() >= COPY_BUFFER {
-            self.flush()?;
+            self.flush().await?;
         }
         Ok(())
     }
 
-    fn flush(&mut self) -> Res<()> {
-        self.writer
-            .write_all(self.buffer.as_bytes())
-            .map_err(|e| Fault::Other(format!("COPY: {e}")))?;
-        self.buffer.clear();
+    async fn flush(&mut self) -> Res<()> {
+        let chunk = Bytes::from(std::mem::take(&mut self.buffer).into_bytes());
+        self.sink.send(chunk).await?;
+        self.buffer.reserve(COPY_BUFFER + 4096);
         Ok(())
     }
 
-    fn finish(mut self) -> Res<u64> {
-        self.flush()?;
-        Ok(self.writer.finish()?)
+    async fn finish(mut self) -> Res<u64> {
+        self.flush().await?;
+        Ok(self.sink.as_mut().finish().await?)
     }
 }
 
@@ -149,8 +162,8 @@ fn stop_check(progress: &BulkProgress, pending: &mut u64, n: u64) -> Res<()> {
     Ok(())
 }
 
-pub(super) fn import(
-    tx: &mut Transaction<'_>,
+pub(super) async fn import(
+    tx: &mut LiveTx<'_>,
     batch: &ImportBatch,
     progress: &BulkProgress,
 ) -> Res<ImportSummary> {
@@ -162,7 +175,8 @@ pub(super) fn import(
         tx,
         "COPY users (id, username, email, email_verified, admin, nickname, slug, first_name,
                      last_name, photo_url, password_hash, created_at, updated_at) FROM STDIN",
-    )?;
+    )
+    .await?;
     for user in &batch.users {
         let p = &user.profile;
         let id = user.id.to_string();
@@ -180,10 +194,11 @@ pub(super) fn import(
             Some(&user.password_hash),
             Some(&now_text),
             Some(&now_text),
-        ])?;
+        ])
+        .await?;
         stop_check(progress, &mut pending, 1)?;
     }
-    summary.users = copy.finish()?;
+    summary.users = copy.finish().await?;
     // Every user the memberships and communities name, new or not.
     let mut wanted: Vec<Uuid> = batch.users.iter().map(|u| u.id.0).collect();
     for community in &batch.communities {
@@ -195,7 +210,10 @@ pub(super) fn import(
     wanted.sort_unstable();
     wanted.dedup();
     let mut nums: HashMap<Uuid, i64> = HashMap::with_capacity(wanted.len());
-    for row in tx.query("SELECT id, num FROM users WHERE id = ANY($1)", &[&wanted])? {
+    for row in tx
+        .query("SELECT id, num FROM users WHERE id = ANY($1)", &[&wanted])
+        .await?
+    {
         nums.insert(row.try_get(0)?, row.try_get(1)?);
     }
     let num_of = |id: UserId| {
@@ -213,20 +231,22 @@ pub(super) fn import(
         .map(|c| c.id.0)
         .collect();
     let mut locked: HashMap<Uuid, (i64, Uuid)> = HashMap::new();
-    for row in tx.query(
-        "SELECT c.num, c.id, cu.id FROM communities c JOIN users cu ON cu.num = c.creator_num
+    for row in tx
+        .query(
+            "SELECT c.num, c.id, cu.id FROM communities c JOIN users cu ON cu.num = c.creator_num
          WHERE c.id = ANY($1) ORDER BY c.num FOR UPDATE OF c",
-        &[&touched],
-    )? {
+            &[&touched],
+        )
+        .await?
+    {
         locked.insert(row.try_get(1)?, (row.try_get(0)?, row.try_get(2)?));
     }
-    let insert_community = tx.prepare(
+    let insert_community =
         "INSERT INTO communities (id, name, description, visibility, join_policy,
              contribution_mode, site, archived, creator_num, members, owners, pending,
              invited, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $14, $8, $9, $10, $11, $12, $13, $13)
-         RETURNING num",
-    )?;
+         RETURNING num";
     let mut targets = Vec::with_capacity(batch.communities.len());
     for community in &batch.communities {
         let mut counters = Counters::default();
@@ -235,25 +255,27 @@ pub(super) fn import(
         }
         let (num, actor) = match &community.new {
             Some(new) => {
-                let row = tx.query_one(
-                    &insert_community,
-                    &[
-                        &community.id.0,
-                        &new.settings.name,
-                        &new.settings.description,
-                        &new.settings.visibility.as_str(),
-                        &new.settings.join_policy.as_str(),
-                        &new.settings.contribution_mode.as_str(),
-                        &new.site,
-                        &num_of(new.creator)?,
-                        &counters.members,
-                        &counters.owners,
-                        &counters.pending,
-                        &counters.invited,
-                        &now,
-                        &new.archived,
-                    ],
-                )?;
+                let row = tx
+                    .query_one(
+                        insert_community,
+                        &[
+                            &community.id.0,
+                            &new.settings.name,
+                            &new.settings.description,
+                            &new.settings.visibility.as_str(),
+                            &new.settings.join_policy.as_str(),
+                            &new.settings.contribution_mode.as_str(),
+                            &new.site,
+                            &num_of(new.creator)?,
+                            &counters.members,
+                            &counters.owners,
+                            &counters.pending,
+                            &counters.invited,
+                            &now,
+                            &new.archived,
+                        ],
+                    )
+                    .await?;
                 summary.communities += 1;
                 (row.try_get::<_, i64>(0)?, new.creator.0)
             }
@@ -261,19 +283,21 @@ pub(super) fn import(
                 let &(num, actor) = locked
                     .get(&community.id.0)
                     .ok_or(Fault::Domain(DomainError::CommunityNotFound))?;
-                let row = tx.query_one(
-                    "UPDATE communities SET members = members + $2, owners = owners + $3,
+                let row = tx
+                    .query_one(
+                        "UPDATE communities SET members = members + $2, owners = owners + $3,
                          pending = pending + $4, invited = invited + $5, updated_at = $6
                      WHERE num = $1 RETURNING members, owners",
-                    &[
-                        &num,
-                        &counters.members,
-                        &counters.owners,
-                        &counters.pending,
-                        &counters.invited,
-                        &now,
-                    ],
-                )?;
+                        &[
+                            &num,
+                            &counters.members,
+                            &counters.owners,
+                            &counters.pending,
+                            &counters.invited,
+                            &now,
+                        ],
+                    )
+                    .await?;
                 if !roster_engine::import::keeps_an_owner(row.try_get(0)?, row.try_get(1)?) {
                     return Err(Fault::Domain(DomainError::LastOwner));
                 }
@@ -285,7 +309,8 @@ pub(super) fn import(
     let mut copy = Copy::start(
         tx,
         "COPY memberships (community_num, user_num, standing, since) FROM STDIN",
-    )?;
+    )
+    .await?;
     for (community, (num, _)) in batch.communities.iter().zip(&targets) {
         let num = num.to_string();
         for member in &community.members {
@@ -296,14 +321,15 @@ pub(super) fn import(
                 Some(&user),
                 Some(member.standing.as_str()),
                 Some(since.as_deref().unwrap_or(&now_text)),
-            ])?;
+            ])
+            .await?;
             stop_check(progress, &mut pending, 1)?;
         }
     }
-    summary.memberships = copy.finish()?;
+    summary.memberships = copy.finish().await?;
     // The import numbers its events itself, holding the stamp lock to its
     // commit (see feed.rs): taken last, so never while waiting for a row.
-    let mut seq = super::feed::lock_for_numbering(tx)?;
+    let mut seq = super::feed::lock_for_numbering(tx).await?;
     let mut next_seq = || {
         seq += 1;
         seq.to_string()
@@ -311,7 +337,8 @@ pub(super) fn import(
     let mut copy = Copy::start(
         tx,
         "COPY events (seq, at, community_id, actor_id, subject_id, kind, reason) FROM STDIN",
-    )?;
+    )
+    .await?;
     for (community, (_, actor)) in batch.communities.iter().zip(&targets) {
         let id = community.id.to_string();
         let actor = actor.to_string();
@@ -326,7 +353,8 @@ pub(super) fn import(
                     None,
                     Some(decision.kind.as_str()),
                     decision.reason.as_deref(),
-                ])?;
+                ])
+                .await?;
             }
             ImportEvents::Each => {
                 for member in &community.members {
@@ -340,12 +368,13 @@ pub(super) fn import(
                         Some(&subject),
                         Some(decision.kind.as_str()),
                         decision.reason.as_deref(),
-                    ])?;
+                    ])
+                    .await?;
                 }
             }
         }
     }
-    summary.events = copy.finish()?;
+    summary.events = copy.finish().await?;
     progress.add(pending);
     if progress.stopped() {
         return Err(Fault::Other(crate::STOPPED.into()));
@@ -361,15 +390,15 @@ fn sink_fault(error: crate::Error) -> Fault {
 }
 
 /// Stream one query's rows through a portal.
-fn stream(
-    tx: &mut Transaction<'_>,
+async fn stream(
+    tx: &mut LiveTx<'_>,
     sql: &str,
     only: &Option<i64>,
-    mut each: impl FnMut(&postgres::Row) -> Res<()>,
+    mut each: impl FnMut(&tokio_postgres::Row) -> Res<()>,
 ) -> Res<()> {
-    let portal = tx.bind(sql, &[only])?;
+    let portal = tx.tx.bind(sql, &[only]).await?;
     loop {
-        let rows = tx.query_portal(&portal, FETCH)?;
+        let rows = tx.tx.query_portal(&portal, FETCH).await?;
         if rows.is_empty() {
             return Ok(());
         }
@@ -379,15 +408,19 @@ fn stream(
     }
 }
 
-pub(super) fn export(
-    tx: &mut Transaction<'_>,
+/// Every row the query asks for, through `sink`, from the snapshot `tx`
+/// reads. Its future holds the sink (not `Send`): it is waited on, never
+/// spawned.
+pub(super) async fn export(
+    tx: &mut LiveTx<'_>,
     query: &ExportQuery,
     sink: &mut ExportSink<'_>,
 ) -> Res<()> {
     let only: Option<i64> = match &query.community {
         None => None,
         Some(key) => Some(
-            super::sql::ready(super::reads::load_community(tx, key))?
+            super::reads::load_community(tx, key)
+                .await?
                 .ok_or(Fault::Domain(DomainError::CommunityNotFound))?
                 .num,
         ),
@@ -408,13 +441,15 @@ pub(super) fn export(
     let sql = format!("SELECT {USER_COLUMNS} FROM users u WHERE {users} ORDER BY u.num");
     stream(tx, &sql, &only, |row| {
         sink(ExportRow::User(rows::user(row, 0)?)).map_err(sink_fault)
-    })?;
+    })
+    .await?;
     let sql = format!(
         "SELECT {COMMUNITY_COLUMNS} FROM {COMMUNITY_FROM} WHERE {communities} ORDER BY c.num"
     );
     stream(tx, &sql, &only, |row| {
         sink(ExportRow::Community(rows::community(row, 0)?)).map_err(sink_fault)
-    })?;
+    })
+    .await?;
     let sql = format!(
         "SELECT c.name, u.username, m.standing, m.since
          FROM memberships m JOIN communities c ON c.num = m.community_num
@@ -431,4 +466,5 @@ pub(super) fn export(
         })
         .map_err(sink_fault)
     })
+    .await
 }

@@ -20,13 +20,11 @@
 //! inserted unnumbered and numbered after commit (see `feed.rs`).
 
 use chrono::{DateTime, Utc};
-use postgres::Transaction;
-
 use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, Standing, UserId};
 
 use super::errors::{Fault, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM};
-use super::sql::{ready, Sql};
+use super::sql::Sql;
 use crate::nums::{CommunityNum, UserNum};
 use crate::write_flow::{self, CommandTx};
 use crate::{Community, CommunityKey, EventRecord, Outcome, Ruling, User};
@@ -50,14 +48,14 @@ pub(super) async fn execute(
     write_flow::execute(tx, policy, sight, actor, key, command).await
 }
 
-/// Create a community owned by the actor (on the synchronous driver).
-pub(super) fn create(
-    tx: &mut Transaction<'_>,
+/// Create a community owned by the actor.
+pub(super) async fn create(
+    tx: &mut impl Sql,
     policy: &Policy,
     actor: Actor,
     new: &NewCommunity,
 ) -> Res<Outcome> {
-    ready(write_flow::create(tx, policy, actor, new))
+    write_flow::create(tx, policy, actor, new).await
 }
 
 /// The site community's number, once it exists.
@@ -73,7 +71,7 @@ pub(super) async fn site_num(tx: &mut impl Sql) -> Res<Option<i64>> {
 
 /// The first admin founds the site community (with its `created` event).
 /// The caller holds [`SITE_LOCK`].
-pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
+pub(super) async fn create_site(tx: &mut impl Sql, owner: &User) -> Res<()> {
     let actor = Actor {
         user: owner.id,
         admin: true,
@@ -84,18 +82,17 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
     // attempt runs in a savepoint, rolled back on that violation alone.
     for n in 1..=1000 {
         let name = roster_engine::site::site_name(n);
-        if ready(name_taken(tx, &name, None))? {
+        if name_taken(tx, &name, None).await? {
             continue;
         }
-        let mut attempt = tx.savepoint("site_name")?;
+        tx.batch("SAVEPOINT site_name").await?;
         // Founding the site is not governed by the policy's `create`.
         let new = roster_engine::site::new_site(name);
-        match create(&mut attempt, &Policy::default(), actor, &new) {
-            Ok(_) => {
-                attempt.commit()?;
-                return Ok(());
+        match create(tx, &Policy::default(), actor, &new).await {
+            Ok(_) => return tx.batch("RELEASE SAVEPOINT site_name").await,
+            Err(fault) if fault.violates("communities_name_key") => {
+                tx.batch("ROLLBACK TO SAVEPOINT site_name").await?;
             }
-            Err(fault) if fault.violates("communities_name_key") => attempt.rollback()?,
             Err(fault) => return Err(fault),
         }
     }
@@ -103,8 +100,8 @@ pub(super) fn create_site(tx: &mut Transaction<'_>, owner: &User) -> Res<()> {
 }
 
 /// A user created once the site community exists joins it.
-pub(super) fn join_site(tx: &mut Transaction<'_>, site: i64, user: &User) -> Res<()> {
-    ready(write_flow::join_site(tx, CommunityNum(site), user))
+pub(super) async fn join_site(tx: &mut impl Sql, site: i64, user: &User) -> Res<()> {
+    write_flow::join_site(tx, CommunityNum(site), user).await
 }
 
 /// A community by any of its keys, its row locked until the transaction

@@ -1,72 +1,60 @@
-//! Opening a node's connection pools: migrate over one direct connection,
-//! then build the two pools (see `mod.rs`); and the helpers that keep the
-//! sync driver's private runtime off async threads and passwords out of
-//! messages.
+//! Opening a node's connection pool: migrate over one direct connection,
+//! then build the pool (see `live.rs`); and the helpers that keep the
+//! opening off async threads and passwords out of messages.
 
 use std::sync::Arc;
 
-use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres::Config;
 
 use super::live::{Connector, Driver, Live};
 use super::tls::{RustlsConnect, TlsWish};
-use super::{errors, migrate, PgOptions, PgStore, CHECKOUT_TIMEOUT, CONNECT_TIMEOUT, POOL_IDLE};
+use super::{errors, migrate, PgOptions, PgStore, CHECKOUT_TIMEOUT, CONNECT_TIMEOUT};
 use crate::policy::PolicyCache;
 use crate::{Error, Result};
 
 /// Migrate over one direct connection (so that an unreachable server fails
 /// here at once, where the pool would retry until its timeout), then build
-/// the pools.
+/// the pool. Waits on the store's own runtime: not on an async thread.
 pub(super) fn open_pool(
     config: Config,
     tls: RustlsConnect,
     target: String,
     options: &PgOptions,
 ) -> Result<PgStore> {
-    let sync_config = postgres::Config::from(config.clone());
-    let mut client = sync_config.connect(tls.clone()).map_err(|e| {
-        Error::Backend(format!(
-            "postgres: cannot connect to {target}: {}",
-            errors::describe(&e)
-        ))
-    })?;
-    migrate::run(&mut client).map_err(Error::from)?;
-    drop(client);
-    let (hot, cold) = super::pool::split(options.pool_size);
-    let manager = PostgresConnectionManager::new(sync_config, tls.clone());
-    // Health checks: a connection is tested (an empty query) when checked
-    // out, and one found closed on its return is discarded.
-    let pool = r2d2::Pool::builder()
-        .max_size(cold)
-        .min_idle(Some(POOL_IDLE.min(cold)))
-        .test_on_check_out(true)
-        .connection_timeout(CHECKOUT_TIMEOUT)
-        .build(manager)
-        .map_err(|e| Error::Backend(format!("postgres: pool for {target}: {e}")))?;
     let driver = Driver::start()?;
+    let migrated = driver.handle().block_on(async {
+        let (mut client, connection) = config.connect(tls.clone()).await.map_err(|e| {
+            Error::Backend(format!(
+                "postgres: cannot connect to {target}: {}",
+                errors::describe(&e)
+            ))
+        })?;
+        let driving = tokio::spawn(connection);
+        let migrated = migrate::run(&mut client).await.map_err(Error::from);
+        drop(client);
+        let _ = driving.await;
+        migrated
+    });
+    migrated?;
+    let size = options.pool_size.max(1);
     let connector = Connector {
         config,
         tls,
         driver: driver.handle().clone(),
     };
-    let live_pool = deadpool::managed::Pool::builder(connector)
-        .max_size(usize::try_from(hot).unwrap_or(usize::MAX))
+    let pool = deadpool::managed::Pool::builder(connector)
+        .max_size(usize::try_from(size).unwrap_or(usize::MAX))
         .build()
-        .map_err(|e| Error::Backend(format!("postgres: async pool for {target}: {e}")))?;
-    tracing::debug!(%target, hot, cold, "postgres store open");
+        .map_err(|e| Error::Backend(format!("postgres: pool for {target}: {e}")))?;
+    tracing::debug!(%target, size, "postgres store open");
     Ok(PgStore {
-        pool: Some(pool),
         live: Arc::new(Live {
-            pool: live_pool.clone(),
+            pool: pool.clone(),
             target: target.clone(),
             policy: PolicyCache::default(),
             waits: super::pool::Waits::default(),
             turns: super::turns::Turns::default(),
-            stamper: super::stamper::Stamper::start(
-                live_pool.clone(),
-                CHECKOUT_TIMEOUT,
-                driver.handle(),
-            ),
+            stamper: super::stamper::Stamper::start(pool, CHECKOUT_TIMEOUT, driver.handle()),
             driver,
         }),
         target,
@@ -90,8 +78,8 @@ pub(super) fn open_tls(mut config: Config, options: &PgOptions, wish: &TlsWish) 
     }
     let target = describe_target(&config);
     let options = options.clone();
-    // The synchronous driver's connections own a private runtime:
-    // create them off any async worker thread the caller may be on.
+    // Opening waits on the store's runtime: off any async worker thread
+    // the caller may be on.
     on_own_thread(move || open_pool(config, connector, target, &options))
 }
 

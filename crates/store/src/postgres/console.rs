@@ -4,28 +4,28 @@
 //! for admins. Each query is bounded by its page size and served by an
 //! index.
 
-use postgres::types::ToSql;
-use postgres::GenericClient;
+use super::sql::Sql;
+use tokio_postgres::types::ToSql;
 
 use roster_engine::{CommunityId, DomainError, EventKind};
 
-use super::clamp_limit;
 use super::errors::{refuse, Res};
 use super::rows::{
     self, parsed, COMMUNITY_COLUMNS, COMMUNITY_FROM, EVENT_COLUMNS, USER_COLUMNS, USER_WIDTH,
 };
 use crate::console::prefix_range;
+use crate::pages::clamp_limit;
 use crate::pages::{filter, finish};
 use crate::{
     Community, ConsoleSession, DayCount, EventRecord, MemberRow, MemberSearch, NewConsoleSession,
     Page, SearchPage, User,
 };
 
-pub(super) fn create_session(
-    client: &mut (impl GenericClient + Send),
+pub(super) async fn create_session(
+    client: &mut impl Sql,
     new: &NewConsoleSession,
 ) -> Res<ConsoleSession> {
-    let Some(user_num) = super::sql::ready(rows::user_num(client, new.user))? else {
+    let Some(user_num) = rows::user_num(client, new.user).await? else {
         return refuse(DomainError::UserNotFound);
     };
     let session = ConsoleSession {
@@ -34,22 +34,24 @@ pub(super) fn create_session(
         expires_at: rows::truncate(new.expires_at),
         ended_at: None,
     };
-    client.execute(
-        "INSERT INTO console_sessions (hash, user_num, csrf, created_at, expires_at)
+    client
+        .execute(
+            "INSERT INTO console_sessions (hash, user_num, csrf, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5)",
-        &[
-            &&new.hash[..],
-            &user_num,
-            &session.csrf,
-            &session.created_at,
-            &session.expires_at,
-        ],
-    )?;
+            &[
+                &&new.hash[..],
+                &user_num,
+                &session.csrf,
+                &session.created_at,
+                &session.expires_at,
+            ],
+        )
+        .await?;
     Ok(session)
 }
 
-pub(super) fn session(
-    client: &mut (impl GenericClient + Send),
+pub(super) async fn session(
+    client: &mut impl Sql,
     hash: &[u8; 32],
 ) -> Res<Option<(ConsoleSession, User)>> {
     let sql = format!(
@@ -57,7 +59,7 @@ pub(super) fn session(
          FROM console_sessions s JOIN users u ON u.num = s.user_num
          WHERE s.hash = $1"
     );
-    match client.query_opt(&sql, &[&&hash[..]])? {
+    match client.query_opt(&sql, &[&&hash[..]]).await? {
         Some(row) => Ok(Some((
             ConsoleSession {
                 csrf: row.try_get(0)?,
@@ -71,27 +73,32 @@ pub(super) fn session(
     }
 }
 
-pub(super) fn end_session(client: &mut (impl GenericClient + Send), hash: &[u8; 32]) -> Res<bool> {
-    let changed = client.execute(
-        "UPDATE console_sessions SET ended_at = $2 WHERE hash = $1 AND ended_at IS NULL",
-        &[&&hash[..], &rows::now()],
-    )?;
+pub(super) async fn end_session(client: &mut impl Sql, hash: &[u8; 32]) -> Res<bool> {
+    let changed = client
+        .execute(
+            "UPDATE console_sessions SET ended_at = $2 WHERE hash = $1 AND ended_at IS NULL",
+            &[&&hash[..], &rows::now()],
+        )
+        .await?;
     Ok(changed == 1)
 }
 
-fn community_num(client: &mut (impl GenericClient + Send), community: CommunityId) -> Res<i64> {
-    match client.query_opt("SELECT num FROM communities WHERE id = $1", &[&community.0])? {
+async fn community_num(client: &mut impl Sql, community: CommunityId) -> Res<i64> {
+    match client
+        .query_opt("SELECT num FROM communities WHERE id = $1", &[&community.0])
+        .await?
+    {
         Some(row) => Ok(row.try_get(0)?),
         None => refuse(DomainError::CommunityNotFound),
     }
 }
 
-pub(super) fn search_members(
-    client: &mut (impl GenericClient + Send),
+pub(super) async fn search_members(
+    client: &mut impl Sql,
     community: CommunityId,
     query: &MemberSearch,
 ) -> Res<SearchPage> {
-    let num = community_num(client, community)?;
+    let num = community_num(client, community).await?;
     let after = query.after.clone().unwrap_or_default();
     // A NUL cannot be stored, so no username starts with it.
     if !rows::storable(&query.prefix) || !rows::storable(&after) {
@@ -117,7 +124,7 @@ pub(super) fn search_members(
     );
     let args: [&(dyn ToSql + Sync); 6] = [&num, &low, &high, &after, &standings, &(limit + 1)];
     let mut found = Vec::new();
-    for row in client.query(&sql, &args)? {
+    for row in client.query(&sql, &args).await? {
         found.push((
             MemberRow {
                 user: rows::user(&row, 0)?,
@@ -140,8 +147,8 @@ pub(super) fn search_members(
     })
 }
 
-pub(super) fn recent_events(
-    client: &mut (impl GenericClient + Send),
+pub(super) async fn recent_events(
+    client: &mut impl Sql,
     community: CommunityId,
     before: Option<i64>,
     limit: u32,
@@ -150,28 +157,32 @@ pub(super) fn recent_events(
         "SELECT {EVENT_COLUMNS} FROM events
          WHERE community_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3"
     );
-    let rows_found = client.query(
-        &sql,
-        &[
-            &community.0,
-            &before.unwrap_or(i64::MAX),
-            &clamp_limit(limit),
-        ],
-    )?;
+    let rows_found = client
+        .query(
+            &sql,
+            &[
+                &community.0,
+                &before.unwrap_or(i64::MAX),
+                &clamp_limit(limit),
+            ],
+        )
+        .await?;
     rows_found.iter().map(rows::event).collect()
 }
 
-pub(super) fn daily_counts(
-    client: &mut (impl GenericClient + Send),
+pub(super) async fn daily_counts(
+    client: &mut impl Sql,
     community: CommunityId,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Res<Vec<DayCount>> {
-    let found = client.query(
-        "SELECT (at AT TIME ZONE 'UTC')::date AS day, kind, count(*)
+    let found = client
+        .query(
+            "SELECT (at AT TIME ZONE 'UTC')::date AS day, kind, count(*)
          FROM events WHERE community_id = $1 AND at >= $2
          GROUP BY day, kind ORDER BY day",
-        &[&community.0, &since],
-    )?;
+            &[&community.0, &since],
+        )
+        .await?;
     let mut counts = Vec::new();
     for row in found {
         let kind: String = row.try_get(1)?;
@@ -189,8 +200,8 @@ pub(super) fn daily_counts(
     Ok(counts)
 }
 
-pub(super) fn list_communities(
-    client: &mut (impl GenericClient + Send),
+pub(super) async fn list_communities(
+    client: &mut impl Sql,
     after: Option<i64>,
     limit: u32,
 ) -> Res<Page<Community>> {
@@ -200,12 +211,14 @@ pub(super) fn list_communities(
          WHERE c.num > $1 ORDER BY c.num LIMIT $2"
     );
     let items = client
-        .query(&sql, &[&after.unwrap_or(i64::MIN), &(limit + 1)])?
+        .query(&sql, &[&after.unwrap_or(i64::MIN), &(limit + 1)])
+        .await?
         .iter()
         .map(|row| rows::community(row, 0))
         .collect::<Res<Vec<_>>>()?;
     let total: i64 = client
-        .query_one("SELECT count(*) FROM communities", &[])?
+        .query_one("SELECT count(*) FROM communities", &[])
+        .await?
         .try_get(0)?;
     Ok(finish(
         items,

@@ -9,8 +9,8 @@
 //! gives (`UsernameTaken`, …); everything else is a backend error whose text
 //! carries the server's message (never the connection URL or a password).
 
-use postgres::error::SqlState;
 use roster_engine::DomainError;
+use tokio_postgres::error::SqlState;
 
 use crate::Error;
 
@@ -20,7 +20,7 @@ pub(crate) enum Fault {
     /// Refused by the rules (or found missing); nothing is written.
     Domain(DomainError),
     /// The driver or the server failed.
-    Db(postgres::Error),
+    Db(tokio_postgres::Error),
     /// A stored value that does not parse, or another invariant broken.
     Other(String),
 }
@@ -33,8 +33,8 @@ impl From<DomainError> for Fault {
     }
 }
 
-impl From<postgres::Error> for Fault {
-    fn from(error: postgres::Error) -> Self {
+impl From<tokio_postgres::Error> for Fault {
+    fn from(error: tokio_postgres::Error) -> Self {
         Fault::Db(error)
     }
 }
@@ -94,7 +94,7 @@ impl Fault {
 }
 
 /// The unique constraint or index a statement violated, if that is the error.
-fn violated_constraint(error: &postgres::Error) -> Option<&str> {
+fn violated_constraint(error: &tokio_postgres::Error) -> Option<&str> {
     let db = error.as_db_error()?;
     if *db.code() != SqlState::UNIQUE_VIOLATION {
         return None;
@@ -103,7 +103,7 @@ fn violated_constraint(error: &postgres::Error) -> Option<&str> {
 }
 
 /// The refusal a unique violation stands for (see migrations/0001_init.sql).
-fn unique_refusal(error: &postgres::Error) -> Option<DomainError> {
+fn unique_refusal(error: &tokio_postgres::Error) -> Option<DomainError> {
     Some(match violated_constraint(error)? {
         "users_username_key" => DomainError::UsernameTaken,
         "users_email_key" => DomainError::EmailTaken,
@@ -117,7 +117,7 @@ fn unique_refusal(error: &postgres::Error) -> Option<DomainError> {
 }
 
 /// The driver's message with its cause: `Display` alone says only "db error".
-pub(super) fn describe(error: &postgres::Error) -> String {
+pub(super) fn describe(error: &tokio_postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => {
             // Not `detail`: it may quote the row's values (an email address).
@@ -145,7 +145,7 @@ pub(super) fn describe(error: &postgres::Error) -> String {
 /// error to report: anything but a deadlock, a serialization failure or a
 /// connection lost before `COMMIT` was sent, or the last attempt. A
 /// connection lost during `COMMIT` is never retried (the change may have
-/// been applied). The one rule of both drivers' runners (`run.rs`, `live.rs`).
+/// been applied). The one rule of every write's runner (`run.rs`, `live.rs`).
 pub(super) fn retry(
     fault: Fault,
     committing: bool,

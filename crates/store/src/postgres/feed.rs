@@ -39,10 +39,7 @@
 //! transactions: commands on different communities commit in parallel.
 //! SQLite needs none of this: its single writer commits in seq order.
 
-use std::cell::Cell;
 use std::collections::HashMap;
-
-use postgres::GenericClient;
 
 use super::errors::Res;
 use super::sql::Sql;
@@ -50,14 +47,6 @@ use super::sql::Sql;
 /// Advisory lock (transaction-level) held by the one stamper at a time,
 /// from before it reads the highest number to its commit.
 pub(super) const STAMP_LOCK: i64 = 0x726f_7374_6572_0004; // "roster" 4
-
-thread_local! {
-    /// The id of the newest event the write transaction running on this
-    /// thread inserted (the synchronous driver runs a whole transaction on
-    /// its caller's thread); taken by the runner after commit. The async
-    /// driver's transactions carry it instead (`sql::LiveTx`).
-    static INSERTED: Cell<Option<i64>> = const { Cell::new(None) };
-}
 
 /// Insert an event unnumbered; its id, as a placeholder `seq` of `-id`
 /// until [`stamp_all`] numbers it after commit.
@@ -84,21 +73,6 @@ pub(super) async fn insert(client: &mut impl Sql, event: &crate::EventRecord) ->
     Ok(-id)
 }
 
-/// The synchronous driver's transaction on this thread inserted event `id`.
-pub(super) fn note_inserted(id: i64) {
-    INSERTED.with(|cell| cell.set(Some(id)));
-}
-
-/// Forget what an attempt that did not commit inserted.
-pub(super) fn forget() {
-    INSERTED.with(|cell| cell.set(None));
-}
-
-/// The id of the event the transaction just committed inserted, if any.
-pub(super) fn take_inserted() -> Option<i64> {
-    INSERTED.with(Cell::take)
-}
-
 /// Number every committed, unnumbered event (see the module doc), outside
 /// any transaction, and read the numbers of `ids` (committed before the
 /// call): the stamp of one batch (`stamper.rs`).
@@ -122,9 +96,11 @@ pub(super) async fn stamp_all(client: &mut impl Sql, ids: &[i64]) -> Res<HashMap
 /// (the bulk import): take the stamp lock, held to its commit, number
 /// what other writers committed, and return the highest number, after
 /// which the caller's events go.
-pub(super) fn lock_for_numbering<C: GenericClient>(client: &mut C) -> Res<i64> {
-    GenericClient::execute(client, "SELECT pg_advisory_xact_lock($1)", &[&STAMP_LOCK])?;
-    GenericClient::execute(client, "SELECT roster_stamp_pending()", &[])?;
+pub(super) async fn lock_for_numbering(client: &mut impl Sql) -> Res<i64> {
+    client
+        .execute("SELECT pg_advisory_xact_lock($1)", &[&STAMP_LOCK])
+        .await?;
+    client.execute("SELECT roster_stamp_pending()", &[]).await?;
     let highest = "SELECT coalesce(max(seq), 0)::bigint FROM events";
-    Ok(GenericClient::query_one(client, highest, &[])?.try_get(0)?)
+    Ok(client.query_one(highest, &[]).await?.try_get(0)?)
 }

@@ -11,7 +11,7 @@
 //! request; the other then reads the row and answers in-flight, replay or
 //! mismatch.
 
-use postgres::Transaction;
+use super::sql::Sql;
 use roster_engine::{DomainError, UserId};
 
 use super::errors::{refuse, Fault, Res};
@@ -20,20 +20,21 @@ use crate::idempotency::{horizon, ruling, stored_headers, Held};
 use crate::{IdempotencyBegin, RequestFingerprint, StoredResponse};
 
 /// Purge expired keys, then hold `key` for `fingerprint` or say why not.
-pub(super) fn begin(
-    tx: &mut Transaction<'_>,
+pub(super) async fn begin(
+    tx: &mut impl Sql,
     user: UserId,
     key: &str,
     fingerprint: &RequestFingerprint,
 ) -> Res<IdempotencyBegin> {
-    let Some(user_num) = super::sql::ready(rows::user_num(tx, user))? else {
+    let Some(user_num) = rows::user_num(tx, user).await? else {
         return refuse(DomainError::UserNotFound);
     };
     let now = rows::now();
     tx.execute(
         "DELETE FROM idempotency_keys WHERE created_at <= $1",
         &[&horizon(now)],
-    )?;
+    )
+    .await?;
     // A row released (abandoned) between the INSERT and the SELECT below is
     // simply tried again; twice is plenty for that rare interleaving.
     for _ in 0..3 {
@@ -49,15 +50,17 @@ pub(super) fn begin(
                 &&fingerprint.body_sha256[..],
                 &now,
             ],
-        )?;
+        ).await?;
         if inserted == 1 {
             return Ok(IdempotencyBegin::Started);
         }
-        let held = tx.query_opt(
-            "SELECT method, path, body_sha256, status, headers, body
+        let held = tx
+            .query_opt(
+                "SELECT method, path, body_sha256, status, headers, body
              FROM idempotency_keys WHERE user_num = $1 AND key = $2",
-            &[&user_num, &key],
-        )?;
+                &[&user_num, &key],
+            )
+            .await?;
         let Some(held) = held else { continue };
         let held = Held {
             method: held.try_get(0)?,
@@ -75,26 +78,28 @@ pub(super) fn begin(
 }
 
 /// Complete the held key with its response.
-pub(super) fn finish(
-    tx: &mut Transaction<'_>,
+pub(super) async fn finish(
+    tx: &mut impl Sql,
     user: UserId,
     key: &str,
     response: &StoredResponse,
 ) -> Res<()> {
     let headers = stored_headers(response).map_err(Fault::Other)?;
-    let changed = tx.execute(
-        "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = $6
+    let changed = tx
+        .execute(
+            "UPDATE idempotency_keys SET status = $3, headers = $4, body = $5, completed_at = $6
          WHERE user_num = (SELECT num FROM users WHERE id = $1) AND key = $2
            AND status IS NULL",
-        &[
-            &user.0,
-            &key,
-            &i32::from(response.status),
-            &headers,
-            &response.body,
-            &rows::now(),
-        ],
-    )?;
+            &[
+                &user.0,
+                &key,
+                &i32::from(response.status),
+                &headers,
+                &response.body,
+                &rows::now(),
+            ],
+        )
+        .await?;
     if changed == 0 {
         // Not held: it expired and was purged during an (impossibly) long
         // request, or the caller finished it twice. Nothing to replay then.
@@ -104,12 +109,13 @@ pub(super) fn finish(
 }
 
 /// Release a key that is still in flight; a completed one stays.
-pub(super) fn abandon(tx: &mut Transaction<'_>, user: UserId, key: &str) -> Res<()> {
+pub(super) async fn abandon(tx: &mut impl Sql, user: UserId, key: &str) -> Res<()> {
     tx.execute(
         "DELETE FROM idempotency_keys
          WHERE user_num = (SELECT num FROM users WHERE id = $1) AND key = $2
            AND status IS NULL",
         &[&user.0, &key],
-    )?;
+    )
+    .await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! The async driver's pool and the hot paths on it (issue 13): every
 //! command, the token look-up, the community and member reads and the
-//! readiness ping, awaited by the server without a blocking thread.
+//! readiness ping, awaited by the server without a blocking thread (the
+//! other calls, on the same pool, are in `calls.rs`).
 //!
 //! `tokio-postgres` connections in a `deadpool` pool. Each connection
 //! keeps its own statement cache (deadpool-postgres' `prepare_cached`), so
@@ -16,7 +17,7 @@
 //! out and replaced (the health check); checkouts time out on the store's
 //! timer, so that no caller needs a runtime of its own.
 //!
-//! A command is retried as `run.rs` says for the synchronous driver: a
+//! A command is retried as `run.rs` says for every write: a
 //! deadlock or serialization failure, or a connection lost before `COMMIT`
 //! was sent, runs again from the start (at most `ATTEMPTS` runs, on a
 //! fresh connection for a lost one); a connection lost during `COMMIT` is
@@ -135,7 +136,7 @@ pub(super) struct Live {
     /// The policy commands decide under (issue 14), re-read inside the
     /// write transaction once older than `POLICY_REFRESH`.
     pub(super) policy: PolicyCache,
-    /// How long checkouts waited, on both pools (`/metrics`).
+    /// How long checkouts waited (`/metrics`).
     pub(super) waits: super::pool::Waits,
     /// Commands queue per community here before taking a connection.
     pub(super) turns: turns::Turns,
@@ -191,7 +192,7 @@ impl Live {
 
     /// The cached policy, or the stored one read in `tx` when the copy is
     /// missing or stale.
-    async fn policy(&self, tx: &mut LiveTx<'_>) -> Res<Arc<Policy>> {
+    pub(super) async fn policy(&self, tx: &mut LiveTx<'_>) -> Res<Arc<Policy>> {
         struct Stale;
         if let Ok(policy) = self.policy.get(|| Err(Stale)) {
             return Ok(policy);
@@ -391,7 +392,7 @@ impl Live {
 
 /// A REPEATABLE READ, READ ONLY transaction: a page and its total (and
 /// the check before them) see one snapshot.
-async fn snapshot(conn: &mut Conn) -> Res<deadpool_postgres::Transaction<'_>> {
+pub(super) async fn snapshot(conn: &mut Conn) -> Res<deadpool_postgres::Transaction<'_>> {
     let tx = conn
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)

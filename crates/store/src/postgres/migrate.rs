@@ -8,7 +8,7 @@
 //! the others wait for it, then find nothing left to do. PostgreSQL's DDL is
 //! transactional, so a migration that fails leaves no half-applied schema.
 
-use postgres::Client;
+use tokio_postgres::Client;
 
 use super::errors::{Fault, Res};
 use super::rows;
@@ -44,23 +44,27 @@ pub(super) fn latest() -> i64 {
 }
 
 /// Apply every migration the database has not seen.
-pub(super) fn run(client: &mut Client) -> Res<()> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
+pub(super) async fn run(client: &mut Client) -> Res<()> {
+    let tx = client.transaction().await?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+        .await?;
     // No "already exists, skipping" notice in the log on every start.
-    tx.batch_execute("SET LOCAL client_min_messages = warning")?;
+    tx.batch_execute("SET LOCAL client_min_messages = warning")
+        .await?;
     tx.batch_execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    bigint      PRIMARY KEY,
              name       text        NOT NULL,
              applied_at timestamptz NOT NULL
          )",
-    )?;
+    )
+    .await?;
     let current: i64 = tx
         .query_one(
             "SELECT coalesce(max(version), 0)::bigint FROM schema_migrations",
             &[],
-        )?
+        )
+        .await?
         .try_get(0)?;
     let latest = latest();
     if current > latest {
@@ -70,13 +74,14 @@ pub(super) fn run(client: &mut Client) -> Res<()> {
         )));
     }
     for &(version, name, sql) in MIGRATIONS.iter().filter(|m| m.0 > current) {
-        tx.batch_execute(sql)?;
+        tx.batch_execute(sql).await?;
         tx.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
             &[&version, &name, &rows::now()],
-        )?;
+        )
+        .await?;
         tracing::info!(version, name, "postgres: applied migration");
     }
-    tx.commit()?;
+    tx.commit().await?;
     Ok(())
 }

@@ -24,30 +24,27 @@
 //! concurrent stamp already numbered does not wait), holding no row lock:
 //! commands on different communities commit in parallel.
 //!
-//! Two drivers, two pools (issue 13). The hot paths (every command, the
-//! token look-up, the community and member reads, `/readyz`'s ping) run on
-//! the async driver (`live.rs`: `tokio-postgres` in a `deadpool` pool,
-//! each statement prepared once per connection), which the server awaits
-//! through [`crate::AsyncWrites`] and [`crate::AsyncReads`] with no
-//! blocking thread; their synchronous `Store` methods wait on the same
-//! futures. The cold paths (user and token administration, idempotency
-//! keys, webhooks, the console, bulk import and export, the policy) still
-//! run on the synchronous `postgres` crate and its r2d2 pool, from
-//! `spawn_blocking`: each of its connections drives its socket with a
-//! small private tokio runtime, which may not be started or dropped on an
-//! async worker thread, so [`PgStore`] opens and closes them on a thread of
-//! its own. `--pool-size` counts both pools (`pool::split`); the SQL both
-//! run (the command's, the reads') is written once over `sql.rs`.
+//! One async driver, one pool (issue 13): `tokio-postgres` connections in
+//! a `deadpool` pool (`live.rs`), each statement prepared once per
+//! connection. The hot paths (every command, the token look-up, the
+//! community and member reads, `/readyz`'s ping) and every other call
+//! (`calls.rs`: users and tokens, idempotency keys, webhooks, the console,
+//! bulk import and export, the policy) are futures on it; the server awaits
+//! the hot ones through [`crate::AsyncWrites`] and [`crate::AsyncReads`]
+//! with no blocking thread, and the synchronous `Store` methods wait on
+//! them on the store's own small runtime. The SQL is written once, over
+//! `sql.rs`, with each call's runner (retried write, snapshot read, one
+//! statement) in `run.rs`.
 
 mod accounts;
+mod calls;
 mod communities;
 mod connect;
-use connect::on_own_thread;
 mod console;
 mod errors;
 mod feed;
 mod idempotency;
-// Issue 13: the async driver's pool, hot paths and hooks; SQL over both drivers.
+// Issue 13: the async driver's pool, hot paths and hooks; the SQL calls.
 mod hooks;
 mod live;
 mod migrate;
@@ -74,13 +71,11 @@ mod webhooks;
 
 use std::{sync::Arc, time::Duration};
 
-use r2d2_postgres::PostgresConnectionManager;
 use roster_engine::{
     Action, Actor, Command, CommunityId, Level, NewCommunity, Sight, Standing, UserId,
 };
 use tokio_postgres::Config;
 
-use errors::Res;
 // The web console's records (issue 17).
 use crate::{AsyncReads, AsyncWrites, PolicyUpdate};
 use crate::{
@@ -90,19 +85,13 @@ use crate::{
 };
 use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
 
-use pool::{ATTEMPTS, CHECKOUT_TIMEOUT, CONNECT_TIMEOUT, PING_TIMEOUT, POOL_IDLE};
+use pool::{ATTEMPTS, CHECKOUT_TIMEOUT, CONNECT_TIMEOUT, PING_TIMEOUT};
 
-type Pool = r2d2::Pool<PostgresConnectionManager<tls::RustlsConnect>>;
-type Pooled = r2d2::PooledConnection<PostgresConnectionManager<tls::RustlsConnect>>;
-
-/// The PostgreSQL store: two connection pools (see the module doc) to a
+/// The PostgreSQL store: one connection pool (see the module doc) to a
 /// database that other nodes may share.
 pub struct PgStore {
-    /// The synchronous driver's pool (the cold paths); `None` only while
-    /// being dropped (see `Drop`).
-    pool: Option<Pool>,
-    /// The async driver's pool and the hot paths, shared with the futures
-    /// handed out; also the policy cache (a change made on another node is
+    /// The async driver's pool and every call on it, shared with the
+    /// futures handed out; also the policy cache (a change made on another node is
     /// followed within `POLICY_REFRESH`) and the checkout waits.
     live: Arc<live::Live>,
     /// `user@host:port/dbname`, for messages (never the password).
@@ -169,16 +158,6 @@ impl PgStore {
     }
 }
 
-impl Drop for PgStore {
-    fn drop(&mut self) {
-        // Closing a connection blocks on its private runtime, which panics
-        // on an async worker thread: close them on a thread of our own.
-        if let Some(pool) = self.pool.take() {
-            on_own_thread(move || drop(pool));
-        }
-    }
-}
-
 /// Put the number the stamp gave into the event a write returns (0 when it
 /// is not numbered yet).
 fn number_event(event: &mut Option<EventRecord>, seq: Option<i64>) {
@@ -187,20 +166,10 @@ fn number_event(event: &mut Option<EventRecord>, seq: Option<i64>) {
     }
 }
 
-/// A caller's page size, clamped (written once, in `pages.rs`).
-use crate::pages::clamp_limit;
-use sql::ready;
-
 impl Store for PgStore {
     fn pool_stats(&self) -> Option<PoolStats> {
-        let pool = self.pool.as_ref()?;
-        let state = pool.state();
         let (max, open, idle) = self.live.occupancy();
-        Some(self.live.waits.stats(
-            pool.max_size() + max,
-            state.connections + open,
-            state.idle_connections + idle,
-        ))
+        Some(self.live.waits.stats(max, open, idle))
     }
 
     fn ping(&self) -> Result<()> {
@@ -215,36 +184,36 @@ impl Store for PgStore {
         Some(self)
     }
 
+    fn async_store(&self) -> Option<Arc<dyn crate::AsyncStore>> {
+        Some(Arc::new(hooks::Calls(Arc::clone(&self.live))))
+    }
+
     fn create_user(&self, new: NewUser) -> Result<User> {
-        self.write(|tx| users::create(tx, &new))
+        self.live.wait(self.live.create_user(&new))
     }
 
     fn find_user(&self, key: &UserKey) -> Result<Option<User>> {
-        self.single(|client| users::find(client, key))
+        self.live.wait(self.live.find_user(key))
     }
 
     fn find_users(&self, keys: &[UserKey]) -> Result<Vec<Option<User>>> {
-        self.single(|client| {
-            keys.iter()
-                .map(|key| users::find(&mut *client, key))
-                .collect()
-        })
+        self.live.wait(self.live.find_users(keys))
     }
 
     fn update_user(&self, id: UserId, patch: &UserPatch) -> Result<User> {
-        self.write(|tx| users::update(tx, id, patch))
+        self.live.wait(self.live.update_user(id, patch))
     }
 
     fn record_login(&self, id: UserId) -> Result<()> {
-        self.single(|client| users::record_login(client, id))
+        self.live.wait(self.live.record_login(id))
     }
 
     fn list_users(&self, after: Option<i64>, limit: u32) -> Result<Vec<User>> {
-        self.single(|client| users::list(client, after, clamp_limit(limit)))
+        self.live.wait(self.live.list_users(after, limit))
     }
 
     fn create_token(&self, new: NewToken) -> Result<TokenRecord> {
-        self.single(|client| ready(tokens::create(client, &new)))
+        self.live.wait(self.live.create_token(&new))
     }
 
     fn find_token(&self, hash: &[u8; 32]) -> Result<Option<(TokenRecord, User)>> {
@@ -252,21 +221,15 @@ impl Store for PgStore {
     }
 
     fn list_tokens(&self, user: UserId) -> Result<Vec<TokenRecord>> {
-        self.single(|client| ready(tokens::list(client, user)))
+        self.live.wait(self.live.list_tokens(user))
     }
 
     fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool> {
-        self.single(|client| ready(tokens::revoke(client, user, token)))
+        self.live.wait(self.live.revoke_token(user, token))
     }
 
     fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
-        self.write_numbered(
-            |tx| {
-                let policy = self.live.policy.get(|| ready(policy::load(tx)))?;
-                communities::create(tx, &policy, actor, &new)
-            },
-            |outcome, seq| number_event(&mut outcome.event, seq),
-        )
+        self.live.wait(self.live.create_community(actor, &new))
     }
 
     fn execute_in_sight(
@@ -311,11 +274,11 @@ impl Store for PgStore {
     }
 
     fn site_community(&self) -> Result<Option<Community>> {
-        self.single(|client| ready(reads::site_community(client)))
+        self.live.wait(self.live.site_community())
     }
 
     fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
-        self.single(|client| ready(reads::standing(client, community, user)))
+        self.live.wait(self.live.standing(community, user))
     }
 
     fn members(&self, community: CommunityId, query: &MemberQuery) -> Result<Page<MemberRow>> {
@@ -327,11 +290,11 @@ impl Store for PgStore {
         user: UserId,
         query: &MembershipQuery,
     ) -> Result<Page<(Community, Standing)>> {
-        self.read(|tx| ready(reads::communities_of(tx, user, query)))
+        self.live.wait(self.live.communities_of(user, query))
     }
 
     fn events(&self, query: &EventQuery) -> Result<Vec<EventRecord>> {
-        self.single(|client| ready(reads::events(client, query)))
+        self.live.wait(self.live.events(query))
     }
 
     fn begin_idempotent(
@@ -340,47 +303,44 @@ impl Store for PgStore {
         key: &str,
         fingerprint: &RequestFingerprint,
     ) -> Result<IdempotencyBegin> {
-        self.write(|tx| idempotency::begin(tx, user, key, fingerprint))
+        self.live
+            .wait(self.live.begin_idempotent(user, key, fingerprint))
     }
 
     fn finish_idempotent(&self, user: UserId, key: &str, response: &StoredResponse) -> Result<()> {
-        self.write(|tx| idempotency::finish(tx, user, key, response))
+        self.live
+            .wait(self.live.finish_idempotent(user, key, response))
     }
 
     fn abandon_idempotent(&self, user: UserId, key: &str) -> Result<()> {
-        self.write(|tx| idempotency::abandon(tx, user, key))
+        self.live.wait(self.live.abandon_idempotent(user, key))
     }
 
     fn policy(&self) -> Result<crate::StoredPolicy> {
-        self.read(|tx| ready(policy::load_stored(tx)))
+        self.live.wait(self.live.stored_policy())
     }
 
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {
-        let update = self.write_numbered(
-            |tx| crate::policy::set_policy(tx, actor, changes),
-            |update, seq| number_event(&mut update.event, seq),
-        )?;
-        // Committed: this node's commands decide under it from now on.
-        self.live.policy.put(update.policy.clone());
-        Ok(update)
+        self.live.wait(self.live.set_policy(actor, changes))
     }
 
     // feature `rooms`
     fn rooms(&self, query: &crate::RoomQuery) -> Result<Page<(Community, Standing)>> {
-        self.read(|tx| rooms::rooms(tx, query))
+        self.live.wait(self.live.rooms(query))
     }
 
     fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>> {
-        self.read(|tx| rooms::users_page(tx, offset, clamp_limit(limit)))
+        self.live.wait(self.live.users_page(offset, limit))
     }
 
     fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
-        self.write(|tx| accounts::delete_user(tx, actor, user, relinquish))
+        self.live
+            .wait(self.live.delete_user(actor, user, relinquish))
     }
 
     // Bulk import and export (issue 15).
     fn import_existing(&self, keys: &crate::ImportKeys) -> Result<roster_engine::import::Existing> {
-        self.read(|tx| bulk::existing(tx, keys))
+        self.live.wait(self.live.import_existing(keys))
     }
 
     fn import_batch(
@@ -388,88 +348,79 @@ impl Store for PgStore {
         batch: crate::ImportBatch,
         progress: std::sync::Arc<crate::BulkProgress>,
     ) -> Result<crate::ImportSummary> {
-        // One attempt: a retry after a rollback would start a large import
-        // over behind the caller's back; a conflict is reported instead.
-        let mut conn = self.connection()?;
-        let result: Res<crate::ImportSummary> = (|| {
-            let mut tx = conn.transaction()?;
-            let summary = bulk::import(&mut tx, &batch, &progress)?;
-            tx.commit()?;
-            Ok(summary)
-        })();
-        result.map_err(Error::from)
+        self.live.wait(self.live.import_batch(&batch, &progress))
     }
 
     fn export(&self, query: &crate::ExportQuery, sink: &mut crate::ExportSink<'_>) -> Result<()> {
-        self.read(|tx| bulk::export(tx, query, sink))
+        self.live.wait(self.live.export(query, sink))
     }
 
     // --- webhooks (issue 16) ---------------------------------------------
 
     fn latest_event_seq(&self) -> Result<i64> {
-        self.single(webhooks::latest_seq)
+        self.live.wait(self.live.latest_event_seq())
     }
 
     fn create_webhook(&self, new: crate::NewWebhook) -> Result<crate::Webhook> {
-        self.write(|tx| webhooks::create(tx, &new))
+        self.live.wait(self.live.create_webhook(&new))
     }
 
     fn list_webhooks(&self, created_by: Option<UserId>) -> Result<Vec<crate::Webhook>> {
-        self.single(|client| webhooks::list(client, created_by))
+        self.live.wait(self.live.list_webhooks(created_by))
     }
 
     fn find_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
-        self.single(|client| webhooks::find(client, id))
+        self.live.wait(self.live.find_webhook(id))
     }
 
     fn delete_webhook(&self, id: uuid::Uuid) -> Result<bool> {
-        self.write(|tx| webhooks::delete(tx, id))
+        self.live.wait(self.live.delete_webhook(id))
     }
 
     fn resume_webhook(&self, id: uuid::Uuid) -> Result<Option<crate::Webhook>> {
-        self.write(|tx| webhooks::resume(tx, id))
+        self.live.wait(self.live.resume_webhook(id))
     }
 
     fn pause_webhook(&self, id: uuid::Uuid, reason: &str) -> Result<()> {
-        self.write(|tx| webhooks::pause(tx, id, reason))
+        self.live.wait(self.live.pause_webhook(id, reason))
     }
 
     fn lease_webhook(&self, id: uuid::Uuid, node: &str, ttl: Duration) -> Result<bool> {
-        self.write(|tx| webhooks::lease(tx, id, node, ttl))
+        self.live.wait(self.live.lease_webhook(id, node, ttl))
     }
 
     fn release_webhook(&self, id: uuid::Uuid, node: &str) -> Result<()> {
-        self.write(|tx| webhooks::release(tx, id, node))
+        self.live.wait(self.live.release_webhook(id, node))
     }
 
     fn skip_webhook_to(&self, id: uuid::Uuid, node: &str, seq: i64) -> Result<bool> {
-        self.write(|tx| webhooks::skip_to(tx, id, node, seq))
+        self.live.wait(self.live.skip_webhook_to(id, node, seq))
     }
 
     fn record_attempt(&self, attempt: &crate::Attempt) -> Result<crate::AttemptEffect> {
-        self.write(|tx| webhooks::record(tx, attempt))
+        self.live.wait(self.live.record_attempt(attempt))
     }
 
     fn deliveries(&self, id: uuid::Uuid, limit: u32) -> Result<Vec<crate::DeliveryRecord>> {
-        self.single(|client| webhooks::deliveries(client, id, limit))
+        self.live.wait(self.live.deliveries(id, limit))
     }
 
     // --- the web console (issue 17) ----------------------------------------
 
     fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession> {
-        self.single(|client| console::create_session(client, &new))
+        self.live.wait(self.live.create_console_session(&new))
     }
 
     fn console_session(&self, hash: &[u8; 32]) -> Result<Option<(ConsoleSession, User)>> {
-        self.single(|client| console::session(client, hash))
+        self.live.wait(self.live.console_session(hash))
     }
 
     fn end_console_session(&self, hash: &[u8; 32]) -> Result<bool> {
-        self.single(|client| console::end_session(client, hash))
+        self.live.wait(self.live.end_console_session(hash))
     }
 
     fn search_members(&self, community: CommunityId, query: &MemberSearch) -> Result<SearchPage> {
-        self.read(|tx| console::search_members(tx, community, query))
+        self.live.wait(self.live.search_members(community, query))
     }
 
     fn recent_events(
@@ -478,7 +429,8 @@ impl Store for PgStore {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<EventRecord>> {
-        self.single(|client| console::recent_events(client, community, before, limit))
+        self.live
+            .wait(self.live.recent_events(community, before, limit))
     }
 
     fn daily_counts(
@@ -486,11 +438,11 @@ impl Store for PgStore {
         community: CommunityId,
         since: chrono::DateTime<chrono::Utc>,
     ) -> Result<Vec<DayCount>> {
-        self.single(|client| console::daily_counts(client, community, since))
+        self.live.wait(self.live.daily_counts(community, since))
     }
 
     fn list_communities(&self, after: Option<i64>, limit: u32) -> Result<Page<Community>> {
-        self.read(|tx| console::list_communities(tx, after, limit))
+        self.live.wait(self.live.list_communities(after, limit))
     }
 }
 

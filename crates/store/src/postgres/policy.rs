@@ -4,13 +4,11 @@
 //! advisory lock [`POLICY_LOCK`], so that two nodes changing it at once
 //! apply one change after the other.
 
-use postgres::Transaction;
-
 use chrono::{DateTime, Utc};
 use roster_engine::{Action, CommunityId, Level, Policy};
 
 use super::errors::{Fault, Res};
-use super::sql::{ready, Sql};
+use super::sql::Sql;
 use crate::policy::{from_rows, PolicyTx, StoredPolicy};
 
 /// Advisory lock (transaction-level) held while the policy is read for a
@@ -34,26 +32,30 @@ pub(super) async fn load(client: &mut impl Sql) -> Res<Policy> {
     load_stored(client).await.map(|stored| stored.policy)
 }
 
-impl PolicyTx for Transaction<'_> {
-    fn load_policy_for_update(&mut self) -> Res<Policy> {
-        self.execute("SELECT pg_advisory_xact_lock($1)", &[&POLICY_LOCK])?;
-        ready(load(self))
+impl<S: Sql> PolicyTx for S {
+    async fn load_policy_for_update(&mut self) -> Res<Policy> {
+        self.execute("SELECT pg_advisory_xact_lock($1)", &[&POLICY_LOCK])
+            .await?;
+        load(self).await
     }
 
-    fn store_levels(&mut self, levels: &[(Action, Level)], at: DateTime<Utc>) -> Res<()> {
+    async fn store_levels(&mut self, levels: &[(Action, Level)], at: DateTime<Utc>) -> Res<()> {
         for (action, level) in levels {
             self.execute(
                 "INSERT INTO policy (action, level, updated_at) VALUES ($1, $2, $3)
                  ON CONFLICT (action) DO UPDATE
                  SET level = excluded.level, updated_at = excluded.updated_at",
                 &[&action.as_str(), &level.as_str(), &at],
-            )?;
+            )
+            .await?;
         }
         Ok(())
     }
 
-    fn site_id(&mut self) -> Res<Option<CommunityId>> {
-        let row = self.query_opt("SELECT id FROM communities WHERE site", &[])?;
+    async fn site_id(&mut self) -> Res<Option<CommunityId>> {
+        let row = self
+            .query_opt("SELECT id FROM communities WHERE site", &[])
+            .await?;
         Ok(match row {
             Some(row) => Some(CommunityId(row.try_get(0)?)),
             None => None,

@@ -9,8 +9,8 @@ use std::time::Duration;
 /// How a node's pool is sized and bounded.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PgOptions {
-    /// Connections at most, over the node's two pools (`split`). Each store
-    /// call holds one for its transaction; with N nodes the database sees
+    /// Connections at most in the node's pool. Each store call holds one
+    /// for its transaction; with N nodes the database sees
     /// up to N × this many (PostgreSQL's default `max_connections` is 100).
     pub pool_size: u32,
     /// Sent as the `statement_timeout` setting of every connection: a
@@ -34,15 +34,6 @@ impl Default for PgOptions {
 pub fn default_pool_size() -> u32 {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     u32::try_from(cores * 2).unwrap_or(u32::MAX).max(4)
-}
-
-/// `--pool-size` split between the node's two pools (see `mod.rs`): the
-/// async driver's (the hot paths: every command and the hot reads) and the
-/// synchronous one's (the cold paths), a quarter of it, at least one.
-/// Returns (hot, cold); they add up to the size, or to 2 for a size of 1.
-pub(super) fn split(size: u32) -> (u32, u32) {
-    let cold = (size / 4).max(1);
-    (size.saturating_sub(cold).max(1), cold)
 }
 
 /// The pool now, for `/readyz` and `/metrics`.
@@ -126,8 +117,6 @@ pub(super) fn with_statement_timeout(existing: Option<&str>, timeout: Duration) 
     }
 }
 
-/// Connections kept open while idle.
-pub(super) const POOL_IDLE: u32 = 2;
 /// How long a store call waits for a free connection before failing.
 pub(super) const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long `/readyz` (ping) waits for a connection: a server that is down
@@ -146,14 +135,6 @@ mod tests {
     #[test]
     fn the_default_pool_fits_the_node() {
         assert!(default_pool_size() >= 4);
-    }
-
-    #[test]
-    fn the_pool_size_counts_both_pools() {
-        assert_eq!(split(16), (12, 4));
-        assert_eq!(split(4), (3, 1));
-        assert_eq!(split(3), (2, 1));
-        assert_eq!(split(1), (1, 1));
     }
 
     #[test]

@@ -6,17 +6,17 @@
 //! bounded by its page size and served by an index; totals come from the
 //! community's counters when they can.
 
-use postgres::types::ToSql;
+use tokio_postgres::types::ToSql;
 
 use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
 
-use super::clamp_limit;
 use super::errors::{refuse, Res};
 use super::rows::{
     self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
     USER_WIDTH,
 };
 use super::sql::Sql;
+use crate::pages::clamp_limit;
 use crate::pages::{counted, empty_page, filter, finish};
 use crate::{
     Community, CommunityKey, EventQuery, EventRecord, MemberQuery, MemberRow, MembershipQuery,

@@ -1,28 +1,28 @@
 //! PostgreSQL's half of [`crate::RoomQuery`]: the communities of one
 //! visibility (the site community aside), every one or one member's.
 
-use postgres::types::ToSql;
-use postgres::GenericClient;
+use super::sql::Sql;
+use tokio_postgres::types::ToSql;
 
 use roster_engine::{DomainError, Standing};
 
-use super::clamp_limit;
 use super::errors::{refuse, Res};
 use super::rows::{self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, USER_COLUMNS};
+use crate::pages::clamp_limit;
 use crate::pages::finish;
 use crate::{Community, Page, RoomQuery, User};
 
 const MEMBER: &str = "m.standing IN ('owner', 'manager', 'member')";
 
-pub(super) fn rooms(
-    client: &mut (impl GenericClient + Send),
+pub(super) async fn rooms(
+    client: &mut impl Sql,
     query: &RoomQuery,
 ) -> Res<Page<(Community, Standing)>> {
     let limit = clamp_limit(query.limit);
     let offset = i64::try_from(query.offset).unwrap_or(i64::MAX);
     let visibility = query.visibility.as_str();
     let user_num = match query.member {
-        Some(user) => match super::sql::ready(rows::user_num(client, user))? {
+        Some(user) => match rows::user_num(client, user).await? {
             Some(num) => Some(num),
             None => return refuse(DomainError::UserNotFound),
         },
@@ -56,7 +56,8 @@ pub(super) fn rooms(
     page_args.push(&fetch);
     page_args.push(&offset);
     let items = client
-        .query(&sql, &page_args)?
+        .query(&sql, &page_args)
+        .await?
         .iter()
         .map(|row| {
             Ok((
@@ -66,27 +67,25 @@ pub(super) fn rooms(
         })
         .collect::<Res<Vec<_>>>()?;
     let count_sql = format!("SELECT count(*) FROM {from} WHERE {filter}");
-    let total: i64 = client.query_one(&count_sql, &args)?.try_get(0)?;
+    let total: i64 = client.query_one(&count_sql, &args).await?.try_get(0)?;
     let total = u64::try_from(total).unwrap_or(0);
     Ok(finish(items, limit, total, |(c, _)| c.num))
 }
 
 /// Every account by creation order, `limit` of them after `offset`.
-pub(super) fn users_page(
-    client: &mut (impl GenericClient + Send),
-    offset: u64,
-    limit: i64,
-) -> Res<Page<User>> {
+pub(super) async fn users_page(client: &mut impl Sql, offset: u64, limit: i64) -> Res<Page<User>> {
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
     let sql = format!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.num LIMIT $1 OFFSET $2");
     let fetch = limit + 1;
     let items = client
-        .query(&sql, &[&fetch, &offset])?
+        .query(&sql, &[&fetch, &offset])
+        .await?
         .iter()
         .map(|row| rows::user(row, 0))
         .collect::<Res<Vec<_>>>()?;
     let total: i64 = client
-        .query_one("SELECT count(*) FROM users", &[])?
+        .query_one("SELECT count(*) FROM users", &[])
+        .await?
         .try_get(0)?;
     let total = u64::try_from(total).unwrap_or(0);
     Ok(finish(items, limit, total, |u| u.num))

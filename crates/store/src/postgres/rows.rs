@@ -8,8 +8,8 @@
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
-use postgres::Row;
 use roster_engine::{CommunityId, CommunityState, Counters, Settings, Standing, UserId};
+use tokio_postgres::Row;
 
 use super::errors::{Fault, Res};
 use super::sql::Sql;
@@ -97,7 +97,10 @@ pub(super) async fn user_num(client: &mut impl Sql, id: UserId) -> Res<Option<i6
 /// `None` for a name PostgreSQL text cannot hold (nothing to find).
 pub(super) fn key_column(
     key: &crate::CommunityKey,
-) -> Option<(&'static str, Box<dyn postgres::types::ToSql + Send + Sync>)> {
+) -> Option<(
+    &'static str,
+    Box<dyn tokio_postgres::types::ToSql + Send + Sync>,
+)> {
     use crate::CommunityKey;
     Some(match key {
         CommunityKey::Id(id) => ("id", Box::new(id.0)),

@@ -1,7 +1,7 @@
-//! How a store call runs on the pool: a connection checked out (its wait
-//! recorded for `/metrics`), then one transaction, with a bounded retry of
-//! what PostgreSQL rolled back (issue 13). Split from `mod.rs`, which holds
-//! the store's shape and the trait's methods.
+//! How a store call runs on the async pool: a connection checked out (its
+//! wait recorded for `/metrics`), then one transaction, with a bounded
+//! retry of what PostgreSQL rolled back (issue 13). Split from `live.rs`,
+//! which holds the pool and the hot paths.
 //!
 //! A write is retried, from the start, only when it is certain it did not
 //! commit: a deadlock or serialization failure (the server rolled it
@@ -10,112 +10,160 @@
 //! fresh connection. A connection lost during `COMMIT` is reported, not
 //! retried: the change may have been applied, and applying it twice is
 //! worse than an error. Reads and single statements are not retried.
+//!
+//! Each runner takes the call's input by reference beside the call, so
+//! that a retry runs the same call on the same input:
+//! `live.write(&new, |tx, new| Box::pin(users::create(tx, new)))`.
 
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::pin::Pin;
 
-use postgres::{IsolationLevel, Transaction};
-
-use super::errors::Res;
-use super::{feed, PgStore, Pool, Pooled, CHECKOUT_TIMEOUT};
+use super::errors::{retry, Res};
+use super::live::Live;
+use super::sql::{LiveClient, LiveTx};
+use super::CHECKOUT_TIMEOUT;
 use crate::{Error, Result};
 
-impl PgStore {
-    pub(super) fn pool(&self) -> Result<&Pool> {
-        self.pool
-            .as_ref()
-            .ok_or_else(|| Error::Backend("postgres: the store is closed".into()))
-    }
+/// What a call returns: a future borrowing its transaction and its input.
+pub(super) type Call<'t, T> = Pin<Box<dyn Future<Output = Res<T>> + Send + 't>>;
 
-    pub(super) fn connection(&self) -> Result<Pooled> {
-        self.connection_within(CHECKOUT_TIMEOUT)
-    }
-
-    pub(super) fn connection_within(&self, timeout: Duration) -> Result<Pooled> {
-        let pool = self.pool()?;
-        let started = Instant::now();
-        let checked_out = pool.get_timeout(timeout);
-        self.live.waits.record(started.elapsed());
-        checked_out.map_err(|e| {
-            Error::Backend(format!(
-                "postgres: no connection to {} within {}s: {e}",
-                self.target,
-                timeout.as_secs()
-            ))
-        })
-    }
-
-    /// Run `f` in one READ COMMITTED transaction: commit when it returns
-    /// `Ok`, roll back (write nothing) when it returns `Err`; retried as the
-    /// module doc says.
-    ///
-    /// Once a transaction that appended an event has committed, the event
-    /// is numbered (`stamper.rs`); its number is then put into the
-    /// returned value's event by `number` (given `None` when the stamp
-    /// failed: the change is committed all the same, and the next stamp
-    /// numbers the event).
-    pub(super) fn write<T>(&self, f: impl Fn(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
-        self.write_numbered(f, |_, _| {})
-    }
-
-    /// [`Self::write`] for a value that carries the appended event.
-    pub(super) fn write_numbered<T>(
+impl Live {
+    /// Run `f` on `input` in one READ COMMITTED transaction: commit when it
+    /// returns `Ok`, roll back (write nothing) when it returns `Err`;
+    /// retried as the module doc says.
+    pub(super) async fn write<A, T>(
         &self,
-        f: impl Fn(&mut Transaction<'_>) -> Res<T>,
-        number: impl FnOnce(&mut T, Option<i64>),
-    ) -> Result<T> {
-        let mut conn = self.connection()?;
+        input: &A,
+        f: impl for<'t> Fn(&'t mut LiveTx<'_>, &'t A) -> Call<'t, T> + Send + Sync,
+    ) -> Result<T>
+    where
+        A: Sync + ?Sized,
+        T: Send,
+    {
+        self.write_numbered(input, f, |_, _| {}).await
+    }
+
+    /// [`Self::write`] for a value that carries the appended event: once
+    /// the transaction has committed, the event is numbered (`stamper.rs`)
+    /// and its number put into the value by `number` (given `None` when
+    /// the stamp failed: the change is committed all the same, and the next
+    /// stamp numbers the event).
+    pub(super) async fn write_numbered<A, T>(
+        &self,
+        input: &A,
+        f: impl for<'t> Fn(&'t mut LiveTx<'_>, &'t A) -> Call<'t, T> + Send + Sync,
+        number: impl FnOnce(&mut T, Option<i64>) + Send,
+    ) -> Result<T>
+    where
+        A: Sync + ?Sized,
+        T: Send,
+    {
+        let mut conn = self.checkout(CHECKOUT_TIMEOUT).await?;
         let mut attempt = 1;
-        let mut value = loop {
-            feed::forget();
+        let (mut value, inserted) = loop {
             let mut committing = false;
-            let result: Res<T> = (|| {
-                let mut tx = conn.transaction()?;
-                let value = f(&mut tx)?; // dropping `tx` on error rolls back
+            let run: Res<(T, Option<i64>)> = async {
+                // Dropped unfinished (an error), the transaction rolls back.
+                let mut tx = LiveTx::new(conn.transaction().await?);
+                let value = f(&mut tx, input).await?;
+                let inserted = tx.inserted;
                 committing = true;
-                tx.commit()?;
-                Ok(value)
-            })();
-            let fault = match result {
-                Ok(value) => break value,
+                tx.tx.commit().await?;
+                Ok((value, inserted))
+            }
+            .await;
+            let fault = match run {
+                Ok(done) => break done,
                 Err(fault) => fault,
             };
-            feed::forget();
-            let lost = super::errors::retry(fault, committing, attempt, &self.target)?;
+            let lost = retry(fault, committing, attempt, &self.target)?;
             attempt += 1;
             if lost {
-                // The pool discards the closed connection on its return.
-                conn = self.connection()?;
+                // The closed connection is discarded on its return.
+                conn = self.checkout(CHECKOUT_TIMEOUT).await?;
             }
         };
         drop(conn);
-        if let Some(id) = feed::take_inserted() {
-            let seq = self.live.wait(self.live.stamper.number(id));
+        if let Some(id) = inserted {
+            let seq = self.stamper.number(id).await;
             number(&mut value, seq);
         }
         Ok(value)
     }
 
-    /// Run `f` in one REPEATABLE READ, READ ONLY transaction, so that its
-    /// queries (a page and its total) see one snapshot.
-    pub(super) fn read<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Res<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        let result: Res<T> = (|| {
-            let mut tx = conn
-                .build_transaction()
-                .isolation_level(IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
-            let value = f(&mut tx)?;
-            tx.commit()?;
-            Ok(value)
-        })();
-        result.map_err(Error::from)
+    /// Run `f` once in one READ COMMITTED transaction, not retried (a bulk
+    /// import: running it again behind the caller's back could take long).
+    pub(super) async fn write_once<A, T>(
+        &self,
+        input: &A,
+        f: impl for<'t> FnOnce(&'t mut LiveTx<'_>, &'t A) -> Call<'t, T> + Send,
+    ) -> Result<T>
+    where
+        A: Sync + ?Sized,
+        T: Send,
+    {
+        self.once(false, async move |tx| f(tx, input).await).await
     }
 
-    /// Run one statement outside any explicit transaction (its own
-    /// snapshot): the hot single-query look-ups, such as a token per request.
-    pub(super) fn single<T>(&self, f: impl FnOnce(&mut postgres::Client) -> Res<T>) -> Result<T> {
-        let mut conn = self.connection()?;
-        f(&mut conn).map_err(Error::from)
+    /// Run `f` in one REPEATABLE READ, READ ONLY transaction, so that its
+    /// queries (a page and its total) see one snapshot.
+    pub(super) async fn read<A, T>(
+        &self,
+        input: &A,
+        f: impl for<'t> FnOnce(&'t mut LiveTx<'_>, &'t A) -> Call<'t, T> + Send,
+    ) -> Result<T>
+    where
+        A: Sync + ?Sized,
+        T: Send,
+    {
+        self.once(true, async move |tx| f(tx, input).await).await
+    }
+
+    /// [`Self::read`] for a call whose future is not `Send` (it holds the
+    /// caller's callback): waited on where it is made, never spawned.
+    pub(super) async fn read_here<T>(
+        &self,
+        f: impl AsyncFnOnce(&mut LiveTx<'_>) -> Res<T>,
+    ) -> Result<T> {
+        self.once(true, f).await
+    }
+
+    /// Run `f` once in one transaction (a snapshot, or READ COMMITTED)
+    /// that commits when it returns `Ok`.
+    async fn once<T>(
+        &self,
+        snapshot: bool,
+        f: impl AsyncFnOnce(&mut LiveTx<'_>) -> Res<T>,
+    ) -> Result<T> {
+        let mut conn = self.checkout(CHECKOUT_TIMEOUT).await?;
+        let run: Res<T> = async {
+            let tx = if snapshot {
+                super::live::snapshot(&mut conn).await?
+            } else {
+                conn.transaction().await?
+            };
+            let mut tx = LiveTx::new(tx);
+            let value = f(&mut tx).await?;
+            tx.tx.commit().await?;
+            Ok(value)
+        }
+        .await;
+        run.map_err(Error::from)
+    }
+
+    /// Run `f` outside any explicit transaction (each statement its own
+    /// snapshot): single-statement look-ups and updates.
+    pub(super) async fn single<A, T>(
+        &self,
+        input: &A,
+        f: impl for<'t> FnOnce(&'t mut LiveClient<'_>, &'t A) -> Call<'t, T> + Send,
+    ) -> Result<T>
+    where
+        A: Sync + ?Sized,
+        T: Send,
+    {
+        let conn = self.checkout(CHECKOUT_TIMEOUT).await?;
+        let mut client = LiveClient(&conn);
+        f(&mut client, input).await.map_err(Error::from)
     }
 }

@@ -8,8 +8,8 @@
 
 use postgres::{Client, NoTls};
 
+use super::connect::on_own_thread;
 use super::errors::describe;
-use super::on_own_thread;
 use crate::{Error, Result};
 
 /// The server the tests use unless `ROSTER_TEST_POSTGRES_URL` names another:

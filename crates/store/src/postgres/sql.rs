@@ -1,30 +1,24 @@
-//! One way to issue SQL, whichever driver runs it (issue 13), so that the
-//! SQL of a command and of the hot reads is written once.
+//! One way to issue SQL on the async driver (issue 13), over a
+//! transaction or a bare pooled connection alike.
 //!
-//! [`Sql`] is the four calls the backend's shared code makes (`query`,
-//! `query_opt`, `query_one`, `execute`) as futures. The hot paths await it
+//! [`Sql`] is the calls the backend's shared code makes (`query`,
+//! `query_opt`, `query_one`, `execute`, `batch`) as futures, awaited
 //! on the async driver: [`LiveTx`] and [`LiveClient`] prepare each
 //! statement once per connection (deadpool's `prepare_cached`, keyed by the
 //! SQL text, which is one of a fixed set of templates, values always
-//! parameters) and then only bind and execute it, one round trip. The cold
-//! paths, still on the synchronous `postgres` client, get [`Sql`] through
-//! its `GenericClient`: their futures are ready when first polled, and
-//! [`ready`] drives them on the calling thread.
+//! parameters) and then only bind and execute it, one round trip.
 //!
-//! A command's transaction also remembers the event it inserted
-//! ([`Sql::inserted`]), to number it after commit (`feed.rs`): in the
-//! transaction wrapper on the async driver (a future may move between
-//! threads at an await), in a thread-local on the synchronous one (a whole
-//! transaction runs on its caller's thread there).
+//! A write's transaction also remembers the event it inserted
+//! ([`Sql::inserted`]), to number it after commit (`feed.rs`).
 
-use std::future::{ready as now, Future};
+use std::future::Future;
 
-use postgres::types::ToSql;
-use postgres::Row;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::Row;
 
-use super::errors::{Fault, Res};
+use super::errors::Res;
 
-/// Statement parameters, as both drivers take them.
+/// Statement parameters, as the driver takes them.
 pub(super) type Params<'a> = &'a [&'a (dyn ToSql + Sync)];
 
 /// The SQL calls the shared code makes, as futures.
@@ -42,49 +36,11 @@ pub(super) trait Sql: Send {
     fn query_one(&mut self, sql: &str, params: Params<'_>)
         -> impl Future<Output = Res<Row>> + Send;
     fn execute(&mut self, sql: &str, params: Params<'_>) -> impl Future<Output = Res<u64>> + Send;
+    /// Statements without parameters, sent as one simple query (a
+    /// savepoint, a lock): not prepared.
+    fn batch(&mut self, sql: &str) -> impl Future<Output = Res<()>> + Send;
     /// The transaction inserted the event with this internal id.
     fn inserted(&mut self, id: i64);
-}
-
-/// Drive a future of the synchronous driver (ready at its first poll) on
-/// this thread.
-pub(super) fn ready<T>(future: impl Future<Output = T>) -> T {
-    pollster::block_on(future)
-}
-
-/// The synchronous client and its transactions: each call runs at once.
-impl<C: postgres::GenericClient + Send> Sql for C {
-    fn query(
-        &mut self,
-        sql: &str,
-        params: Params<'_>,
-    ) -> impl Future<Output = Res<Vec<Row>>> + Send {
-        now(postgres::GenericClient::query(self, sql, params).map_err(Fault::from))
-    }
-
-    fn query_opt(
-        &mut self,
-        sql: &str,
-        params: Params<'_>,
-    ) -> impl Future<Output = Res<Option<Row>>> + Send {
-        now(postgres::GenericClient::query_opt(self, sql, params).map_err(Fault::from))
-    }
-
-    fn query_one(
-        &mut self,
-        sql: &str,
-        params: Params<'_>,
-    ) -> impl Future<Output = Res<Row>> + Send {
-        now(postgres::GenericClient::query_one(self, sql, params).map_err(Fault::from))
-    }
-
-    fn execute(&mut self, sql: &str, params: Params<'_>) -> impl Future<Output = Res<u64>> + Send {
-        now(postgres::GenericClient::execute(self, sql, params).map_err(Fault::from))
-    }
-
-    fn inserted(&mut self, id: i64) {
-        super::feed::note_inserted(id);
-    }
 }
 
 /// A transaction on the async driver, with the event it inserted.
@@ -120,6 +76,10 @@ impl Sql for LiveTx<'_> {
         Ok(self.tx.execute(&statement, params).await?)
     }
 
+    async fn batch(&mut self, sql: &str) -> Res<()> {
+        Ok(self.tx.batch_execute(sql).await?)
+    }
+
     fn inserted(&mut self, id: i64) {
         self.inserted = Some(id);
     }
@@ -148,6 +108,10 @@ impl Sql for LiveClient<'_> {
     async fn execute(&mut self, sql: &str, params: Params<'_>) -> Res<u64> {
         let statement = self.0.prepare_cached(sql).await?;
         Ok(self.0.execute(&statement, params).await?)
+    }
+
+    async fn batch(&mut self, sql: &str) -> Res<()> {
+        Ok(self.0.batch_execute(sql).await?)
     }
 
     /// Outside a transaction nothing is numbered after a commit.

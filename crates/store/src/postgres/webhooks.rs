@@ -7,7 +7,9 @@
 //! has expired by the database's clock, so the nodes' clocks never
 //! matter), and every cursor move is conditional on still holding it.
 
-use postgres::{GenericClient, Row, Transaction};
+use tokio_postgres::Row;
+
+use super::sql::Sql;
 use roster_engine::{CommunityId, UserId};
 
 use super::errors::{Fault, Res};
@@ -38,16 +40,17 @@ fn webhook(row: &Row) -> Res<Webhook> {
     })
 }
 
-pub(super) fn latest_seq(client: &mut impl GenericClient) -> Res<i64> {
+pub(super) async fn latest_seq(client: &mut impl Sql) -> Res<i64> {
     Ok(client
-        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM events", &[])?
+        .query_one("SELECT coalesce(max(seq), 0)::bigint FROM events", &[])
+        .await?
         .try_get(0)?)
 }
 
-pub(super) fn create(tx: &mut Transaction<'_>, new: &NewWebhook) -> Res<Webhook> {
+pub(super) async fn create(tx: &mut impl Sql, new: &NewWebhook) -> Res<Webhook> {
     let cursor = match new.after {
         Some(after) => after.max(0),
-        None => latest_seq(tx)?,
+        None => latest_seq(tx).await?,
     };
     let row = tx.query_one(
         &format!(
@@ -64,25 +67,23 @@ pub(super) fn create(tx: &mut Transaction<'_>, new: &NewWebhook) -> Res<Webhook>
             &rows::now(),
             &cursor,
         ],
-    )?;
+    ).await?;
     webhook(&row)
 }
 
-pub(super) fn find(client: &mut impl GenericClient, id: uuid::Uuid) -> Res<Option<Webhook>> {
+pub(super) async fn find(client: &mut impl Sql, id: uuid::Uuid) -> Res<Option<Webhook>> {
     client
         .query_opt(
             &format!("SELECT {COLUMNS} FROM webhooks WHERE id = $1"),
             &[&id],
-        )?
+        )
+        .await?
         .as_ref()
         .map(webhook)
         .transpose()
 }
 
-pub(super) fn list(
-    client: &mut impl GenericClient,
-    created_by: Option<UserId>,
-) -> Res<Vec<Webhook>> {
+pub(super) async fn list(client: &mut impl Sql, created_by: Option<UserId>) -> Res<Vec<Webhook>> {
     client
         .query(
             &format!(
@@ -90,72 +91,84 @@ pub(super) fn list(
                  WHERE $1::uuid IS NULL OR created_by = $1 ORDER BY created_at, id"
             ),
             &[&created_by.map(|u| u.0)],
-        )?
+        )
+        .await?
         .iter()
         .map(webhook)
         .collect()
 }
 
-pub(super) fn delete(tx: &mut Transaction<'_>, id: uuid::Uuid) -> Res<bool> {
-    Ok(tx.execute("DELETE FROM webhooks WHERE id = $1", &[&id])? > 0)
+pub(super) async fn delete(tx: &mut impl Sql, id: uuid::Uuid) -> Res<bool> {
+    Ok(tx
+        .execute("DELETE FROM webhooks WHERE id = $1", &[&id])
+        .await?
+        > 0)
 }
 
-pub(super) fn resume(tx: &mut Transaction<'_>, id: uuid::Uuid) -> Res<Option<Webhook>> {
+pub(super) async fn resume(tx: &mut impl Sql, id: uuid::Uuid) -> Res<Option<Webhook>> {
     tx.execute(
         "UPDATE webhooks SET paused_at = NULL, paused_reason = NULL, failures = 0 WHERE id = $1",
         &[&id],
-    )?;
-    find(tx, id)
+    )
+    .await?;
+    find(tx, id).await
 }
 
-pub(super) fn pause(tx: &mut Transaction<'_>, id: uuid::Uuid, reason: &str) -> Res<()> {
+pub(super) async fn pause(tx: &mut impl Sql, id: uuid::Uuid, reason: &str) -> Res<()> {
     tx.execute(
         "UPDATE webhooks SET paused_at = $2, paused_reason = $3
          WHERE id = $1 AND paused_at IS NULL",
         &[&id, &rows::now(), &reason],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
-pub(super) fn lease(
-    tx: &mut Transaction<'_>,
+pub(super) async fn lease(
+    tx: &mut impl Sql,
     id: uuid::Uuid,
     node: &str,
     ttl: std::time::Duration,
 ) -> Res<bool> {
     let seconds = ttl.as_secs_f64();
-    let taken = tx.execute(
-        "UPDATE webhooks
+    let taken = tx
+        .execute(
+            "UPDATE webhooks
          SET lease_node = $2, lease_until = clock_timestamp() + make_interval(secs => $3)
          WHERE id = $1 AND paused_at IS NULL
            AND (lease_node IS NULL OR lease_node = $2 OR lease_until < clock_timestamp())",
-        &[&id, &node, &seconds],
-    )?;
+            &[&id, &node, &seconds],
+        )
+        .await?;
     Ok(taken > 0)
 }
 
-pub(super) fn release(tx: &mut Transaction<'_>, id: uuid::Uuid, node: &str) -> Res<()> {
+pub(super) async fn release(tx: &mut impl Sql, id: uuid::Uuid, node: &str) -> Res<()> {
     tx.execute(
         "UPDATE webhooks SET lease_node = NULL, lease_until = NULL
          WHERE id = $1 AND lease_node = $2",
         &[&id, &node],
-    )?;
+    )
+    .await?;
     Ok(())
 }
 
-pub(super) fn skip_to(tx: &mut Transaction<'_>, id: uuid::Uuid, node: &str, seq: i64) -> Res<bool> {
-    let moved = tx.execute(
-        "UPDATE webhooks SET cursor = $3 WHERE id = $1 AND lease_node = $2 AND cursor < $3",
-        &[&id, &node, &seq],
-    )?;
+pub(super) async fn skip_to(tx: &mut impl Sql, id: uuid::Uuid, node: &str, seq: i64) -> Res<bool> {
+    let moved = tx
+        .execute(
+            "UPDATE webhooks SET cursor = $3 WHERE id = $1 AND lease_node = $2 AND cursor < $3",
+            &[&id, &node, &seq],
+        )
+        .await?;
     Ok(moved > 0)
 }
 
-pub(super) fn record(tx: &mut Transaction<'_>, attempt: &Attempt) -> Res<AttemptEffect> {
+pub(super) async fn record(tx: &mut impl Sql, attempt: &Attempt) -> Res<AttemptEffect> {
     let id = attempt.webhook;
     // Lock the subscription: its log and counters change together.
     if tx
-        .query_opt("SELECT 1 FROM webhooks WHERE id = $1 FOR UPDATE", &[&id])?
+        .query_opt("SELECT 1 FROM webhooks WHERE id = $1 FOR UPDATE", &[&id])
+        .await?
         .is_none()
     {
         return Ok(AttemptEffect::Logged);
@@ -176,33 +189,39 @@ pub(super) fn record(tx: &mut Transaction<'_>, attempt: &Attempt) -> Res<Attempt
             &latency_ms,
             &attempt.redelivery,
         ],
-    )?;
+    )
+    .await?;
     tx.execute(
         "DELETE FROM webhook_deliveries WHERE webhook_id = $1 AND num <= (
              SELECT num FROM webhook_deliveries WHERE webhook_id = $1
              ORDER BY num DESC LIMIT 1 OFFSET $2)",
         &[&id, &DELIVERY_LOG_LEN],
-    )?;
+    )
+    .await?;
     if attempt.redelivery {
         return Ok(AttemptEffect::Logged);
     }
     if attempt.succeeded() {
-        let moved = tx.execute(
-            "UPDATE webhooks SET cursor = greatest(cursor, $3), failures = 0
+        let moved = tx
+            .execute(
+                "UPDATE webhooks SET cursor = greatest(cursor, $3), failures = 0
              WHERE id = $1 AND lease_node = $2",
-            &[&id, &attempt.node, &attempt.seq],
-        )?;
+                &[&id, &attempt.node, &attempt.seq],
+            )
+            .await?;
         return Ok(if moved > 0 {
             AttemptEffect::Advanced
         } else {
             AttemptEffect::Logged
         });
     }
-    let Some(row) = tx.query_opt(
-        "UPDATE webhooks SET failures = failures + 1
+    let Some(row) = tx
+        .query_opt(
+            "UPDATE webhooks SET failures = failures + 1
          WHERE id = $1 AND lease_node = $2 RETURNING failures",
-        &[&id, &attempt.node],
-    )?
+            &[&id, &attempt.node],
+        )
+        .await?
     else {
         return Ok(AttemptEffect::Logged);
     };
@@ -214,7 +233,7 @@ pub(super) fn record(tx: &mut Transaction<'_>, attempt: &Attempt) -> Res<Attempt
             "{failures} failed attempts in a row; the last: {}",
             describe(attempt)
         );
-        pause(tx, id, &reason)?;
+        pause(tx, id, &reason).await?;
     }
     Ok(AttemptEffect::Failed { failures, paused })
 }
@@ -227,8 +246,8 @@ fn describe(attempt: &Attempt) -> String {
     }
 }
 
-pub(super) fn deliveries(
-    client: &mut impl GenericClient,
+pub(super) async fn deliveries(
+    client: &mut impl Sql,
     id: uuid::Uuid,
     limit: u32,
 ) -> Res<Vec<DeliveryRecord>> {
@@ -238,7 +257,8 @@ pub(super) fn deliveries(
             "SELECT num, seq, delivery_id, at, status, error, latency_ms, redelivery
              FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY num DESC LIMIT $2",
             &[&id, &limit],
-        )?
+        )
+        .await?
         .iter()
         .map(|row| {
             let status: Option<i32> = row.try_get(4)?;

@@ -17,11 +17,16 @@ pub(super) fn delete_user(
     user: UserId,
     relinquish: bool,
 ) -> Result<u64> {
-    account_flow::delete_user(&mut Writer(tx), actor, user, relinquish)
+    super::communities::ready(account_flow::delete_user(
+        &mut Writer(tx),
+        actor,
+        user,
+        relinquish,
+    ))
 }
 
 impl AccountTx for Writer<'_> {
-    fn standings_of(&mut self, user: i64) -> Result<Vec<i64>> {
+    async fn standings_of(&mut self, user: i64) -> Result<Vec<i64>> {
         let mut stmt = self.0.prepare_cached(
             "SELECT community_num FROM memberships WHERE user_num = ?1 ORDER BY community_num",
         )?;
@@ -31,7 +36,11 @@ impl AccountTx for Writer<'_> {
         Ok(nums)
     }
 
-    fn successor(&mut self, community: i64, except: i64) -> Result<Option<(UserId, Standing)>> {
+    async fn successor(
+        &mut self,
+        community: i64,
+        except: i64,
+    ) -> Result<Option<(UserId, Standing)>> {
         let found = rows::query_row(
             self.0,
             "SELECT u.id, m.standing FROM memberships m JOIN users u ON u.num = m.user_num
@@ -53,7 +62,7 @@ impl AccountTx for Writer<'_> {
         }
     }
 
-    fn delete_account(&mut self, user: i64, fallback: i64) -> Result<()> {
+    async fn delete_account(&mut self, user: i64, fallback: i64) -> Result<()> {
         self.0.execute(
             "UPDATE communities SET creator_num = COALESCE(
                 (SELECT m.user_num FROM memberships m

@@ -87,7 +87,7 @@ pub(super) fn join_site(tx: &Connection, site: i64, user: &User) -> Result<()> {
 /// Drive the write flow on the writer's thread. Its [`CommandTx`] futures
 /// are synchronous SQLite calls, ready when first polled: nothing pends,
 /// so this never parks the writer.
-fn ready<T>(flow: impl std::future::Future<Output = T>) -> T {
+pub(super) fn ready<T>(flow: impl std::future::Future<Output = T>) -> T {
     pollster::block_on(flow)
 }
 

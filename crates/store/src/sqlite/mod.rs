@@ -342,9 +342,7 @@ impl Store for SqliteStore {
 
     fn set_policy(&self, actor: Actor, changes: &[(Action, Level)]) -> Result<PolicyUpdate> {
         let changes = changes.to_vec();
-        let update = self.write(move |conn| {
-            crate::policy::set_policy(&mut communities::Writer(conn), actor, &changes)
-        })?;
+        let update = self.write(move |conn| policy::set(conn, actor, &changes))?;
         // Committed: this store's commands decide under it from now on.
         self.policy.put(update.policy.clone());
         Ok(update)

@@ -27,12 +27,21 @@ pub(super) fn load(conn: &Connection) -> Result<Policy> {
     load_stored(conn).map(|stored| stored.policy)
 }
 
+/// Change the policy on the writer's transaction (`crate::policy::set_policy`).
+pub(super) fn set(
+    conn: &Connection,
+    actor: roster_engine::Actor,
+    changes: &[(Action, Level)],
+) -> Result<crate::PolicyUpdate> {
+    super::communities::ready(crate::policy::set_policy(&mut Writer(conn), actor, changes))
+}
+
 impl PolicyTx for Writer<'_> {
-    fn load_policy_for_update(&mut self) -> Result<Policy> {
+    async fn load_policy_for_update(&mut self) -> Result<Policy> {
         load(self.0)
     }
 
-    fn store_levels(&mut self, levels: &[(Action, Level)], at: DateTime<Utc>) -> Result<()> {
+    async fn store_levels(&mut self, levels: &[(Action, Level)], at: DateTime<Utc>) -> Result<()> {
         for (action, level) in levels {
             rows::exec(
                 self.0,
@@ -45,7 +54,7 @@ impl PolicyTx for Writer<'_> {
         Ok(())
     }
 
-    fn site_id(&mut self) -> Result<Option<CommunityId>> {
+    async fn site_id(&mut self) -> Result<Option<CommunityId>> {
         let id: Option<String> = rows::query_row(
             self.0,
             "SELECT id FROM communities WHERE site = 1",

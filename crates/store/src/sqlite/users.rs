@@ -14,13 +14,13 @@ use crate::{Error, NewUser, Result, User, UserKey, UserPatch};
 /// Create a user, and take the site community's step for them (the
 /// backend-neutral `user_flow::create`).
 pub(super) fn create(tx: &Connection, new: NewUser) -> Result<User> {
-    user_flow::create(&mut Users(tx), &new)
+    communities::ready(user_flow::create(&mut Users(tx), &new))
 }
 
 /// Apply a profile patch (the backend-neutral `user_flow::update`; the
 /// writer's `BEGIN IMMEDIATE` already holds the write lock).
 pub(super) fn update(tx: &Connection, id: UserId, patch: &UserPatch) -> Result<User> {
-    user_flow::update(&mut Users(tx), id, patch)
+    communities::ready(user_flow::update(&mut Users(tx), id, patch))
 }
 
 /// The writer's transaction, as `user_flow` drives it.
@@ -29,11 +29,11 @@ struct Users<'c>(&'c Connection);
 impl UserTx for Users<'_> {
     type Error = Error;
 
-    fn taken(&mut self, column: Unique, value: &str, except: Option<i64>) -> Result<bool> {
+    async fn taken(&mut self, column: Unique, value: &str, except: Option<i64>) -> Result<bool> {
         taken(self.0, column.column(), value, except)
     }
 
-    fn insert_user(&mut self, new: &NewUser, email: Option<&str>) -> Result<i64> {
+    async fn insert_user(&mut self, new: &NewUser, email: Option<&str>) -> Result<i64> {
         let profile = &new.profile;
         rows::exec(
             self.0,
@@ -58,28 +58,28 @@ impl UserTx for Users<'_> {
         Ok(self.0.last_insert_rowid())
     }
 
-    fn user_by_num(&mut self, num: i64) -> Result<Option<User>> {
+    async fn user_by_num(&mut self, num: i64) -> Result<Option<User>> {
         find(self.0, &UserKey::Num(num))
     }
 
-    fn lock_user(&mut self, id: UserId) -> Result<Option<User>> {
+    async fn lock_user(&mut self, id: UserId) -> Result<Option<User>> {
         find(self.0, &UserKey::Id(id))
     }
 
     /// One writer: what this transaction reads is settled.
-    fn settled_site(&mut self) -> Result<Option<i64>> {
+    async fn settled_site(&mut self) -> Result<Option<i64>> {
         communities::site_num(self.0)
     }
 
-    fn join_site(&mut self, site: i64, user: &User) -> Result<()> {
+    async fn join_site(&mut self, site: i64, user: &User) -> Result<()> {
         communities::join_site(self.0, site, user)
     }
 
-    fn create_site(&mut self, owner: &User) -> Result<()> {
+    async fn create_site(&mut self, owner: &User) -> Result<()> {
         communities::create_site(self.0, owner)
     }
 
-    fn write_user(&mut self, num: i64, patched: &Patched) -> Result<()> {
+    async fn write_user(&mut self, num: i64, patched: &Patched) -> Result<()> {
         let profile = &patched.profile;
         rows::exec(
             self.0,
