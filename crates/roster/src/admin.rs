@@ -28,17 +28,14 @@ pub async fn create_user(state: &AppState, spec: UserSpec) -> Result<User> {
     }
     validate_profile(&spec.profile)?;
     let password_hash = state.passwords.hash(&spec.password).await;
-    state
-        .run(move |store| {
-            store.create_user(NewUser {
-                username: spec.username,
-                password_hash,
-                email: spec.email,
-                admin: spec.admin,
-                profile: spec.profile,
-            })
-        })
-        .await
+    let new = NewUser {
+        username: spec.username,
+        password_hash,
+        email: spec.email,
+        admin: spec.admin,
+        profile: spec.profile,
+    };
+    state.call(move |store| store.create_user(new)).await
 }
 
 pub fn validate_profile(profile: &Profile) -> std::result::Result<(), DomainError> {
@@ -68,7 +65,7 @@ pub async fn issue_token(
         label: label.to_owned(),
         expires_at,
     };
-    let record = state.run(move |store| store.create_token(new)).await?;
+    let record = state.call(move |store| store.create_token(new)).await?;
     Ok((token, record))
 }
 
@@ -97,7 +94,7 @@ pub async fn check_password(
     } else {
         UserKey::Username(login.to_owned())
     };
-    let found = state.run(move |store| store.find_user(&key)).await?;
+    let found = state.call(move |store| store.find_user(key)).await?;
     // One account, whichever name it is reached by.
     let account = found
         .as_ref()
@@ -121,7 +118,7 @@ pub async fn check_password(
         return Ok(PasswordCheck::Invalid);
     };
     let id = user.id;
-    state.run(move |store| store.record_login(id)).await?;
+    state.call(move |store| store.record_login(id)).await?;
     state.limits.login_succeeded(&account, address);
     Ok(PasswordCheck::Valid(Box::new(user)))
 }
@@ -133,7 +130,7 @@ pub(crate) const DUMMY_HASH: &str =
 /// Find a user or fail with `UserNotFound`.
 pub async fn user(state: &AppState, key: UserKey) -> Result<User> {
     state
-        .run(move |store| store.find_user(&key))
+        .call(move |store| store.find_user(key))
         .await?
         .ok_or(Error::Domain(DomainError::UserNotFound))
 }

@@ -1,6 +1,8 @@
 //! Shared state of the HTTP handlers: the store, the metrics, the token
 //! cache, the password pool, the rate limits, and the bridge from async
-//! handlers to the blocking store.
+//! handlers to the store: its async faces where it has them (PostgreSQL:
+//! every call; SQLite: the write queue), else its blocking calls off the
+//! runtime or, for short reads, inline.
 
 use crate::auth_cache::TokenCache;
 use crate::metrics::Metrics;
@@ -8,7 +10,8 @@ use crate::password::PasswordPool;
 use crate::ratelimit::Limits;
 use roster_engine::{Actor, Command, Sight, UserId};
 use roster_store::{
-    AsyncReads, CommunityKey, Error, Outcome, Result, Ruling, Store, StoreFuture, User, UserPatch,
+    AsyncReads, AsyncStore, CommunityKey, Error, Outcome, Result, Ruling, Store, StoreFuture, User,
+    UserPatch,
 };
 use std::sync::Arc;
 use std::time::Instant;
@@ -30,6 +33,11 @@ pub struct AppState(Arc<Shared>);
 #[derive(Clone)]
 pub struct Shared {
     pub store: Arc<dyn Store>,
+    /// The same store's other calls as futures ([`AppState::call`]).
+    calls: Arc<dyn AsyncStore>,
+    /// Whether those are the store's own (PostgreSQL's async driver) rather
+    /// than its blocking calls on blocking threads.
+    native_calls: bool,
     pub metrics: Arc<Metrics>,
     /// Token hash → principal; see `auth_cache` for its staleness bound.
     pub tokens: Arc<TokenCache>,
@@ -51,7 +59,10 @@ impl AppState {
         let hook_metrics = crate::webhooks::metrics::HookMetrics::register(metrics.registry_mut());
         let hooks =
             crate::webhooks::Hooks::new(crate::webhooks::HookConfig::default(), hook_metrics);
+        let native_calls = store.async_store().is_some();
         Self(Arc::new(Shared {
+            calls: roster_store::async_store(Arc::clone(&store)),
+            native_calls,
             store,
             hooks,
             metrics: Arc::new(metrics),
@@ -103,6 +114,33 @@ impl AppState {
         })
         .await
         .unwrap_or_else(|join| Err(Error::Backend(format!("store task failed: {join}"))))
+    }
+
+    /// Await one of the store's other calls ([`AsyncStore`]): on
+    /// PostgreSQL's async driver, with no blocking thread; on SQLite, the
+    /// blocking call on a blocking thread. Counted in
+    /// `roster_store_calls_in_flight` as [`run`](Self::run) counts.
+    pub async fn call<T>(&self, call: impl FnOnce(&dyn AsyncStore) -> StoreFuture<T>) -> Result<T> {
+        let _in_flight = self.metrics.store_call();
+        call(self.calls.as_ref()).await
+    }
+
+    /// A short read of `input`: awaited through [`call`](Self::call) when
+    /// the store's calls are its own (PostgreSQL), else `read` as
+    /// [`read_now`](Self::read_now) runs it (inline on SQLite). Both must
+    /// ask the same question.
+    pub async fn read<I, T, A, F>(&self, input: I, call: A, read: F) -> Result<T>
+    where
+        I: Send + 'static,
+        T: Send + 'static,
+        A: FnOnce(&dyn AsyncStore, I) -> StoreFuture<T>,
+        F: FnOnce(&dyn Store, I) -> Result<T> + Send + 'static,
+    {
+        if self.native_calls {
+            self.call(|calls| call(calls, input)).await
+        } else {
+            self.read_now(move |store| read(store, input)).await
+        }
     }
 
     /// Run a short blocking read: on this thread when the store has inline
@@ -201,7 +239,9 @@ impl AppState {
     /// Revoke a token of `user` and forget it in the token cache, so that
     /// it is refused at once on this node. False when it is not theirs.
     pub async fn revoke_token(&self, user: UserId, token: uuid::Uuid) -> Result<bool> {
-        let revoked = self.run(move |store| store.revoke_token(user, token)).await;
+        let revoked = self
+            .call(move |store| store.revoke_token(user, token))
+            .await;
         // Evicted whatever the answer: an eviction is never wrong.
         self.tokens.forget_token(token);
         revoked
@@ -210,7 +250,7 @@ impl AppState {
     /// Change a user and forget their cached tokens, so that the next
     /// request sees the change (admin flag, username) at once on this node.
     pub async fn update_user(&self, id: UserId, patch: UserPatch) -> Result<User> {
-        let updated = self.run(move |store| store.update_user(id, &patch)).await;
+        let updated = self.call(move |store| store.update_user(id, patch)).await;
         self.tokens.forget_user(id);
         updated
     }

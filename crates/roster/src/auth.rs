@@ -185,7 +185,7 @@ pub async fn authenticate(state: &AppState, token: &str) -> Result<Principal, Au
 pub async fn current_user(state: &AppState, principal: &Principal) -> Result<User, AuthError> {
     let key = roster_store::UserKey::Id(principal.user.id);
     state
-        .read_now(move |store| store.find_user(&key))
+        .find_user(key)
         .await
         .map_err(|e| AuthError::Backend(e.to_string()))?
         .ok_or(AuthError::Unknown)

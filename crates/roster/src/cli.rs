@@ -270,15 +270,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(command) => token_command(&state, command, json).await,
         Command::Community(command) => crate::community_cli::run(&state, command, json).await,
         Command::Events { after, limit } => {
-            let events = state
-                .run(move |store| {
-                    store.events(&EventQuery {
-                        community: None,
-                        after,
-                        limit,
-                    })
-                })
-                .await?;
+            let query = EventQuery {
+                community: None,
+                after,
+                limit,
+            };
+            let events = state.events(query).await?;
             for event in events {
                 println!("{}", serde_json::to_string(&event)?);
             }
@@ -359,7 +356,7 @@ async fn user_command(state: &AppState, command: UserCommand, json: bool) -> any
         }
         UserCommand::List { limit } => {
             let users = state
-                .run(move |store| store.list_users(None, limit))
+                .call(move |store| store.list_users(None, limit))
                 .await?;
             for user in users {
                 print(
@@ -404,7 +401,7 @@ async fn token_command(state: &AppState, command: TokenCommand, json: bool) -> a
         TokenCommand::List { username } => {
             let user = admin::user(state, UserKey::Username(username)).await?;
             let id = user.id;
-            for record in state.run(move |store| store.list_tokens(id)).await? {
+            for record in state.call(move |store| store.list_tokens(id)).await? {
                 print(
                     json,
                     format!(

@@ -40,7 +40,7 @@ pub(crate) async fn run(
                 admin: false,
             };
             let outcome = state
-                .run(move |store| store.create_community(actor, new))
+                .call(move |store| store.create_community(actor, new))
                 .await?;
             print(
                 json,
@@ -51,7 +51,7 @@ pub(crate) async fn run(
         CommunityCommand::Show { community } => {
             let key = community_key(&community);
             let (community, _) = state
-                .run(move |store| store.community(&key, None))
+                .call(move |store| store.community(key, None))
                 .await?
                 .ok_or(roster_engine::DomainError::CommunityNotFound)?;
             print(

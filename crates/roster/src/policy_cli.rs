@@ -71,7 +71,7 @@ pub async fn policy_command(
 ) -> anyhow::Result<()> {
     match command {
         PolicyCommand::Show => {
-            let stored = state.run(|store| store.policy()).await?;
+            let stored = state.call(move |store| store.policy()).await?;
             print(&stored, json);
         }
         PolicyCommand::Set { admin, levels } => {
@@ -83,10 +83,7 @@ pub async fn policy_command(
                 admin: user.admin,
             };
             let stored = state
-                .run(move |store| {
-                    store.set_policy(actor, &levels)?;
-                    store.policy()
-                })
+                .set_policy_and_read(actor, levels)
                 .await
                 .context("the policy was not changed")?;
             print(&stored, json);

@@ -57,7 +57,7 @@ pub async fn run(state: &AppState, command: WebhookCommand, json: bool) -> anyho
             let community = match community {
                 Some(text) => {
                     let key = crate::cli::community_key(&text);
-                    let found = state.run(move |store| store.community(&key, None)).await?;
+                    let found = state.call(move |store| store.community(key, None)).await?;
                     Some(found.ok_or_else(|| anyhow!("no community {text}"))?.0.id())
                 }
                 None => None,
@@ -74,7 +74,7 @@ pub async fn run(state: &AppState, command: WebhookCommand, json: bool) -> anyho
                 created_by: None,
                 after,
             };
-            let webhook = state.run(move |store| store.create_webhook(new)).await?;
+            let webhook = state.call(move |store| store.create_webhook(new)).await?;
             if json {
                 let mut object = serde_json::to_value(view(&webhook))?;
                 object["secret"] = json!(webhook.secret);
@@ -84,7 +84,7 @@ pub async fn run(state: &AppState, command: WebhookCommand, json: bool) -> anyho
             }
         }
         WebhookCommand::List => {
-            for webhook in state.run(|store| store.list_webhooks(None)).await? {
+            for webhook in state.call(move |store| store.list_webhooks(None)).await? {
                 let shown = view(&webhook);
                 if json {
                     println!("{}", serde_json::to_value(&shown)?);
@@ -97,7 +97,7 @@ pub async fn run(state: &AppState, command: WebhookCommand, json: bool) -> anyho
             }
         }
         WebhookCommand::Remove { id } => {
-            if !state.run(move |store| store.delete_webhook(id)).await? {
+            if !state.call(move |store| store.delete_webhook(id)).await? {
                 bail!("no webhook {id}");
             }
             if json {

@@ -1,7 +1,7 @@
 //! Typed async store calls for the routes around the communities: the
 //! event feed, a user's tokens, the permission policy and the user list,
 //! so that handlers await `state.events(query)` rather than building a
-//! `state.run(move |s| …)` closure.
+//! `state.call(…)` closure.
 
 use super::AppState;
 use roster_engine::{Action, Actor, Level, UserId};
@@ -12,17 +12,17 @@ use roster_store::{
 impl AppState {
     /// One page of the event feed (every community's, or one's).
     pub async fn events(&self, query: EventQuery) -> Result<Vec<EventRecord>> {
-        self.run(move |store| store.events(&query)).await
+        self.call(move |store| store.events(query)).await
     }
 
     /// A user's tokens (hashes only), newest first.
     pub async fn list_tokens(&self, user: UserId) -> Result<Vec<TokenRecord>> {
-        self.run(move |store| store.list_tokens(user)).await
+        self.call(move |store| store.list_tokens(user)).await
     }
 
     /// The permission policy as stored.
     pub async fn policy(&self) -> Result<StoredPolicy> {
-        self.run(|store| store.policy()).await
+        self.call(move |store| store.policy()).await
     }
 
     /// Change some actions' levels, as `actor` (the engine decides whether
@@ -32,32 +32,30 @@ impl AppState {
         actor: Actor,
         changes: Vec<(Action, Level)>,
     ) -> Result<PolicyUpdate> {
-        self.run(move |store| store.set_policy(actor, &changes))
+        self.call(move |store| store.set_policy(actor, changes))
             .await
     }
 
-    /// [`set_policy`](Self::set_policy), then the policy as stored, in
-    /// one hand-off (Rocket.Chat answers with the stored policy).
+    /// [`set_policy`](Self::set_policy), then the policy as stored
+    /// (Rocket.Chat answers with the stored policy).
     pub async fn set_policy_and_read(
         &self,
         actor: Actor,
         changes: Vec<(Action, Level)>,
     ) -> Result<StoredPolicy> {
-        self.run(move |store| {
-            store.set_policy(actor, &changes)?;
-            store.policy()
-        })
-        .await
+        self.set_policy(actor, changes).await?;
+        self.policy().await
     }
 
     /// Every user, by creation order, one page.
     pub async fn users_page(&self, offset: u64, limit: u32) -> Result<Page<User>> {
-        self.run(move |store| store.users_page(offset, limit)).await
+        self.call(move |store| store.users_page(offset, limit))
+            .await
     }
 
     /// Delete a user as `actor`; the number of communities relinquished.
     pub async fn delete_user(&self, actor: Actor, user: UserId, relinquish: bool) -> Result<u64> {
-        self.run(move |store| store.delete_user(actor, user, relinquish))
+        self.call(move |store| store.delete_user(actor, user, relinquish))
             .await
     }
 }

@@ -1,7 +1,6 @@
 //! Typed async store calls for the web console (issue 17): its sessions,
-//! and each page's reads, taken together in one blocking call, so that its
-//! handlers await `state.console_timeline(…)` rather than building a
-//! `state.run(move |s| …)` closure.
+//! and each page's reads, gathered here, so that its handlers await
+//! `state.console_timeline(…)` rather than several store calls.
 
 use super::AppState;
 use chrono::{DateTime, Utc};
@@ -10,24 +9,23 @@ use roster_store::{
     Community, CommunityKey, ConsoleSession, DayCount, Error, EventRecord, MemberQuery, MemberRow,
     MemberSearch, NewConsoleSession, Page, Paging, Result, SearchPage, User, UserKey,
 };
-use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 impl AppState {
     /// Store a console session.
     pub async fn create_console_session(&self, new: NewConsoleSession) -> Result<ConsoleSession> {
-        self.run(move |store| store.create_console_session(new))
+        self.call(move |store| store.create_console_session(new))
             .await
     }
 
     /// The console session with this hash and its user, live or not.
     pub async fn console_session(&self, hash: [u8; 32]) -> Result<Option<(ConsoleSession, User)>> {
-        self.run(move |store| store.console_session(&hash)).await
+        self.call(move |store| store.console_session(hash)).await
     }
 
     /// End a console session; false when unknown or already ended.
     pub async fn end_console_session(&self, hash: [u8; 32]) -> Result<bool> {
-        self.run(move |store| store.end_console_session(&hash))
+        self.call(move |store| store.end_console_session(hash))
             .await
     }
 }
@@ -71,39 +69,45 @@ impl AppState {
         since: DateTime<Utc>,
         limit: u32,
     ) -> Result<std::result::Result<Timeline, DomainError>> {
-        self.run(move |store| {
-            // The engine decides: out of sight, or not one who runs it.
-            let seen = store
-                .community_in_sight(Sight::Viewable, &CommunityKey::Id(id), actor)
-                .and_then(|(community, standing)| {
-                    roster_engine::may_manage(actor.admin, standing)?;
-                    Ok(community)
-                });
-            let community = match seen {
-                Ok(community) => community,
-                Err(Error::Domain(refusal)) => return Ok(Err(refusal)),
-                Err(fault) => return Err(fault),
-            };
-            let events = store.recent_events(id, before, limit)?;
-            let counts = store.daily_counts(id, since)?;
-            let mut names = HashMap::new();
-            for event in &events {
-                for person in [Some(event.actor), event.subject].into_iter().flatten() {
-                    if let Entry::Vacant(slot) = names.entry(person) {
-                        if let Some(found) = store.find_user(&UserKey::Id(person))? {
-                            slot.insert(found.username);
-                        }
-                    }
-                }
-            }
-            Ok(Ok(Timeline {
-                community,
-                events,
-                counts,
-                names,
-            }))
-        })
-        .await
+        // The engine decides: out of sight, or not one who runs it.
+        let seen = self
+            .community_in_sight(Sight::Viewable, CommunityKey::Id(id), actor)
+            .await
+            .and_then(|(community, standing)| {
+                roster_engine::may_manage(actor.admin, standing)?;
+                Ok(community)
+            });
+        let community = match seen {
+            Ok(community) => community,
+            Err(Error::Domain(refusal)) => return Ok(Err(refusal)),
+            Err(fault) => return Err(fault),
+        };
+        let events = self
+            .call(move |store| store.recent_events(id, before, limit))
+            .await?;
+        let counts = self
+            .call(move |store| store.daily_counts(id, since))
+            .await?;
+        let mut people: Vec<UserId> = events
+            .iter()
+            .flat_map(|event| [Some(event.actor), event.subject])
+            .flatten()
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        let keys = people.iter().map(|&person| UserKey::Id(person)).collect();
+        let found = self.find_users(keys).await?;
+        let names = people
+            .into_iter()
+            .zip(found)
+            .filter_map(|(person, user)| Some((person, user?.username)))
+            .collect();
+        Ok(Ok(Timeline {
+            community,
+            events,
+            counts,
+            names,
+        }))
     }
 
     /// The community page as `actor` sees it, read at once: the community
@@ -116,41 +120,37 @@ impl AppState {
         id: CommunityId,
         search: MemberSearch,
     ) -> Result<Option<CommunityPage>> {
-        self.run(move |store| {
-            let key = CommunityKey::Id(id);
-            let (community, standing) = match store.community_in_sight(Sight::Viewable, &key, actor)
-            {
-                Ok(seen) => seen,
-                Err(Error::Domain(_)) => return Ok(None),
-                Err(fault) => return Err(fault),
-            };
-            let limit = search.limit;
-            let members = store.search_members(id, &search)?;
-            let managed = if can_manage(actor.admin, standing) {
-                let list = |standing| {
-                    let query = MemberQuery {
-                        standings: vec![standing],
-                        paging: Paging::After(None),
-                        limit,
-                    };
-                    store.members(id, &query).map(|page| page.items)
+        let key = CommunityKey::Id(id);
+        let (community, standing) = match self.community_in_sight(Sight::Viewable, key, actor).await
+        {
+            Ok(seen) => seen,
+            Err(Error::Domain(_)) => return Ok(None),
+            Err(fault) => return Err(fault),
+        };
+        let limit = search.limit;
+        let members = self
+            .call(move |store| store.search_members(id, search))
+            .await?;
+        let managed = if can_manage(actor.admin, standing) {
+            let mut lists = Vec::with_capacity(3);
+            for standing in [Standing::Requested, Standing::Invited, Standing::Banned] {
+                let query = MemberQuery {
+                    standings: vec![standing],
+                    paging: Paging::After(None),
+                    limit,
                 };
-                Some([
-                    list(Standing::Requested)?,
-                    list(Standing::Invited)?,
-                    list(Standing::Banned)?,
-                ])
-            } else {
-                None
-            };
-            Ok(Some(CommunityPage {
-                community,
-                standing,
-                members,
-                managed,
-            }))
-        })
-        .await
+                lists.push(self.members(id, query).await?.items);
+            }
+            <[Vec<MemberRow>; 3]>::try_from(lists).ok()
+        } else {
+            None
+        };
+        Ok(Some(CommunityPage {
+            community,
+            standing,
+            members,
+            managed,
+        }))
     }
 
     /// A page of every community and of every user, each after its number.
@@ -160,12 +160,13 @@ impl AppState {
         after_users: Option<i64>,
         limit: u32,
     ) -> Result<AdminLists> {
-        self.run(move |store| {
-            Ok(AdminLists {
-                communities: store.list_communities(after_communities, limit)?,
-                users: store.list_users(after_users, limit)?,
-            })
+        Ok(AdminLists {
+            communities: self
+                .call(move |store| store.list_communities(after_communities, limit))
+                .await?,
+            users: self
+                .call(move |store| store.list_users(after_users, limit))
+                .await?,
         })
-        .await
     }
 }

@@ -15,7 +15,7 @@ impl AppState {
         key: String,
         fingerprint: RequestFingerprint,
     ) -> Result<IdempotencyBegin> {
-        self.run(move |store| store.begin_idempotent(user, &key, &fingerprint))
+        self.call(move |store| store.begin_idempotent(user, key, fingerprint))
             .await
     }
 
@@ -26,13 +26,13 @@ impl AppState {
         key: String,
         response: StoredResponse,
     ) -> Result<()> {
-        self.run(move |store| store.finish_idempotent(user, &key, &response))
+        self.call(move |store| store.finish_idempotent(user, key, response))
             .await
     }
 
     /// Release a held key whose request failed, so that a retry runs again.
     pub async fn abandon_idempotent(&self, user: UserId, key: String) -> Result<()> {
-        self.run(move |store| store.abandon_idempotent(user, &key))
+        self.call(move |store| store.abandon_idempotent(user, key))
             .await
     }
 }

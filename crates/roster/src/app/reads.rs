@@ -1,8 +1,7 @@
 //! Typed async store calls for the handlers, so that a handler awaits
-//! `state.find_user(key)` rather than building a `state.run(move |s| …)`
-//! closure. Each is one blocking store call: a read through
-//! [`AppState::read_now`] (inline on SQLite), a write through
-//! [`AppState::run`].
+//! `state.find_user(key)` rather than building a closure. Each is one
+//! store call: a read through [`AppState::read`] (PostgreSQL's async
+//! driver, or inline on SQLite), a write through [`AppState::call`].
 
 use super::AppState;
 use roster_engine::{Actor, CommunityId, NewCommunity, Sight, Standing, UserId};
@@ -18,8 +17,12 @@ impl AppState {
         key: CommunityKey,
         viewer: Option<UserId>,
     ) -> Result<Option<(Community, Standing)>> {
-        self.read_now(move |store| store.community(&key, viewer))
-            .await
+        self.read(
+            key,
+            move |calls, key| calls.community(key, viewer),
+            move |store, key| store.community(&key, viewer),
+        )
+        .await
     }
 
     /// A community as `viewer` addresses it through `sight`, and their
@@ -58,13 +61,22 @@ impl AppState {
 
     /// The site community, once the first admin exists.
     pub async fn site_community(&self) -> Result<Option<Community>> {
-        self.read_now(|store| store.site_community()).await
+        self.read(
+            (),
+            |calls, ()| calls.site_community(),
+            |store, ()| store.site_community(),
+        )
+        .await
     }
 
     /// One user's standing in one community.
     pub async fn standing(&self, community: CommunityId, user: UserId) -> Result<Standing> {
-        self.read_now(move |store| store.standing(community, user))
-            .await
+        self.read(
+            (),
+            move |calls, ()| calls.standing(community, user),
+            move |store, ()| store.standing(community, user),
+        )
+        .await
     }
 
     /// People in a community, one page.
@@ -73,8 +85,12 @@ impl AppState {
         community: CommunityId,
         query: MemberQuery,
     ) -> Result<Page<MemberRow>> {
-        self.read_now(move |store| store.members(community, &query))
-            .await
+        self.read(
+            query,
+            move |calls, query| calls.members(community, query),
+            move |store, query| store.members(community, &query),
+        )
+        .await
     }
 
     /// The communities a user stands in, one page.
@@ -83,28 +99,42 @@ impl AppState {
         user: UserId,
         query: MembershipQuery,
     ) -> Result<Page<(Community, Standing)>> {
-        self.read_now(move |store| store.communities_of(user, &query))
-            .await
+        self.read(
+            query,
+            move |calls, query| calls.communities_of(user, query),
+            move |store, query| store.communities_of(user, &query),
+        )
+        .await
     }
 
     /// One user, by any key.
     pub async fn find_user(&self, key: UserKey) -> Result<Option<User>> {
-        self.read_now(move |store| store.find_user(&key)).await
+        self.read(
+            key,
+            move |calls, key| calls.find_user(key),
+            move |store, key| store.find_user(&key),
+        )
+        .await
     }
 
     /// Several users in one store call, in the order of `keys`.
     pub async fn find_users(&self, keys: Vec<UserKey>) -> Result<Vec<Option<User>>> {
-        self.read_now(move |store| store.find_users(&keys)).await
+        self.read(
+            keys,
+            move |calls, keys| calls.find_users(keys),
+            move |store, keys| store.find_users(&keys),
+        )
+        .await
     }
 
     /// Rooms of one visibility (Rocket.Chat's lists), one page.
     pub async fn rooms(&self, query: RoomQuery) -> Result<Page<(Community, Standing)>> {
-        self.run(move |store| store.rooms(&query)).await
+        self.call(move |store| store.rooms(query)).await
     }
 
     /// Create a community owned by `actor`.
     pub async fn create_community(&self, actor: Actor, new: NewCommunity) -> Result<Outcome> {
-        self.run(move |store| store.create_community(actor, new))
+        self.call(move |store| store.create_community(actor, new))
             .await
     }
 }

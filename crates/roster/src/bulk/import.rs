@@ -175,7 +175,7 @@ pub async fn run(state: &AppState, args: ImportArgs, json: bool) -> anyhow::Resu
     let started = std::time::Instant::now();
     let input = read_input(&args).with_context(|| format!("import of {}", args.file))?;
     let keys = keys_of(&input.records);
-    let existing = state.run(move |store| store.import_existing(&keys)).await?;
+    let existing = state.call(move |store| store.import_existing(keys)).await?;
     let mut input = input;
     let records = std::mem::take(&mut input.records);
     let mut plan = plan(records, &existing);
@@ -265,7 +265,7 @@ pub async fn run(state: &AppState, args: ImportArgs, json: bool) -> anyhow::Resu
     );
     let counter = Arc::clone(&writer_progress);
     let result = state
-        .run(move |store| store.import_batch(batch, counter))
+        .call(move |store| store.import_batch(batch, counter))
         .await;
     reporter.finish();
     forward.abort();

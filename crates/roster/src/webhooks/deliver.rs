@@ -37,7 +37,7 @@ async fn supervise(state: AppState) {
     tracing::info!(node = %hooks.config.node, "webhooks: deliverer started");
     loop {
         workers.retain(|_, worker| !worker.is_finished());
-        match state.run(|store| store.list_webhooks(None)).await {
+        match state.call(move |store| store.list_webhooks(None)).await {
             Ok(webhooks) => {
                 for webhook in webhooks {
                     if webhook.paused_at.is_some() || workers.contains_key(&webhook.id) {
@@ -87,7 +87,7 @@ async fn work(state: AppState, id: uuid::Uuid) {
 async fn lease(state: &AppState, id: uuid::Uuid) -> Result<(), Stop> {
     let (node, ttl) = (state.hooks.config.node.clone(), state.hooks.config.lease());
     if state
-        .run(move |store| store.lease_webhook(id, &node, ttl))
+        .call(move |store| store.lease_webhook(id, node, ttl))
         .await?
     {
         Ok(())
@@ -108,7 +108,7 @@ async fn deliver(state: &AppState, id: uuid::Uuid) -> Result<(), Stop> {
             lease(state, id).await?;
             renewed = Some(std::time::Instant::now());
         }
-        let Some(webhook) = state.run(move |store| store.find_webhook(id)).await? else {
+        let Some(webhook) = state.call(move |store| store.find_webhook(id)).await? else {
             return Err(Stop::NotOurs);
         };
         if webhook.paused_at.is_some() {
@@ -116,7 +116,7 @@ async fn deliver(state: &AppState, id: uuid::Uuid) -> Result<(), Stop> {
         }
         if let Some(reason) = forbidden(state, &webhook).await? {
             state
-                .run(move |store| store.pause_webhook(id, &reason))
+                .call(move |store| store.pause_webhook(id, reason))
                 .await?;
             return Err(Stop::NotOurs);
         }
@@ -127,8 +127,8 @@ async fn deliver(state: &AppState, id: uuid::Uuid) -> Result<(), Stop> {
             after: webhook.cursor,
             limit: BATCH,
         };
-        let events = state.run(move |store| store.events(&query)).await?;
-        let latest = state.run(|store| store.latest_event_seq()).await?;
+        let events = state.call(move |store| store.events(query)).await?;
+        let latest = state.call(move |store| store.latest_event_seq()).await?;
         hooks.metrics.lag(id, latest - webhook.cursor);
         if events.is_empty() {
             hooks.wait(&mut committed).await;
@@ -155,7 +155,7 @@ async fn deliver(state: &AppState, id: uuid::Uuid) -> Result<(), Stop> {
 async fn skip(state: &AppState, id: uuid::Uuid, seq: i64) -> Result<(), Stop> {
     let node = state.hooks.config.node.clone();
     state
-        .run(move |store| store.skip_webhook_to(id, &node, seq))
+        .call(move |store| store.skip_webhook_to(id, node, seq))
         .await?;
     Ok(())
 }
@@ -174,7 +174,7 @@ async fn send_until_acknowledged(
         drop(permit);
         let recorded = attempt.clone();
         let effect = state
-            .run(move |store| store.record_attempt(&recorded))
+            .call(move |store| store.record_attempt(recorded))
             .await?;
         match effect {
             AttemptEffect::Advanced => return Ok(()),
@@ -199,13 +199,13 @@ async fn forbidden(state: &AppState, webhook: &Webhook) -> Result<Option<String>
         return Ok(None); // the operator's
     };
     let key = roster_store::UserKey::Id(creator);
-    let Some(user) = state.run(move |store| store.find_user(&key)).await? else {
+    let Some(user) = state.call(move |store| store.find_user(key)).await? else {
         return Ok(Some("its creator no longer exists".into()));
     };
     let standing = match webhook.community {
         Some(community) => Some(
             state
-                .run(move |store| store.standing(community, creator))
+                .call(move |store| store.standing(community, creator))
                 .await?,
         ),
         None => None,
