@@ -294,7 +294,8 @@ pub struct MembershipQuery {
     pub limit: u32,
 }
 
-/// A person in a community.
+/// A person in a community. Read for a page of people, so `user` carries
+/// no password hash (it is empty).
 #[derive(Clone, Debug)]
 pub struct MemberRow {
     pub user: User,

@@ -36,7 +36,7 @@ pub async fn list(
     Caller { principal, .. }: Caller<scope::Read>,
     CommunityPath(community): CommunityPath,
     query: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<Json<MemberPage>, Problem> {
+) -> Result<MemberPage, Problem> {
     members::standing_page(state, principal, community, query, Standing::Banned).await
 }
 

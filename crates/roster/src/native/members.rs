@@ -78,7 +78,7 @@ pub(super) async fn standing_page(
     community: CommunityId,
     query: Result<Query<PageQuery>, QueryRejection>,
     standing: Standing,
-) -> Result<Json<MemberPage>, Problem> {
+) -> Result<MemberPage, Problem> {
     let query = extract::query(query)?;
     people(
         &state,
@@ -100,7 +100,7 @@ pub(super) async fn people(
     standings: Vec<Standing>,
     after: Option<&str>,
     limit: Option<&str>,
-) -> Result<Json<MemberPage>, Problem> {
+) -> Result<MemberPage, Problem> {
     let paging = Paging::After(extract::decode_cursor(after)?);
     let limit = extract::limit(limit)?;
     let query = MemberQuery {
@@ -114,11 +114,11 @@ pub(super) async fn people(
     let page = state
         .members_in_sight(Sight::Viewable, key, principal.actor(), query)
         .await?;
-    Ok(Json(MemberPage {
+    Ok(MemberPage {
         items: page.items.into_iter().map(views::member).collect(),
         next: page.next.map(extract::encode_cursor),
         total: page.total,
-    }))
+    })
 }
 
 /// Run a command about `subject` by the caller; the answer names the subject.
@@ -157,7 +157,7 @@ pub async fn list(
     Caller { principal, .. }: Caller<scope::Read>,
     CommunityPath(community): CommunityPath,
     query: Result<Query<PeopleQuery>, QueryRejection>,
-) -> Result<Json<MemberPage>, Problem> {
+) -> Result<MemberPage, Problem> {
     let query = extract::query(query)?;
     let standings = extract::standings(query.standing.as_deref())?;
     people(

@@ -224,6 +224,29 @@ pub struct MemberPage {
     pub total: u64,
 }
 
+/// A page of people is tens of kilobytes of JSON: written into a buffer
+/// sized for it at once, where axum's `Json` starts at 128 bytes and
+/// copies the page at each doubling.
+impl axum::response::IntoResponse for MemberPage {
+    fn into_response(self) -> axum::response::Response {
+        /// About what one person's entry takes, with room for long names.
+        const PER_PERSON: usize = 512;
+        let mut body = Vec::with_capacity(128 + self.items.len() * PER_PERSON);
+        match serde_json::to_writer(&mut body, &self) {
+            Ok(()) => (
+                [(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/json"),
+                )],
+                body,
+            )
+                .into_response(),
+            Err(error) => super::problem::Problem::internal(&format!("writing a page: {error}"))
+                .into_response(),
+        }
+    }
+}
+
 /// One page of the caller's communities, each with the caller's `standing`.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CommunityPage {

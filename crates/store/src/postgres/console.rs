@@ -11,7 +11,8 @@ use roster_engine::{CommunityId, DomainError, EventKind};
 
 use super::errors::{refuse, Res};
 use super::rows::{
-    self, parsed, COMMUNITY_COLUMNS, COMMUNITY_FROM, EVENT_COLUMNS, USER_COLUMNS, USER_WIDTH,
+    self, parsed, COMMUNITY_COLUMNS, COMMUNITY_FROM, EVENT_COLUMNS, MEMBER_USER_COLUMNS,
+    USER_COLUMNS, USER_WIDTH,
 };
 use crate::console::prefix_range;
 use crate::pages::clamp_limit;
@@ -114,7 +115,7 @@ pub(super) async fn search_members(
         .collect();
     let limit = clamp_limit(query.limit);
     let sql = format!(
-        "SELECT {USER_COLUMNS}, m.standing, m.since, n.name_key
+        "SELECT {MEMBER_USER_COLUMNS}, m.standing, m.since, n.name_key
          FROM membership_names n
          JOIN memberships m ON m.community_num = n.community_num AND m.user_num = n.user_num
          JOIN users u ON u.num = n.user_num

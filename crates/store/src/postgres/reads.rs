@@ -12,7 +12,7 @@ use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
 
 use super::errors::{refuse, Res};
 use super::rows::{
-    self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
+    self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, MEMBER_USER_COLUMNS,
     USER_WIDTH,
 };
 use super::sql::Sql;
@@ -136,7 +136,7 @@ pub(super) async fn page_of(
     let limit = clamp_limit(query.limit);
     let (page, a, b) = paging(&query.paging, "m.user_num", limit);
     let sql = format!(
-        "SELECT {USER_COLUMNS}, m.standing, m.since
+        "SELECT {MEMBER_USER_COLUMNS}, m.standing, m.since
          FROM memberships m JOIN users u ON u.num = m.user_num
          WHERE {filter} {page}"
     );

@@ -11,7 +11,8 @@ use roster_engine::{CommunityId, DomainError, EventKind};
 
 use super::refuse;
 use super::rows::{
-    self, fmt_ts, COMMUNITY_COLUMNS, COMMUNITY_FROM, EVENT_COLUMNS, USER_COLUMNS, USER_WIDTH,
+    self, fmt_ts, COMMUNITY_COLUMNS, COMMUNITY_FROM, EVENT_COLUMNS, MEMBER_USER_COLUMNS,
+    USER_COLUMNS, USER_WIDTH,
 };
 use crate::console::prefix_range;
 use crate::pages::filter;
@@ -107,7 +108,7 @@ pub(super) fn search_members(
     }
     args.push((limit + 1).into());
     let sql = format!(
-        "SELECT {USER_COLUMNS}, m.standing, m.since, n.name_key
+        "SELECT {MEMBER_USER_COLUMNS}, m.standing, m.since, n.name_key
          FROM membership_names n
          JOIN memberships m ON m.community_num = n.community_num AND m.user_num = n.user_num
          JOIN users u ON u.num = n.user_num

@@ -9,7 +9,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
 
 use super::rows::{
-    self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, USER_COLUMNS,
+    self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, MEMBER_USER_COLUMNS,
     USER_WIDTH,
 };
 use super::{clamp_limit, refuse};
@@ -130,7 +130,7 @@ pub(super) fn page_of(
     let limit = clamp_limit(query.limit);
     let (page, page_args) = paging(&query.paging, "m.user_num", args.len(), limit);
     let sql = format!(
-        "SELECT {USER_COLUMNS}, m.standing, m.since
+        "SELECT {MEMBER_USER_COLUMNS}, m.standing, m.since
          FROM memberships m JOIN users u ON u.num = m.user_num
          WHERE {filter} {page}"
     );

@@ -62,6 +62,12 @@ pub fn members_paging_filters_and_totals(env: Env) {
             .unwrap();
         assert_eq!(page.total, 25);
         pages += 1;
+        assert!(
+            page.items
+                .iter()
+                .all(|row| row.user.password_hash.is_empty()),
+            "a page of people carries no password hash"
+        );
         seen.extend(page.items.iter().map(|row| row.user.num));
         match page.next {
             Some(next) => {
