@@ -119,7 +119,7 @@ impl AppState {
     /// Await one of the store's other calls ([`AsyncStore`]): on
     /// PostgreSQL's async driver, with no blocking thread; on SQLite, the
     /// blocking call on a blocking thread. Counted in
-    /// `roster_store_calls_in_flight` as [`run`](Self::run) counts.
+    /// `roster_store_calls_in_flight` while it is awaited.
     pub async fn call<T>(&self, call: impl FnOnce(&dyn AsyncStore) -> StoreFuture<T>) -> Result<T> {
         let _in_flight = self.metrics.store_call();
         call(self.calls.as_ref()).await
