@@ -106,14 +106,12 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&dyn Store) -> Result<T> + Send + 'static,
     {
-        let store = Arc::clone(&self.store);
         let in_flight = self.metrics.store_call();
-        tokio::task::spawn_blocking(move || {
+        roster_store::async_store::on_blocking_thread(Arc::clone(&self.store), move |store| {
             let _in_flight = in_flight;
-            call(store.as_ref())
+            call(store)
         })
         .await
-        .unwrap_or_else(|join| Err(Error::Backend(format!("store task failed: {join}"))))
     }
 
     /// Await one of the store's other calls ([`AsyncStore`]): on

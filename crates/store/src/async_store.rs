@@ -147,13 +147,19 @@ impl Blocking {
         &self,
         call: impl FnOnce(&dyn Store) -> Result<T> + Send + 'static,
     ) -> StoreFuture<T> {
-        let store = Arc::clone(&self.0);
-        Box::pin(async move {
-            tokio::task::spawn_blocking(move || call(store.as_ref()))
-                .await
-                .unwrap_or_else(|join| Err(Error::Backend(format!("store task failed: {join}"))))
-        })
+        Box::pin(on_blocking_thread(Arc::clone(&self.0), call))
     }
+}
+
+/// Run a synchronous store call on the tokio runtime's blocking threads;
+/// a call that panics is a backend error, not a panic of the caller.
+pub async fn on_blocking_thread<T: Send + 'static>(
+    store: Arc<dyn Store>,
+    call: impl FnOnce(&dyn Store) -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(move || call(store.as_ref()))
+        .await
+        .unwrap_or_else(|join| Err(Error::Backend(format!("store task failed: {join}"))))
 }
 
 impl AsyncStore for Blocking {

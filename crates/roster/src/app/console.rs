@@ -132,16 +132,19 @@ impl AppState {
             .call(move |store| store.search_members(id, search))
             .await?;
         let managed = if can_manage(actor.admin, standing) {
-            let mut lists = Vec::with_capacity(3);
-            for standing in [Standing::Requested, Standing::Invited, Standing::Banned] {
+            let list = |standing| {
                 let query = MemberQuery {
                     standings: vec![standing],
                     paging: Paging::After(None),
                     limit,
                 };
-                lists.push(self.members(id, query).await?.items);
-            }
-            <[Vec<MemberRow>; 3]>::try_from(lists).ok()
+                async move { self.members(id, query).await.map(|page| page.items) }
+            };
+            Some([
+                list(Standing::Requested).await?,
+                list(Standing::Invited).await?,
+                list(Standing::Banned).await?,
+            ])
         } else {
             None
         };
