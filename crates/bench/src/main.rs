@@ -103,6 +103,9 @@ async fn bench(args: Args) -> Result<()> {
         bail!("--max-seconds must be between 1 and 3600");
     }
     if let Some(nodes) = args.nodes {
+        if args.concurrency < 2 {
+            bail!("--nodes needs --concurrency 2 or more (community A's writer and B's)");
+        }
         return bench_nodes(&args, usize::from(nodes)).await;
     }
     let mut selected: Vec<Row> = if args.rows.is_empty() {

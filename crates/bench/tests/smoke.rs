@@ -1,6 +1,8 @@
 //! A short smoke run of the benchmark binary (tiny sizes, seconds): every
-//! row runs, its correctness checks hold, and `--json` is what it claims.
-//! Its figures are not looked at: speed is measured by running it whole.
+//! row runs, its correctness checks hold, and `--json` is what it claims;
+//! and one of `--nodes` on PostgreSQL (skipped with
+//! `ROSTER_SKIP_POSTGRES=1`). Their figures are not looked at: speed is
+//! measured by running the binary whole.
 
 use std::process::Command;
 
@@ -58,4 +60,57 @@ fn a_tiny_run_passes_its_checks_and_prints_json() {
         big["meaning"].as_str().unwrap().contains("40 members"),
         "{big}"
     );
+}
+
+#[test]
+fn a_tiny_run_of_two_nodes_on_postgres_prints_every_row_without_errors() {
+    if matches!(
+        std::env::var("ROSTER_SKIP_POSTGRES").as_deref(),
+        Ok("1" | "true" | "yes")
+    ) {
+        return;
+    }
+    let server = std::env::var("ROSTER_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned()
+    });
+    let output = Command::new(env!("CARGO_BIN_EXE_roster-bench"))
+        .args(["--postgres", &server, "--nodes", "2"])
+        .args([
+            "--requests",
+            "40",
+            "--concurrency",
+            "4",
+            "--max-seconds",
+            "60",
+        ])
+        .output()
+        .expect("run roster-bench");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "roster-bench failed:\n{stderr}");
+    let table = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<Vec<&str>> = table
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| row "))
+        .map(|line| line.split('|').map(str::trim).collect())
+        .collect();
+    let names: Vec<&str> = rows.iter().map(|cells| cells[1]).collect();
+    for expected in [
+        "sql-pool",
+        "write",
+        "read",
+        "write-A-alone",
+        "write-A-while-B-hammered",
+        "write-B-hammered",
+        "write-A-while-B-read",
+        "write-A-alone-unflushed",
+        "write-A-while-B-hammered-unflushed",
+        "write-B-hammered-unflushed",
+    ] {
+        assert!(names.contains(&expected), "no row {expected} in:\n{table}");
+    }
+    for cells in &rows {
+        // Columns: row, nodes, ops, errors, …
+        assert_eq!(cells[4], "0", "errors in:\n{table}");
+        assert_ne!(cells[3], "0", "no operations in:\n{table}");
+    }
 }
