@@ -4,6 +4,7 @@
 //! `ROSTER_SKIP_POSTGRES=1`). Their figures are not looked at: speed is
 //! measured by running the binary whole.
 
+use roster_store::postgres::scratch;
 use std::process::Command;
 
 #[test]
@@ -64,15 +65,10 @@ fn a_tiny_run_passes_its_checks_and_prints_json() {
 
 #[test]
 fn a_tiny_run_of_two_nodes_on_postgres_prints_every_row_without_errors() {
-    if matches!(
-        std::env::var("ROSTER_SKIP_POSTGRES").as_deref(),
-        Ok("1" | "true" | "yes")
-    ) {
+    if scratch::skipped() {
         return;
     }
-    let server = std::env::var("ROSTER_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned()
-    });
+    let server = scratch::server_url();
     let output = Command::new(env!("CARGO_BIN_EXE_roster-bench"))
         .args(["--postgres", &server, "--nodes", "2"])
         .args([
