@@ -168,6 +168,18 @@ pub trait AsyncReads: Send + Sync {
         viewer: Actor,
         query: MemberQuery,
     ) -> StoreFuture<Page<MemberRow>>;
+    /// [`Store::members_in_sight_since`]; by default the page in full.
+    fn members_in_sight_since(
+        &self,
+        sight: Sight,
+        key: CommunityKey,
+        viewer: Actor,
+        query: MemberQuery,
+        _known: Option<DataVersion>,
+    ) -> StoreFuture<Revalidated<Page<MemberRow>>> {
+        let page = self.members_in_sight(sight, key, viewer, query);
+        Box::pin(async move { Ok(Revalidated::Read(page.await?, None)) })
+    }
 }
 
 /// Everything the server needs from a database.
@@ -257,6 +269,23 @@ pub trait Store: Send + Sync + 'static {
         viewer: Actor,
         query: &MemberQuery,
     ) -> Result<Page<MemberRow>>;
+    /// [`members_in_sight`] for a caller holding the page as read at
+    /// `known`: the same checks, then [`Revalidated::Unchanged`] when the
+    /// database is as it was then, else the page and its version. By
+    /// default (a store without versions) the page in full, unversioned.
+    ///
+    /// [`members_in_sight`]: Store::members_in_sight
+    fn members_in_sight_since(
+        &self,
+        sight: Sight,
+        key: &CommunityKey,
+        viewer: Actor,
+        query: &MemberQuery,
+        _known: Option<DataVersion>,
+    ) -> Result<Revalidated<Page<MemberRow>>> {
+        let page = self.members_in_sight(sight, key, viewer, query)?;
+        Ok(Revalidated::Read(page, None))
+    }
     /// The site community, once the first admin has been created.
     fn site_community(&self) -> Result<Option<Community>>;
     /// One user's standing in one community.

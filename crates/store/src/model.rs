@@ -5,7 +5,7 @@ use roster_engine::{CommunityId, CommunityState, DomainError, EventKind, Standin
 use serde::Serialize;
 
 /// How a caller names a community: canonical id, integer number, or unique name.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum CommunityKey {
     Id(CommunityId),
     Num(i64),
@@ -256,12 +256,31 @@ impl Ruling {
 }
 
 /// Where a page starts.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Paging {
     /// Keyset: the rows after this cursor (an opaque number).
     After(Option<i64>),
     /// Skip this many rows (dialects that page by offset).
     Offset(u64),
+}
+
+/// Which state of the database a read saw, as far as the store can tell:
+/// two reads that came back with the same version saw the same rows, in
+/// every table. Versions only grow, so a copy made at an older version is
+/// never current again. SQLite hands them out (see `sqlite::readers`);
+/// PostgreSQL does not, so its reads are always made in full.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DataVersion(pub u64);
+
+/// The answer to a read made for a caller who may already hold its
+/// result, read at the version it passed.
+#[derive(Clone, Debug)]
+pub enum Revalidated<T> {
+    /// Nothing in the database changed since that version: the caller's
+    /// copy is current. The read's checks (who may see what) were made.
+    Unchanged,
+    /// The result as read now, and its version when the store can tell.
+    Read(T, Option<DataVersion>),
 }
 
 /// One page of rows, with the cursor of its last row and the total count.
@@ -275,7 +294,7 @@ pub struct Page<T> {
 }
 
 /// A filter and page over one community's people.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MemberQuery {
     /// Only these standings (never `Standing::None`); empty means members of any role.
     pub standings: Vec<Standing>,

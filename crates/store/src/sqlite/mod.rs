@@ -31,6 +31,7 @@ mod rows;
 mod tokens;
 mod url;
 mod users;
+mod versions;
 mod webhooks;
 mod writer;
 // Bulk import/export and online backup (issue 15).
@@ -53,10 +54,10 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::{policy::PolicyCache, PolicyUpdate};
 use crate::{
-    AsyncWrites, Community, CommunityKey, Error, EventQuery, EventRecord, IdempotencyBegin,
-    MemberQuery, MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page, RequestFingerprint,
-    Result, Ruling, Store, StoreFuture, StoredResponse, TokenRecord, User, UserKey, UserPatch,
-    WriteStats,
+    AsyncWrites, Community, CommunityKey, DataVersion, Error, EventQuery, EventRecord,
+    IdempotencyBegin, MemberQuery, MemberRow, MembershipQuery, NewToken, NewUser, Outcome, Page,
+    RequestFingerprint, Result, Revalidated, Ruling, Store, StoreFuture, StoredResponse,
+    TokenRecord, User, UserKey, UserPatch, WriteStats,
 };
 // The web console's records (issue 17).
 use crate::{ConsoleSession, DayCount, MemberSearch, NewConsoleSession, SearchPage};
@@ -284,10 +285,30 @@ impl Store for SqliteStore {
         viewer: Actor,
         query: &MemberQuery,
     ) -> Result<Page<MemberRow>> {
-        self.read(|conn| {
+        match self.members_in_sight_since(sight, key, viewer, query, None)? {
+            Revalidated::Read(page, _) => Ok(page),
+            Revalidated::Unchanged => Err(Error::Backend("a page unread without a version".into())),
+        }
+    }
+
+    /// [`Store::members_in_sight`] with the read's data version; the page
+    /// is not read when that is `known` (the checks still are).
+    fn members_in_sight_since(
+        &self,
+        sight: Sight,
+        key: &CommunityKey,
+        viewer: Actor,
+        query: &MemberQuery,
+        known: Option<DataVersion>,
+    ) -> Result<Revalidated<Page<MemberRow>>> {
+        self.readers.read_versioned(|conn, version| {
             let found = reads::community(conn, key, Some(viewer.user))?;
             let community = crate::listable(found, sight, viewer, &query.standings)?;
-            reads::page_of(conn, community.num, &community.state.counters, query)
+            if version.is_some() && version == known {
+                return Ok(Revalidated::Unchanged);
+            }
+            let page = reads::page_of(conn, community.num, &community.state.counters, query)?;
+            Ok(Revalidated::Read(page, version))
         })
     }
 

@@ -37,8 +37,9 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags};
 
+use super::versions::Versions;
 use super::{BUSY_TIMEOUT, STATEMENT_CACHE};
-use crate::Result;
+use crate::{DataVersion, Result};
 
 /// Read-only connections in the blocking pool.
 const READERS: u32 = 4;
@@ -47,6 +48,7 @@ const READERS: u32 = 4;
 pub(super) struct Readers {
     pool: r2d2::Pool<SqliteConnectionManager>,
     inline: InlineReaders,
+    versions: Versions,
 }
 
 impl Readers {
@@ -70,6 +72,7 @@ impl Readers {
         Ok(Readers {
             pool,
             inline: InlineReaders::new(path),
+            versions: Versions::default(),
         })
     }
 
@@ -78,10 +81,28 @@ impl Readers {
     /// else on a pooled one.
     pub(super) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         if is_inline() {
-            self.inline.with(|conn| in_transaction(conn, f))
+            self.inline.with(|reader| in_transaction(&reader.conn, f))
         } else {
             in_transaction(&*self.pool.get()?, f)
         }
+    }
+
+    /// [`read`](Self::read), with the data version the read is at (see
+    /// `versions.rs`) when it has one: inline reads only.
+    pub(super) fn read_versioned<T>(
+        &self,
+        f: impl FnOnce(&Connection, Option<DataVersion>) -> Result<T>,
+    ) -> Result<T> {
+        if !is_inline() {
+            return in_transaction(&*self.pool.get()?, |conn| f(conn, None));
+        }
+        let before = self.versions.before_snapshot();
+        self.inline.with(|Reader { conn, seen }| {
+            in_transaction(conn, |conn| {
+                let version = self.versions.confirm(conn, seen, before)?;
+                f(conn, version)
+            })
+        })
     }
 }
 
@@ -130,7 +151,14 @@ pub(super) fn is_inline() -> bool {
 /// Read-only connections for inline reads: taken, used, given back.
 struct InlineReaders {
     path: std::path::PathBuf,
-    idle: Mutex<Vec<Connection>>,
+    idle: Mutex<Vec<Reader>>,
+}
+
+/// An inline reader's connection and the data version of its last
+/// versioned read (`versions.rs`).
+struct Reader {
+    conn: Connection,
+    seen: Option<i64>,
 }
 
 impl InlineReaders {
@@ -142,23 +170,26 @@ impl InlineReaders {
     }
 
     /// Run `f` on an idle connection, or on a new one when none is idle.
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = match self.lock().pop() {
-            Some(conn) => conn,
-            None => open(&self.path)?,
+    fn with<T>(&self, f: impl FnOnce(&mut Reader) -> Result<T>) -> Result<T> {
+        let mut reader = match self.lock().pop() {
+            Some(reader) => reader,
+            None => Reader {
+                conn: open(&self.path)?,
+                seen: None,
+            },
         };
-        let result = f(&conn);
+        let result = f(&mut reader);
         // A connection left inside a transaction is closed, never reused.
-        if conn.is_autocommit() {
+        if reader.conn.is_autocommit() {
             let mut idle = self.lock();
             if idle.len() < KEEP {
-                idle.push(conn);
+                idle.push(reader);
             }
         }
         result
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Connection>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Reader>> {
         // A list of idle connections stays valid if a holder panicked.
         self.idle
             .lock()

@@ -19,6 +19,8 @@ mod console;
 mod env;
 mod group_commit;
 mod idempotency;
+// Data versions of a page of people (issue 11).
+mod page_versions;
 mod pg_async;
 mod pg_feed;
 mod pg_pool;
@@ -104,4 +106,8 @@ on_both_backends! {
     console::member_search_pages_by_username_prefix,
     console::sessions_end_when_signed_out,
     console::the_timeline_reads_newest_first_and_counts_days,
+    // Data versions of a page of people (issue 11).
+    page_versions::a_page_is_unchanged_only_while_nothing_is_committed,
+    page_versions::who_may_see_the_page_is_checked_at_a_current_version_too,
+    page_versions::a_kept_page_never_hides_an_acknowledged_write,
 }
