@@ -21,6 +21,7 @@ mod admin;
 mod console;
 mod idempotency;
 pub use console::{AdminLists, CommunityPage, Timeline};
+mod pages;
 mod reads;
 mod webhooks;
 
@@ -50,6 +51,8 @@ pub struct Shared {
     /// The site community's id once it exists (it is never deleted and its
     /// id never changes), so that Wix need not read it before each call.
     pub site: Arc<std::sync::OnceLock<roster_engine::CommunityId>>,
+    /// Rendered pages of people, kept while the store is unchanged.
+    pub pages: Arc<crate::page_cache::PageCache>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
         let hook_metrics = crate::webhooks::metrics::HookMetrics::register(metrics.registry_mut());
         let hooks =
             crate::webhooks::Hooks::new(crate::webhooks::HookConfig::default(), hook_metrics);
+        let pages = crate::page_cache::PageCache::new(metrics.registry_mut());
         let native_calls = store.async_store().is_some();
         Self(Arc::new(Shared {
             calls: roster_store::async_store(Arc::clone(&store)),
@@ -70,6 +74,7 @@ impl AppState {
             passwords: Arc::new(PasswordPool::default()),
             limits: Arc::new(Limits::default()),
             site: Arc::default(),
+            pages: Arc::new(pages),
         }))
     }
 

@@ -69,6 +69,7 @@ pub mod http;
 pub(crate) mod metrics;
 // The PostgreSQL pool on /metrics (issue 13).
 pub(crate) mod native;
+pub mod page_cache;
 pub mod password;
 mod pool_metrics;
 pub mod ratelimit;

@@ -18,6 +18,7 @@
 //! | `roster_store_write_queue_depth` | gauge | |
 //! | `roster_store_write_batch_size` | histogram | |
 //! | `roster_store_pool_*` | see `pool_metrics` | |
+//! | `roster_page_cache_lookups_total` | counter | `outcome` (`page_cache`) |
 //!
 //! `outcome` is `changed`, `unchanged`, the refusal (the `DomainError`
 //! variant in snake_case, e.g. `last_owner`) or `error` (a backend failure).

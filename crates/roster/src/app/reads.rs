@@ -42,23 +42,6 @@ impl AppState {
         .await
     }
 
-    /// People of a community as `viewer` may list them (see
-    /// [`roster_store::Store::members_in_sight`]), one page, in one hand-off.
-    pub async fn members_in_sight(
-        &self,
-        sight: Sight,
-        key: CommunityKey,
-        viewer: Actor,
-        query: MemberQuery,
-    ) -> Result<Page<MemberRow>> {
-        let hot = (key.clone(), query.clone());
-        self.read_hot(
-            move |reads| reads.members_in_sight(sight, hot.0, viewer, hot.1),
-            move |store| store.members_in_sight(sight, &key, viewer, &query),
-        )
-        .await
-    }
-
     /// The site community, once the first admin exists.
     pub async fn site_community(&self) -> Result<Option<Community>> {
         self.read(

@@ -5,7 +5,7 @@
 use super::extract::{self, scope, Caller, CommunityPath, JsonBody, MemberPath};
 use super::members::{self, PageQuery};
 use super::problem::Problem;
-use super::views::{self, MemberPage, OutcomeView};
+use super::views::{self, MemberPage, OutcomeView, PageBody};
 use crate::app::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -36,7 +36,7 @@ pub async fn list(
     Caller { principal, .. }: Caller<scope::Read>,
     CommunityPath(community): CommunityPath,
     query: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<MemberPage, Problem> {
+) -> Result<PageBody, Problem> {
     members::standing_page(state, principal, community, query, Standing::Banned).await
 }
 

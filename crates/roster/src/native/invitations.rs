@@ -5,7 +5,7 @@
 use super::extract::{scope, Caller, CommunityPath, JsonBody, MemberPath};
 use super::members::{self, PageQuery, Subject};
 use super::problem::Problem;
-use super::views::{MemberPage, OutcomeView};
+use super::views::{MemberPage, OutcomeView, PageBody};
 use crate::app::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -24,7 +24,7 @@ pub async fn list(
     Caller { principal, .. }: Caller<scope::Read>,
     CommunityPath(community): CommunityPath,
     query: Result<Query<PageQuery>, QueryRejection>,
-) -> Result<MemberPage, Problem> {
+) -> Result<PageBody, Problem> {
     members::standing_page(state, principal, community, query, Standing::Invited).await
 }
 

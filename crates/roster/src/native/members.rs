@@ -4,7 +4,7 @@
 
 use super::extract::{self, scope, Caller, CommunityPath, JsonBody, MemberPath};
 use super::problem::Problem;
-use super::views::{self, schemas, MemberPage, OutcomeView};
+use super::views::{self, schemas, MemberPage, OutcomeView, PageBody};
 use crate::app::AppState;
 use crate::auth::Principal;
 use axum::extract::rejection::QueryRejection;
@@ -78,7 +78,7 @@ pub(super) async fn standing_page(
     community: CommunityId,
     query: Result<Query<PageQuery>, QueryRejection>,
     standing: Standing,
-) -> Result<MemberPage, Problem> {
+) -> Result<PageBody, Problem> {
     let query = extract::query(query)?;
     people(
         &state,
@@ -100,7 +100,7 @@ pub(super) async fn people(
     standings: Vec<Standing>,
     after: Option<&str>,
     limit: Option<&str>,
-) -> Result<MemberPage, Problem> {
+) -> Result<PageBody, Problem> {
     let paging = Paging::After(extract::decode_cursor(after)?);
     let limit = extract::limit(limit)?;
     let query = MemberQuery {
@@ -109,16 +109,27 @@ pub(super) async fn people(
         limit,
     };
     // One hand-off for the visibility check and the page; the engine
-    // decides both (`view_in_sight`, `may_list`).
+    // decides both (`view_in_sight`, `may_list`). The page itself is read
+    // and rendered only when the store changed since it was last.
     let key = CommunityKey::Id(community);
-    let page = state
-        .members_in_sight(Sight::Viewable, key, principal.actor(), query)
+    let body = state
+        .members_rendered(
+            "native",
+            Sight::Viewable,
+            key,
+            principal.actor(),
+            query,
+            |page| {
+                MemberPage {
+                    items: page.items.into_iter().map(views::member).collect(),
+                    next: page.next.map(extract::encode_cursor),
+                    total: page.total,
+                }
+                .body()
+            },
+        )
         .await?;
-    Ok(MemberPage {
-        items: page.items.into_iter().map(views::member).collect(),
-        next: page.next.map(extract::encode_cursor),
-        total: page.total,
-    })
+    Ok(PageBody(body))
 }
 
 /// Run a command about `subject` by the caller; the answer names the subject.
@@ -157,7 +168,7 @@ pub async fn list(
     Caller { principal, .. }: Caller<scope::Read>,
     CommunityPath(community): CommunityPath,
     query: Result<Query<PeopleQuery>, QueryRejection>,
-) -> Result<MemberPage, Problem> {
+) -> Result<PageBody, Problem> {
     let query = extract::query(query)?;
     let standings = extract::standings(query.standing.as_deref())?;
     people(

@@ -4,6 +4,7 @@
 //! their lowercase engine names.
 
 use crate::http::timestamp;
+use axum::body::Bytes;
 use roster_engine::{ContributionMode, EventKind, JoinPolicy, Standing, UserId, Visibility};
 use roster_store::{Community, EventRecord, MemberRow, Outcome, Scopes, TokenRecord, User};
 use serde::Serialize;
@@ -224,26 +225,36 @@ pub struct MemberPage {
     pub total: u64,
 }
 
-/// A page of people is tens of kilobytes of JSON: written into a buffer
-/// sized for it at once, where axum's `Json` starts at 128 bytes and
-/// copies the page at each doubling.
-impl axum::response::IntoResponse for MemberPage {
-    fn into_response(self) -> axum::response::Response {
+impl MemberPage {
+    /// The page as the body of an answer. A page of people is tens of
+    /// kilobytes of JSON: written into a buffer sized for it at once, where
+    /// axum's `Json` starts at 128 bytes and copies the page at each
+    /// doubling.
+    pub fn body(&self) -> Result<Bytes, super::problem::Problem> {
         /// About what one person's entry takes, with room for long names.
         const PER_PERSON: usize = 512;
         let mut body = Vec::with_capacity(128 + self.items.len() * PER_PERSON);
-        match serde_json::to_writer(&mut body, &self) {
-            Ok(()) => (
-                [(
-                    axum::http::header::CONTENT_TYPE,
-                    axum::http::HeaderValue::from_static("application/json"),
-                )],
-                body,
-            )
-                .into_response(),
-            Err(error) => super::problem::Problem::internal(&format!("writing a page: {error}"))
-                .into_response(),
-        }
+        serde_json::to_writer(&mut body, self).map_err(|error| {
+            super::problem::Problem::internal(&format!("writing a page: {error}"))
+        })?;
+        Ok(body.into())
+    }
+}
+
+/// A [`MemberPage`] as rendered (and perhaps kept by the page cache).
+#[derive(Clone, Debug)]
+pub struct PageBody(pub Bytes);
+
+impl axum::response::IntoResponse for PageBody {
+    fn into_response(self) -> axum::response::Response {
+        (
+            [(
+                axum::http::header::CONTENT_TYPE,
+                axum::http::HeaderValue::from_static("application/json"),
+            )],
+            self.0,
+        )
+            .into_response()
     }
 }
 

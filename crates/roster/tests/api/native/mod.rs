@@ -8,6 +8,7 @@ mod bans;
 mod communities;
 mod events;
 mod invitations;
+mod member_pages;
 mod members;
 mod openapi;
 // /readyz and /metrics on the pool (issue 13).
