@@ -16,7 +16,7 @@
 //! kept, and at most [`BUDGET`] bytes are held.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -47,7 +47,7 @@ struct OutcomeLabels {
 #[derive(Debug, Default)]
 struct Kept {
     version: Option<DataVersion>,
-    pages: HashMap<PageKey, Bytes>,
+    pages: HashMap<Arc<PageKey>, Bytes>,
     bytes: usize,
 }
 
@@ -83,7 +83,7 @@ impl PageCache {
 
     /// Keep `page`, read at `version`; a copy older than those kept is not
     /// kept, and a newer one drops them.
-    pub fn put(&self, key: PageKey, version: DataVersion, page: Bytes) {
+    pub fn put(&self, key: Arc<PageKey>, version: DataVersion, page: Bytes) {
         let mut kept = self.lock();
         match kept.version {
             Some(current) if current > version => return,
@@ -124,8 +124,8 @@ mod tests {
     use super::*;
     use roster_store::Paging;
 
-    fn key(n: i64) -> PageKey {
-        PageKey {
+    fn key(n: i64) -> Arc<PageKey> {
+        Arc::new(PageKey {
             view: "test",
             community: CommunityKey::Num(n),
             query: MemberQuery {
@@ -133,7 +133,7 @@ mod tests {
                 paging: Paging::After(None),
                 limit: 50,
             },
-        }
+        })
     }
 
     fn cache() -> PageCache {

@@ -2,6 +2,8 @@
 //! (`page_cache.rs`): the engine's checks made on every request, the page
 //! read and rendered only when the store changed since the kept copy.
 
+use std::sync::Arc;
+
 use axum::body::Bytes;
 use roster_engine::{Actor, Sight};
 use roster_store::{CommunityKey, MemberQuery, MemberRow, Page, Revalidated};
@@ -27,19 +29,25 @@ impl AppState {
     where
         E: From<roster_store::Error>,
     {
-        let key = PageKey {
+        // Shared by the store call and the cache, so that the inline read
+        // (SQLite) copies neither the community's key nor the query.
+        let key = Arc::new(PageKey {
             view,
             community,
             query,
-        };
+        });
         let kept = self.pages.get(&key);
         let known = kept.as_ref().map(|(version, _)| *version);
-        let hot = (key.community.clone(), key.query.clone());
-        let (community, query) = (key.community.clone(), key.query.clone());
+        let ask = Arc::clone(&key);
         let answer = self
             .read_hot(
-                move |reads| reads.members_in_sight_since(sight, hot.0, viewer, hot.1, known),
-                move |store| store.members_in_sight_since(sight, &community, viewer, &query, known),
+                |reads| {
+                    let (community, query) = (key.community.clone(), key.query.clone());
+                    reads.members_in_sight_since(sight, community, viewer, query, known)
+                },
+                move |store| {
+                    store.members_in_sight_since(sight, &ask.community, viewer, &ask.query, known)
+                },
             )
             .await?;
         match (answer, kept) {

@@ -13,8 +13,26 @@ use roster_engine::{Actor, Command, CommunityId, NewCommunity, Policy, Sight, St
 use super::reads::load_community;
 use super::rows::{self, fmt_ts};
 use crate::nums::{CommunityNum, UserNum};
+use crate::policy::PolicyCache;
 use crate::write_flow::{self, CommandTx};
 use crate::{Community, CommunityKey, Error, EventRecord, Outcome, Result, Ruling, User};
+
+/// [`execute`] under the cached policy, logged when the backend fails it.
+pub(super) fn execute_logged(
+    conn: &Connection,
+    cache: &PolicyCache,
+    sight: Sight,
+    actor: Actor,
+    community: &CommunityKey,
+    command: &Command,
+) -> Result<Ruling> {
+    let policy = cache.get(|| super::policy::load(conn))?;
+    let result = execute(conn, &policy, sight, actor, community, command);
+    if let Err(Error::Backend(error)) = &result {
+        tracing::error!(command = command.name(), %error, "sqlite: command failed");
+    }
+    result
+}
 
 /// Run one command on one community.
 pub(super) fn execute(

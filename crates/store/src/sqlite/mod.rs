@@ -170,23 +170,6 @@ impl SqliteStore {
     }
 }
 
-/// One command, logged when the backend fails it, under the cached policy.
-fn execute_logged(
-    conn: &Connection,
-    cache: &PolicyCache,
-    sight: Sight,
-    actor: Actor,
-    community: &CommunityKey,
-    command: &Command,
-) -> Result<Ruling> {
-    let policy = cache.get(|| policy::load(conn))?;
-    let result = communities::execute(conn, &policy, sight, actor, community, command);
-    if let Err(Error::Backend(error)) = &result {
-        tracing::error!(command = command.name(), %error, "sqlite: command failed");
-    }
-    result
-}
-
 impl Store for SqliteStore {
     fn ping(&self) -> Result<()> {
         self.read(|conn| {
@@ -253,7 +236,9 @@ impl Store for SqliteStore {
     ) -> Result<Ruling> {
         let community = community.clone();
         let cache = self.policy.clone();
-        self.write(move |conn| execute_logged(conn, &cache, sight, actor, &community, &command))
+        self.write(move |conn| {
+            communities::execute_logged(conn, &cache, sight, actor, &community, &command)
+        })
     }
 
     fn community(
@@ -302,13 +287,7 @@ impl Store for SqliteStore {
         known: Option<DataVersion>,
     ) -> Result<Revalidated<Page<MemberRow>>> {
         self.readers.read_versioned(|conn, version| {
-            let found = reads::community(conn, key, Some(viewer.user))?;
-            let community = crate::listable(found, sight, viewer, &query.standings)?;
-            if version.is_some() && version == known {
-                return Ok(Revalidated::Unchanged);
-            }
-            let page = reads::page_of(conn, community.num, &community.state.counters, query)?;
-            Ok(Revalidated::Read(page, version))
+            reads::members_in_sight(conn, sight, key, viewer, query, version, known)
         })
     }
 
@@ -505,7 +484,7 @@ impl AsyncWrites for SqliteStore {
     ) -> StoreFuture<Ruling> {
         let cache = self.policy.clone();
         self.writer.write_async(move |conn| {
-            execute_logged(conn, &cache, sight, actor, &community, &command)
+            communities::execute_logged(conn, &cache, sight, actor, &community, &command)
         })
     }
 }

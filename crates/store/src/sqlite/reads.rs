@@ -6,7 +6,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
-use roster_engine::{CommunityId, Counters, DomainError, Standing, UserId};
+use roster_engine::{Actor, CommunityId, Counters, DomainError, Sight, Standing, UserId};
 
 use super::rows::{
     self, COMMUNITY_COLUMNS, COMMUNITY_FROM, COMMUNITY_WIDTH, EVENT_COLUMNS, MEMBER_USER_COLUMNS,
@@ -15,8 +15,8 @@ use super::rows::{
 use super::{clamp_limit, refuse};
 use crate::pages::{counted, empty_page, filter, finish};
 use crate::{
-    Community, CommunityKey, EventQuery, EventRecord, MemberQuery, MemberRow, MembershipQuery,
-    Page, Paging, Result,
+    Community, CommunityKey, DataVersion, EventQuery, EventRecord, MemberQuery, MemberRow,
+    MembershipQuery, Page, Paging, Result, Revalidated,
 };
 
 /// A community by any of its keys.
@@ -112,6 +112,27 @@ pub(super) fn members(
 
 /// One page of the people of community `num`, whose counters (read in the
 /// same transaction) give the total when the filter is a count they keep.
+/// People of a community as `viewer` addresses it through `sight` (the
+/// engine's `listable` decides), one page; `Unchanged` instead of the page
+/// when the read is at the `known` version.
+pub(super) fn members_in_sight(
+    conn: &Connection,
+    sight: Sight,
+    key: &CommunityKey,
+    viewer: Actor,
+    query: &MemberQuery,
+    version: Option<DataVersion>,
+    known: Option<DataVersion>,
+) -> Result<Revalidated<Page<MemberRow>>> {
+    let found = community(conn, key, Some(viewer.user))?;
+    let community = crate::listable(found, sight, viewer, &query.standings)?;
+    if version.is_some() && version == known {
+        return Ok(Revalidated::Unchanged);
+    }
+    let page = page_of(conn, community.num, &community.state.counters, query)?;
+    Ok(Revalidated::Read(page, version))
+}
+
 pub(super) fn page_of(
     conn: &Connection,
     num: i64,
